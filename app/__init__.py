@@ -1,0 +1,1 @@
+"""Livskraft: vitality impact assessment for Nordic municipalities."""

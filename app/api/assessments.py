@@ -1,0 +1,313 @@
+"""Assessment endpoints: read, screen, alternatives, ratings, summary, review workflow, follow-up."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.api.deps import ActorDep, AssessmentDep, IfMatchDep, RegistryDep, SessionDep
+from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.api.problems import responses
+from app.assessments import repository as repo
+from app.assessments import review, service, summary_cache, views
+from app.assessments.list_repository import AssessmentQuery, page_assessment_rows
+from app.assessments.models import Assessment
+from app.assessments.schemas import (
+    AlternativeCreate,
+    AlternativePublic,
+    AlternativeUpdate,
+    AssessmentListItem,
+    AssessmentPublic,
+    FollowUpCreate,
+    FollowUpPublic,
+    RatingPublic,
+    RatingsUpdate,
+    ReviewAction,
+    ReviewDateUpdate,
+    ScreeningUpdate,
+    StatusName,
+    SummaryPublic,
+)
+from app.audit import repository as audit_repo
+from app.auth.actor import Actor
+from app.rubrics.models import Target
+
+router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
+WRITE_ERRORS = responses(401, 403, 404, 409, 412, 413, 415, 422, 428)
+
+
+def _public(session: Any, assessment: Assessment, actor: Actor, response: Response) -> AssessmentPublic:
+    response.headers["ETag"] = views.etag(assessment.lock_version)
+    return views.assessment_public(session, assessment, actor.municipality_code)
+
+
+@router.get("", summary="List assessments", responses=responses(401, 422))
+def list_assessments(
+    session: SessionDep,
+    actor: ActorDep,
+    status: StatusName | None = None,
+    deciding_body: Annotated[str | None, Query(max_length=200)] = None,
+    date_from: Annotated[date | None, Query(alias="from", description="Decision's planned date on or after")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Decision's planned date on or before")] = None,
+    perspective: Annotated[
+        str | None, Query(max_length=80, description="Has proposal ratings in this perspective")
+    ] = None,
+    target: Target | None = None,
+    significant_negative: Annotated[
+        bool | None, Query(description="Has (or has not) a significant negative impact of the proposal")
+    ] = None,
+    decision_id: uuid.UUID | None = None,
+    sort: Literal["updated_at", "created_at"] = "updated_at",
+    order: Literal["asc", "desc"] = "desc",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[AssessmentListItem]:
+    """The municipality's assessments in a stable order, a page at a time, with filters."""
+    query = AssessmentQuery(
+        status,
+        deciding_body,
+        date_from,
+        date_to,
+        perspective,
+        target.value if target else None,
+        significant_negative,
+        decision_id,
+        sort,
+        order,
+    )
+    rows, total = page_assessment_rows(session, actor.municipality_id, query, decode_cursor(cursor), limit + 1)
+    items = [views.assessment_list_item_row(row) for row in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor([getattr(last, sort), str(last.id)]) if last is not None else None
+    return Page[AssessmentListItem](items=items, next_cursor=next_cursor, total=total)
+
+
+@router.get("/{assessment_id}", summary="Read an assessment", responses=responses(401, 404, 422))
+def get_assessment(
+    assessment: AssessmentDep, session: SessionDep, actor: ActorDep, response: Response
+) -> AssessmentPublic:
+    """The assessment with its screening, alternatives and review history. The `ETag` header (also in
+    the body as `etag`) is what changes must send as `If-Match`."""
+    return _public(session, assessment, actor, response)
+
+
+@router.put("/{assessment_id}/screening", summary="Screen the perspectives", responses=WRITE_ERRORS)
+def put_screening(
+    data: ScreeningUpdate,
+    assessment: AssessmentDep,
+    expected: IfMatchDep,
+    session: SessionDep,
+    actor: ActorDep,
+    registry: RegistryDep,
+    response: Response,
+) -> AssessmentPublic:
+    """Mark each perspective relevant or not; a reason is required for "not relevant", and a short
+    statement when nothing is relevant."""
+    service.set_screening(session, actor, registry, assessment, data, expected)
+    return _public(session, assessment, actor, response)
+
+
+@router.post(
+    "/{assessment_id}/alternatives",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a further option",
+    responses=WRITE_ERRORS,
+)
+def add_alternative(
+    data: AlternativeCreate,
+    assessment: AssessmentDep,
+    expected: IfMatchDep,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+) -> AlternativePublic:
+    """Besides the proposal and the zero alternative, compare up to five further options."""
+    alt = service.add_alternative(session, actor, assessment, data, expected)
+    response.headers["ETag"] = views.etag(assessment.lock_version)
+    return views.alternative_public(alt)
+
+
+@router.patch("/{assessment_id}/alternatives/{key}", summary="Change an alternative", responses=WRITE_ERRORS)
+def update_alternative(
+    key: str,
+    data: AlternativeUpdate,
+    assessment: AssessmentDep,
+    expected: IfMatchDep,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+) -> AlternativePublic:
+    """Change the title or description of an alternative (the proposal, the zero alternative or a further option)."""
+    alt = service.update_alternative(session, actor, assessment, key, data, expected)
+    response.headers["ETag"] = views.etag(assessment.lock_version)
+    return views.alternative_public(alt)
+
+
+@router.delete(
+    "/{assessment_id}/alternatives/{key}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a further option",
+    responses=WRITE_ERRORS,
+)
+def delete_alternative(
+    key: str, assessment: AssessmentDep, expected: IfMatchDep, session: SessionDep, actor: ActorDep, response: Response
+) -> None:
+    """Further options can be removed with their ratings; the proposal and the zero alternative cannot."""
+    service.delete_alternative(session, actor, assessment, key, expected)
+    response.headers["ETag"] = views.etag(assessment.lock_version)
+
+
+@router.get("/{assessment_id}/ratings", summary="List ratings", responses=responses(401, 404, 422))
+def list_ratings(assessment: AssessmentDep, session: SessionDep, response: Response) -> list[RatingPublic]:
+    """Every rated effect of every alternative, ordered by perspective, criterion, target and effect."""
+    response.headers["ETag"] = views.etag(assessment.lock_version)
+    return views.ratings_public(session, assessment)
+
+
+@router.put("/{assessment_id}/ratings", summary="Save ratings", responses=WRITE_ERRORS)
+def put_ratings(
+    data: RatingsUpdate,
+    assessment: AssessmentDep,
+    expected: IfMatchDep,
+    session: SessionDep,
+    actor: ActorDep,
+    registry: RegistryDep,
+    response: Response,
+) -> list[RatingPublic]:
+    """Create or replace ratings, keyed by (alternative, criterion, target, effect), all or nothing.
+    A non-zero or unknown score needs a rationale; a negative score needs mitigation."""
+    service.put_ratings(session, actor, registry, assessment, data.ratings, expected)
+    response.headers["ETag"] = views.etag(assessment.lock_version)
+    return views.ratings_public(session, assessment)
+
+
+@router.delete(
+    "/{assessment_id}/ratings/{rating_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a rating",
+    responses=WRITE_ERRORS,
+)
+def delete_rating(
+    rating_id: uuid.UUID,
+    assessment: AssessmentDep,
+    expected: IfMatchDep,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+) -> None:
+    """Remove one rated effect from a draft (the criterion then counts as not rated yet)."""
+    service.delete_rating(session, actor, assessment, rating_id, expected)
+    response.headers["ETag"] = views.etag(assessment.lock_version)
+
+
+@router.get("/{assessment_id}/summary", summary="The summary", responses=responses(401, 404, 409, 422))
+def get_summary(assessment: AssessmentDep, session: SessionDep, registry: RegistryDep) -> SummaryPublic:
+    """The perspective × target matrix per alternative, the per-target profile, the most significant
+    impacts, the proposal − zero delta, uncertainty and what is not rated yet (method: docs/method.md)."""
+    return summary_cache.summary(session, service.rubric_of(registry, assessment), assessment)
+
+
+def _action(assessment: Assessment, session: Any, actor: Actor, response: Response) -> AssessmentPublic:
+    return _public(session, assessment, actor, response)
+
+
+@router.post("/{assessment_id}/submit", summary="Submit for review", responses=WRITE_ERRORS)
+def submit(
+    assessment: AssessmentDep,
+    expected: IfMatchDep,
+    session: SessionDep,
+    actor: ActorDep,
+    registry: RegistryDep,
+    response: Response,
+    data: ReviewAction | None = None,
+) -> AssessmentPublic:
+    """Send a draft to review. Every perspective must be screened; if any is relevant the proposal needs ratings."""
+    review.submit(session, actor, registry, assessment, expected, data.comment if data else "")
+    return _action(assessment, session, actor, response)
+
+
+@router.post("/{assessment_id}/return", summary="Return to the author with comments", responses=WRITE_ERRORS)
+def return_assessment(
+    data: ReviewAction,
+    assessment: AssessmentDep,
+    expected: IfMatchDep,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+) -> AssessmentPublic:
+    """Reviewers only, never on their own assessment; a comment is required."""
+    review.return_to_draft(session, actor, assessment, expected, data.comment)
+    return _action(assessment, session, actor, response)
+
+
+@router.post("/{assessment_id}/approve", summary="Approve", responses=WRITE_ERRORS)
+def approve(
+    assessment: AssessmentDep,
+    expected: IfMatchDep,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    data: ReviewAction | None = None,
+) -> AssessmentPublic:
+    """Reviewers only (a personal token of a user with the reviewer role), never their own assessment.
+    An approved assessment is immutable."""
+    review.approve(session, actor, assessment, expected, data.comment if data else "")
+    return _action(assessment, session, actor, response)
+
+
+@router.post(
+    "/{assessment_id}/versions",
+    status_code=status.HTTP_201_CREATED,
+    summary="Start a new version of an approved assessment",
+    responses=responses(401, 403, 404, 409, 422),
+)
+def new_version(
+    assessment: AssessmentDep, session: SessionDep, actor: ActorDep, response: Response
+) -> AssessmentPublic:
+    """Copies the approved assessment into a new draft linked to it; approving the new version
+    supersedes the old one."""
+    copy = review.new_version(session, actor, assessment)
+    response.headers["Location"] = f"/api/v1/assessments/{copy.id}"
+    return _public(session, copy, actor, response)
+
+
+@router.put("/{assessment_id}/review-date", summary="Set the follow-up review date", responses=WRITE_ERRORS)
+def put_review_date(
+    data: ReviewDateUpdate, assessment: AssessmentDep, session: SessionDep, actor: ActorDep, response: Response
+) -> AssessmentPublic:
+    """When the approved assessment's predictions are to be compared with what actually happened."""
+    review.set_review_date(session, actor, assessment, data.review_date)
+    return _public(session, assessment, actor, response)
+
+
+@router.get("/{assessment_id}/follow-ups", summary="List follow-ups", responses=responses(401, 404, 422))
+def list_follow_ups(assessment: AssessmentDep, session: SessionDep) -> list[FollowUpPublic]:
+    """What actually happened, recorded against the proposal's significant ratings."""
+    return [FollowUpPublic.model_validate(f, from_attributes=True) for f in repo.follow_ups_for(session, assessment.id)]
+
+
+@router.post(
+    "/{assessment_id}/follow-ups",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record what actually happened",
+    responses=responses(401, 403, 404, 409, 413, 415, 422),
+)
+def add_follow_up(
+    data: FollowUpCreate, assessment: AssessmentDep, session: SessionDep, actor: ActorDep
+) -> FollowUpPublic:
+    """For a significant rating of an approved assessment: better, as predicted, worse or unknown."""
+    row = review.add_follow_up(session, actor, assessment, data)
+    return FollowUpPublic.model_validate(row, from_attributes=True)
+
+
+@router.get("/{assessment_id}/history", summary="Change history", responses=responses(401, 404, 422))
+def history(assessment: AssessmentDep, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """Every change to the assessment, with who and when, from the audit trail."""
+    events = audit_repo.events_for(session, actor.municipality_id, [str(assessment.id)])
+    return [
+        {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "before": e.before, "after": e.after}
+        for e in events
+    ]

@@ -1,0 +1,102 @@
+"""Dependencies of the API routes: one session per request, the actor, load-or-404, If-Match."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from app.assessments import service
+from app.assessments.models import Assessment, Decision
+from app.auth.actor import Actor
+from app.auth.tokens import actor_for_token
+from app.db.session import unit_of_work
+from app.errors import PreconditionFailed, PreconditionRequired, Unauthorized
+from app.rubrics.registry import RubricRegistry
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: commits before the response is sent, so a 2xx means durable."""
+    with unit_of_work(write=request.method not in READ_METHODS) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+_bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer lk_…`")
+
+
+def get_actor(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """Who calls, checked before the body is even validated: reads need ``read``, changes ``write``."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("send an API token as 'Authorization: Bearer TOKEN'")
+    actor = actor_for_token(session, credentials.credentials)
+    actor.require("read")
+    if request.method not in READ_METHODS:
+        actor.require("write")
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def require_admin(actor: ActorDep) -> None:
+    """For routes (or routers) that need the admin right; runs before the body is validated."""
+    actor.require("admin")
+
+
+AdminOnly = Depends(require_admin)
+
+
+def get_registry(request: Request) -> RubricRegistry:
+    registry: RubricRegistry = request.app.state.rubrics
+    return registry
+
+
+RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]
+
+_ETAG = re.compile(r'^\s*(?:W/)?"v(\d{1,12})"\s*$')
+
+
+def parse_etag(value: str) -> int | None:
+    m = _ETAG.match(value)
+    return int(m.group(1)) if m else None
+
+
+def require_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(description='The ETag you read, e.g. `"v3"`. Required on every change: a stale one gets 412.'),
+    ] = None,
+) -> int:
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired("send If-Match with the ETag you read, so no update is lost")
+    version = parse_etag(if_match)
+    if version is None:
+        raise PreconditionFailed(f"If-Match {if_match[:80]!r} does not match the current version")
+    return version
+
+
+IfMatchDep = Annotated[int, Depends(require_if_match)]
+
+
+def decision_dep(decision_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Decision:
+    return service.get_decision(session, actor, decision_id)
+
+
+def assessment_dep(assessment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Assessment:
+    return service.get_assessment(session, actor, assessment_id)
+
+
+DecisionDep = Annotated[Decision, Depends(decision_dep)]
+AssessmentDep = Annotated[Assessment, Depends(assessment_dep)]

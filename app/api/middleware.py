@@ -1,0 +1,257 @@
+"""ASGI middleware of the API: body size limit (413), JSON only (415), and Idempotency-Key on POST.
+
+Written as plain ASGI (not BaseHTTPMiddleware) so reads pay almost nothing for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import MutableMapping
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api import repository as api_repo
+from app.api.models import IdempotencyRecord
+from app.auth import repository as auth_repo
+from app.auth.tokens import hash_token
+from app.db.session import unit_of_work
+from app.errors import FieldProblem
+
+API_PREFIX = "/api/"
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+MAX_KEY = 200
+
+
+def _problem(status: int, slug: str, title: str, detail: str, errors: list[FieldProblem] | None = None) -> bytes:
+    return json.dumps(
+        {
+            "type": f"https://livskraft.example/problems/{slug}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "errors": [e.as_dict() for e in errors or []],
+        }
+    ).encode()
+
+
+async def _send_problem(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class ApiRequestLimits:
+    """413 for bodies over the limit (by Content-Length or while streaming); 415 for non-JSON bodies."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX) or scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        too_large = _problem(
+            413, "payload-too-large", "Request body too large", f"the request body is larger than {self.max_body} bytes"
+        )
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            await _send_problem(send, 413, too_large)
+            return
+        has_body = (length is not None and length != "0") or _header(scope, b"transfer-encoding") is not None
+        ctype = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        if has_body and not (
+            ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))
+        ):
+            body = _problem(
+                415,
+                "unsupported-media-type",
+                "Unsupported media type",
+                f"send JSON with Content-Type: application/json (got {ctype or 'none'})",
+            )
+            await _send_problem(send, 415, body)
+            return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await _send_problem(send, 413, too_large)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+        elif message["type"] == "http.disconnect":
+            return b"".join(chunks)
+
+
+class Idempotency:
+    """``Idempotency-Key`` on POST: the first request runs, retries get the stored response.
+
+    The key is reserved in its own committed transaction *before* the request runs, so two concurrent
+    retries cannot both execute; the same key with a different body is refused (422). Responses with a
+    5xx status are not kept, so such a request can be retried with the same key.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
+        if key is None or scope["method"] != "POST" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        if not key.strip() or len(key) > MAX_KEY:
+            body = _problem(
+                422,
+                "validation-error",
+                "The request is not valid",
+                "invalid Idempotency-Key",
+                [FieldProblem("Idempotency-Key", f"use 1 to {MAX_KEY} characters")],
+            )
+            await _send_problem(send, 422, body)
+            return
+        auth = _header(scope, b"authorization") or ""
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        body = await _read_body(receive)
+        digest = hashlib.sha256(
+            b"\0".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
+        ).hexdigest()
+        outcome = await run_in_threadpool(_reserve, token, key, scope["method"], scope["path"], digest)
+        if outcome is None:  # not a valid token: let the app answer 401
+            await self.app(scope, _replay_receive(body), send)
+            return
+        record_id, stored = outcome
+        if stored is not None:
+            await _replay(send, stored)
+            return
+        captured: dict[str, Any] = {"status": 500, "headers": [], "body": []}
+
+        async def capturing_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                captured["body"].append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, _replay_receive(body), capturing_send)
+        finally:
+            await run_in_threadpool(_finish, record_id, captured)
+
+
+def _replay_receive(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _replay(send: Send, stored: MutableMapping[str, Any]) -> None:
+    if "problem" in stored:
+        await _send_problem(send, stored["status"], stored["problem"])
+        return
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored["headers"]]
+    headers.append((b"idempotent-replayed", b"true"))
+    await send({"type": "http.response.start", "status": stored["status"], "headers": headers})
+    await send({"type": "http.response.body", "body": stored["body"]})
+
+
+def _reserve(token: str, key: str, method: str, path: str, digest: str) -> tuple[Any, Any] | None:
+    """Returns None (no valid token), (record id, None) to run the request, or (id, stored response)."""
+    with unit_of_work() as session:
+        row = auth_repo.token_by_hash(session, hash_token(token)) if token else None
+        if row is None or row.revoked_at is not None:
+            return None
+        token_id = row.id
+    try:
+        with unit_of_work() as session:
+            record = IdempotencyRecord(token_id=token_id, key=key, method=method, path=path, request_hash=digest)
+            session.add(record)
+            session.flush()
+            return record.id, None
+    except IntegrityError:
+        pass
+    with unit_of_work(write=False) as session:
+        existing = api_repo.idempotency_record(session, token_id, key)
+        if existing is None:  # reservation vanished (its request failed with 5xx): run again
+            return _reserve(token, key, method, path, digest)
+        if existing.request_hash != digest:
+            problem = _problem(
+                422,
+                "idempotency-key-reused",
+                "Idempotency-Key reused",
+                "this Idempotency-Key was used for a different request",
+                [FieldProblem("Idempotency-Key", "already used with another method, path or body")],
+            )
+            return existing.id, {"status": 422, "problem": problem}
+        if existing.status_code is None:
+            problem = _problem(409, "conflict", "Conflict", "a request with this Idempotency-Key is still in progress")
+            return existing.id, {"status": 409, "problem": problem}
+        return existing.id, {
+            "status": existing.status_code,
+            "headers": list(existing.response_headers.get("h", [])),
+            "body": existing.response_body or b"",
+        }
+
+
+def _finish(record_id: Any, captured: dict[str, Any]) -> None:
+    with unit_of_work() as session:
+        record = session.get(IdempotencyRecord, record_id)
+        if record is None:
+            return
+        if captured["status"] >= 500:
+            session.delete(record)
+            return
+        keep = {b"content-type", b"etag", b"location"}
+        record.status_code = captured["status"]
+        record.response_headers = {
+            "h": [[k.decode("latin-1"), v.decode("latin-1")] for k, v in captured["headers"] if k.lower() in keep]
+        }
+        record.response_body = b"".join(captured["body"])
+        session.add(record)

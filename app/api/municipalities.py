@@ -1,0 +1,131 @@
+"""The caller's municipality, its settings (weights, branding) and its audit trail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.api.deps import ActorDep, AdminOnly, SessionDep
+from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.api.problems import responses
+from app.audit import repository as audit_repo
+from app.audit import service as audit
+from app.errors import NotFound
+from app.municipalities.models import Municipality
+from app.rubrics.models import PERSPECTIVE_IDS, Target
+
+router = APIRouter(prefix="/api/v1", tags=["municipalities"])
+Weight = Annotated[float, Field(ge=0, le=10)]
+
+
+class Weights(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    perspectives: dict[str, Weight] = Field(default_factory=dict, description="Perspective id → weight (default 1)")
+    targets: dict[str, Weight] = Field(default_factory=dict, description="Target → weight (default 1)")
+
+
+class MunicipalitySettings(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"weights": {"perspectives": {"policy": 2, "rural-services": 1.5}}, "brand_colour": "#00509e"}]
+        },
+    )
+    weights: Weights | None = None
+    brand_colour: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+
+
+class MunicipalityPublic(BaseModel):
+    code: str
+    country: str
+    name: str
+    settings: dict[str, Any]
+
+
+class AuditEventPublic(BaseModel):
+    seq: int
+    at: Any
+    actor: str
+    action: str
+    resource_type: str
+    resource_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    hash: str
+
+
+def _public(m: Municipality) -> MunicipalityPublic:
+    return MunicipalityPublic(code=m.code, country=m.country, name=m.name, settings=m.settings)
+
+
+def _own(session: SessionDep, actor: ActorDep, code: str) -> Municipality:
+    m = session.get(Municipality, actor.municipality_id)
+    if m is None or m.code != code:
+        raise NotFound("municipality not found")
+    return m
+
+
+@router.get("/municipalities", summary="List municipalities visible to the caller", responses=responses(401))
+def list_municipalities(session: SessionDep, actor: ActorDep) -> list[MunicipalityPublic]:
+    """A token sees exactly one municipality: its own."""
+    m = session.get(Municipality, actor.municipality_id)
+    return [_public(m)] if m else []
+
+
+@router.get("/municipalities/{code}", summary="Read a municipality", responses=responses(401, 404))
+def get_municipality(code: str, session: SessionDep, actor: ActorDep) -> MunicipalityPublic:
+    """The caller's own municipality by its official code (another code: 404)."""
+    return _public(_own(session, actor, code))
+
+
+@router.patch(
+    "/municipalities/{code}/settings",
+    summary="Change weights and branding",
+    responses=responses(401, 403, 404, 413, 415, 422),
+    dependencies=[AdminOnly],
+)
+def update_settings(code: str, data: MunicipalitySettings, session: SessionDep, actor: ActorDep) -> MunicipalityPublic:
+    """Admin scope. Weights are used by the scoring model for assessments approved afterwards; reports
+    state the weights they used."""
+    actor.require("admin")
+    m = _own(session, actor, code)
+    if data.weights is not None:
+        from app.errors import FieldProblem, ValidationFailed
+
+        bad = [
+            FieldProblem(f"weights.perspectives.{k}", "unknown perspective id")
+            for k in data.weights.perspectives
+            if k not in PERSPECTIVE_IDS
+        ] + [
+            FieldProblem(f"weights.targets.{k}", "unknown target")
+            for k in data.weights.targets
+            if k not in list(Target)
+        ]
+        if bad:
+            raise ValidationFailed("unknown keys in weights", errors=bad)
+    before = dict(m.settings)
+    changes = data.model_dump(exclude_none=True, mode="json")
+    m.settings = {**m.settings, **changes}
+    session.add(m)
+    session.flush()
+    audit.record(session, actor, "municipality.settings", "municipality", m.id, before, m.settings)
+    return _public(m)
+
+
+@router.get("/audit-events", summary="The audit trail", responses=responses(401, 422))
+def list_audit_events(
+    session: SessionDep,
+    actor: ActorDep,
+    resource_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[AuditEventPublic]:
+    """Every change in the municipality, oldest first, hash-chained (`livskraft audit verify`)."""
+    after = decode_cursor(cursor, 1)
+    rows = audit_repo.page(session, actor.municipality_id, resource_id, int(after[0]) if after else 0, limit + 1)
+    items = [AuditEventPublic.model_validate(e, from_attributes=True) for e in rows[:limit]]
+    next_cursor = encode_cursor([rows[limit - 1].seq]) if len(rows) > limit else None
+    return Page[AuditEventPublic](items=items, next_cursor=next_cursor)

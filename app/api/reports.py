@@ -1,0 +1,100 @@
+"""PDF reports: the decision summary of an assessment and the portfolio of the caller's municipality.
+
+Plain ``def`` routes: FastAPI runs them in its thread pool, so rendering never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app import i18n
+from app.api.deps import ActorDep, AssessmentDep, RegistryDep, SessionDep
+from app.api.problems import responses
+from app.errors import FieldProblem, ValidationFailed
+from app.reports import service
+
+router = APIRouter(tags=["reports"])
+
+Lang = Literal["sv", "fi", "en"]
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The PDF",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+LANG_QUERY = Query(description="Language of the report; default: Accept-Language, else Swedish")
+
+
+def _lang(request: Request, lang: str | None) -> str:
+    return lang or i18n.from_accept_language(request.headers.get("accept-language")) or i18n.DEFAULT_LANGUAGE
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "private, no-cache",
+            "Vary": "Accept-Language, Authorization",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get(
+    "/api/v1/assessments/{assessment_id}/report",
+    summary="The decision summary as PDF",
+    response_class=Response,
+    responses={**PDF, **responses(401, 403, 404, 409, 422, 503)},
+)
+def assessment_report(
+    assessment: AssessmentDep,
+    session: SessionDep,
+    registry: RegistryDep,
+    request: Request,
+    lang: Annotated[Lang | None, LANG_QUERY] = None,
+    variant: Annotated[
+        Literal["ua", "a3"],
+        Query(description="`ua`: accessible PDF/UA-1 (default); `a3`: archival PDF/A-3 with the assessment as JSON"),
+    ] = "ua",
+) -> Response:
+    """Two pages for the council — the decision, the alternatives compared, the profile per target, the
+    perspective × target matrix, the most significant impacts, certainty and knowledge gaps, what was
+    screened out, and the review — followed by an appendix with every rating and the method.
+    Unchanged assessments are served from a cache."""
+    chosen = _lang(request, lang)
+    pdf = service.assessment_pdf(session, registry, assessment, chosen, variant)
+    return _pdf(pdf, f"livskraft-{assessment.id}-{chosen}-{variant}.pdf")
+
+
+@router.get(
+    "/api/v1/reports/portfolio",
+    summary="The portfolio report of your municipality as PDF",
+    response_class=Response,
+    responses={**PDF, **responses(401, 403, 422, 503)},
+)
+def portfolio_report(
+    session: SessionDep,
+    actor: ActorDep,
+    registry: RegistryDep,
+    request: Request,
+    date_from: Annotated[date, Query(alias="from", description="First decision date included")],
+    date_to: Annotated[date, Query(alias="to", description="Last decision date included")],
+    body: Annotated[str | None, Query(max_length=200, description="Only decisions of this deciding body")] = None,
+    lang: Annotated[Lang | None, LANG_QUERY] = None,
+) -> Response:
+    """Counts by status, the distribution of impacts per perspective and target, decisions with
+    significant negative impacts, the cumulative effect on each target and trends by quarter, each chart
+    followed by its data table. Periods with more decisions than the server allows are refused."""
+    if date_from > date_to:
+        raise ValidationFailed(
+            "the period ends before it starts",
+            errors=[FieldProblem("from", "must not be after 'to'", "range")],
+        )
+    chosen = _lang(request, lang)
+    pdf = service.portfolio_pdf(session, registry, actor.municipality_id, date_from, date_to, body or None, chosen)
+    return _pdf(pdf, f"livskraft-portfolio-{actor.municipality_code}-{date_from}-{date_to}-{chosen}.pdf")

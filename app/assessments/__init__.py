@@ -1,0 +1,1 @@
+"""Decisions and their vitality assessments: screening, alternatives, ratings, review, follow-up."""

@@ -1,0 +1,236 @@
+"""The review workflow: draft → submitted → approved (or returned → draft); versions; follow-up.
+
+Rules: only a reviewer approves or returns, never their own assessment; an approved assessment is
+immutable and changes go into a new version linked to it; approving the new version supersedes the old.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from app.assessments import repository as repo
+from app.assessments.models import Alternative, Assessment, FollowUp, Rating, ReviewEntry, ScreeningAnswer, Status
+from app.assessments.schemas import FollowUpCreate
+from app.assessments.scoring import RatingInput, significant
+from app.assessments.service import rubric_of, snapshot
+from app.assessments.views import weights_for
+from app.audit import service as audit
+from app.auth.actor import Actor
+from app.db.base import utcnow
+from app.errors import Conflict, FieldProblem, Forbidden, InvalidState, NotFound, PreconditionFailed, ValidationFailed
+from app.portfolio import service as portfolio
+from app.rubrics.registry import RubricRegistry
+from app.webhooks import service as webhooks
+
+
+def _transition(
+    session: Session, actor: Actor, assessment: Assessment, expected: int, to: Status, action: str, comment: str
+) -> None:
+    before = {"status": assessment.status}
+    if not repo.claim_version(session, assessment.id, expected):
+        raise PreconditionFailed("the assessment was changed by someone else; reload and try again")
+    session.refresh(assessment)
+    assessment.status = to.value
+    assessment.updated_at = utcnow()
+    session.add(assessment)
+    session.add(ReviewEntry(assessment_id=assessment.id, action=action, actor=actor.label, comment=comment.strip()))
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        f"assessment.{action}",
+        "assessment",
+        assessment.id,
+        before,
+        {"status": assessment.status, "comment": comment.strip()},
+    )
+    webhooks.enqueue(
+        session, actor.municipality_id, f"assessment.{action}", webhooks.assessment_payload(session, actor, assessment)
+    )
+
+
+def submission_problems(session: Session, registry: RubricRegistry, assessment: Assessment) -> list[FieldProblem]:
+    rubric = rubric_of(registry, assessment)
+    screening = {s.perspective_id: s for s in repo.screening_for(session, assessment.id)}
+    problems = [
+        FieldProblem(f"screening.{p.id}", "the perspective has not been screened", "required")
+        for p in rubric.perspectives
+        if p.id not in screening
+    ]
+    if problems:
+        return problems
+    relevant = [pid for pid, s in screening.items() if s.relevant]
+    if not relevant and not assessment.screening_statement.strip():
+        problems.append(FieldProblem("screening_statement", "no perspective is relevant: a statement is required"))
+    if relevant:
+        alts = {a.id: a.key for a in repo.alternatives_for(session, assessment.id)}
+        proposal_rated = any(alts.get(r.alternative_id) == "proposal" for r in repo.ratings_for(session, assessment.id))
+        if not proposal_rated:
+            problems.append(FieldProblem("ratings", "the proposal has no ratings yet", "required"))
+    return problems
+
+
+def submit(
+    session: Session, actor: Actor, registry: RubricRegistry, assessment: Assessment, expected: int, comment: str = ""
+) -> Assessment:
+    actor.require("write")
+    if assessment.status != Status.draft:
+        raise InvalidState(f"only a draft can be submitted; this assessment is {assessment.status}")
+    problems = submission_problems(session, registry, assessment)
+    if problems:
+        raise ValidationFailed("the assessment is not ready to submit", errors=problems)
+    assessment.submitted_at = utcnow()
+    _transition(session, actor, assessment, expected, Status.submitted, "submitted", comment)
+    return assessment
+
+
+def _require_reviewer(actor: Actor, assessment: Assessment, verb: str) -> None:
+    if not actor.is_reviewer or actor.user_id is None:
+        raise Forbidden(f"only a reviewer can {verb} an assessment")
+    if assessment.author_id is not None and assessment.author_id == actor.user_id:
+        raise Forbidden(f"a reviewer cannot {verb} their own assessment")
+
+
+def return_to_draft(session: Session, actor: Actor, assessment: Assessment, expected: int, comment: str) -> Assessment:
+    _require_reviewer(actor, assessment, "return")
+    if assessment.status != Status.submitted:
+        raise InvalidState(f"only a submitted assessment can be returned; this one is {assessment.status}")
+    if not comment.strip():
+        raise ValidationFailed(
+            "say what needs to change", errors=[FieldProblem("comment", "a comment is required when returning")]
+        )
+    _transition(session, actor, assessment, expected, Status.draft, "returned", comment)
+    return assessment
+
+
+def approve(session: Session, actor: Actor, assessment: Assessment, expected: int, comment: str = "") -> Assessment:
+    _require_reviewer(actor, assessment, "approve")
+    if assessment.status != Status.submitted:
+        raise InvalidState(f"only a submitted assessment can be approved; this one is {assessment.status}")
+    assessment.approved_at = utcnow()
+    assessment.weights = weights_for(session, assessment).as_dict()  # frozen: later changes do not alter it
+    assessment.reviewer_id = actor.user_id
+    assessment.reviewer_name = actor.label
+    _transition(session, actor, assessment, expected, Status.approved, "approved", comment)
+    superseded = None
+    if assessment.previous_id is not None:
+        previous = session.get(Assessment, assessment.previous_id)
+        if previous is not None and previous.status == Status.approved:
+            superseded = previous
+            previous.status = Status.superseded.value
+            previous.updated_at = utcnow()
+            previous.lock_version += 1
+            session.add(previous)
+            audit.record(
+                session,
+                actor,
+                "assessment.superseded",
+                "assessment",
+                previous.id,
+                {"status": "approved"},
+                {"status": "superseded", "by": str(assessment.id)},
+            )
+    portfolio.approved(session, assessment, superseded)
+    return assessment
+
+
+def new_version(session: Session, actor: Actor, assessment: Assessment) -> Assessment:
+    """Copy an approved assessment into a new draft linked to it; the approved one stays untouched."""
+    actor.require("write")
+    if assessment.status != Status.approved:
+        raise InvalidState("only an approved assessment gets a new version; edit the draft instead")
+    newer = [
+        a
+        for a in repo.assessments_for_decision(session, assessment.decision_id)
+        if a.version_no > assessment.version_no
+    ]
+    if newer:
+        raise Conflict("a newer version already exists", assessment_id=str(newer[-1].id))
+    copy = Assessment(
+        municipality_id=assessment.municipality_id,
+        decision_id=assessment.decision_id,
+        rubric_id=assessment.rubric_id,
+        rubric_version=assessment.rubric_version,
+        rubric_hash=assessment.rubric_hash,
+        extensions=assessment.extensions,
+        version_no=assessment.version_no + 1,
+        previous_id=assessment.id,
+        author_id=actor.user_id,
+        author_name=actor.label,
+        screening_statement=assessment.screening_statement,
+        significant_negative=assessment.significant_negative,
+    )
+    session.add(copy)
+    session.flush()
+    for s in repo.screening_for(session, assessment.id):
+        session.add(
+            ScreeningAnswer(
+                assessment_id=copy.id, perspective_id=s.perspective_id, relevant=s.relevant, reason=s.reason
+            )
+        )
+    alt_map = {}
+    for a in repo.alternatives_for(session, assessment.id):
+        new_alt = Alternative(
+            assessment_id=copy.id, key=a.key, kind=a.kind, title=a.title, description=a.description, position=a.position
+        )
+        session.add(new_alt)
+        session.flush()
+        alt_map[a.id] = new_alt.id
+    for r in repo.ratings_for(session, assessment.id):
+        data = r.model_dump(exclude={"id", "assessment_id", "alternative_id"})
+        session.add(Rating(assessment_id=copy.id, alternative_id=alt_map[r.alternative_id], **data))
+    session.flush()
+    audit.record(
+        session, actor, "assessment.versioned", "assessment", copy.id, {"previous": str(assessment.id)}, snapshot(copy)
+    )
+    return copy
+
+
+def set_review_date(session: Session, actor: Actor, assessment: Assessment, review_date: date) -> Assessment:
+    actor.require("write")
+    if assessment.status != Status.approved:
+        raise InvalidState("a follow-up review date is set on an approved assessment")
+    before = {"review_date": str(assessment.review_date) if assessment.review_date else None}
+    assessment.review_date = review_date
+    session.add(assessment)
+    session.flush()
+    audit.record(
+        session, actor, "assessment.review_date", "assessment", assessment.id, before, {"review_date": str(review_date)}
+    )
+    return assessment
+
+
+def add_follow_up(session: Session, actor: Actor, assessment: Assessment, data: FollowUpCreate) -> FollowUp:
+    """Record what actually happened for a significant rating of an approved assessment."""
+    actor.require("write")
+    if assessment.status not in (Status.approved, Status.superseded):
+        raise InvalidState("follow-up is recorded on approved assessments")
+    rating = next((r for r in repo.ratings_for(session, assessment.id) if r.id == data.rating_id), None)
+    if rating is None:
+        raise NotFound("rating not found in this assessment")
+    proposal = {a.id for a in repo.alternatives_for(session, assessment.id) if a.key == "proposal"}
+    if rating.alternative_id not in proposal:
+        raise ValidationFailed(
+            "follow-up compares the decided proposal with what happened",
+            errors=[FieldProblem("rating_id", "choose a rating of the proposal, not of another alternative")],
+        )
+    as_input = RatingInput(
+        "", rating.perspective_id, rating.criterion_id, rating.target, rating.score, rating.effect, rating.likelihood
+    )
+    if not significant(as_input):
+        raise ValidationFailed(
+            "follow-up is recorded for significant ratings",
+            errors=[FieldProblem("rating_id", "this rating is not significant (|score| × likelihood < 1.5)")],
+        )
+    existing = repo.follow_up_for_rating(session, rating.id)
+    before = snapshot(existing) if existing else None
+    row = existing or FollowUp(
+        assessment_id=assessment.id, rating_id=rating.id, outcome=data.outcome, recorded_by=actor.label
+    )
+    row.outcome, row.note, row.recorded_by, row.recorded_at = data.outcome, data.note.strip(), actor.label, utcnow()
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "follow_up.recorded", "assessment", assessment.id, before, snapshot(row))
+    return row

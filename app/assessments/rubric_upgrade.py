@@ -1,0 +1,297 @@
+"""Carry a draft's answers over to a newer rubric version (and the municipality's current extensions).
+
+Ratings of criteria that the new version keeps stay as they are; ratings of renamed criteria move to
+the new id; ratings of merged criteria become effects of the criterion they were merged into (each
+keeps its own effect number where it is free). Ratings of removed criteria are never dropped silently:
+they are returned in the report with their full content and recorded in the audit event, so the
+official can re-rate them where the migration map points (``see``). Only drafts move, and only from
+the version the official saw (If-Match).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from app.assessments import repository as repo
+from app.assessments.models import Assessment, Rating, Status
+from app.assessments.service import begin_edit, refresh_flags, rubric_of
+from app.audit import service as audit
+from app.auth.actor import Actor
+from app.errors import FieldProblem, InvalidState, ValidationFailed
+from app.rubrics import extensions
+from app.rubrics.diff import CRITERION_TEXTS
+from app.rubrics.migration import Mapped
+from app.rubrics.models import ExtensionPin, Rubric, Target, Text, semver_key
+from app.rubrics.registry import RubricRegistry
+
+
+class RubricPin(BaseModel):
+    rubric_id: str
+    version: str
+    content_hash: str
+    extensions: list[ExtensionPin]
+
+
+class CarriedRating(BaseModel):
+    rating_id: uuid.UUID
+    alternative: str
+    criterion_id: str
+    target: Target
+    effect: int
+    reworded: bool = Field(description="The criterion's wording changed: check that the rating still fits")
+
+
+class RenamedRating(BaseModel):
+    rating_id: uuid.UUID
+    alternative: str
+    fate: Literal["renamed", "merged"]
+    old_criterion_id: str
+    criterion_id: str
+    perspective_id: str
+    target: Target
+    old_effect: int
+    effect: int
+
+
+class RemovedRating(BaseModel):
+    """A rating whose criterion the new version no longer has, in full, so nothing is lost."""
+
+    alternative: str
+    perspective_id: str
+    criterion_id: str
+    local: bool
+    question: Text
+    target: Target
+    effect: int
+    score: int | Literal["unknown"]
+    likelihood: str | None
+    horizon: str | None
+    certainty: str | None
+    rationale: str
+    evidence: list[str]
+    mitigation: str
+    affected_groups: str
+    affected_area: str
+    reason: Text | None = Field(description="Why the criterion was removed (from the migration map)")
+    see: list[str] = Field(description="Criteria of the new version that now cover the question")
+
+
+class UpgradeReport(BaseModel):
+    previous: RubricPin
+    current: RubricPin
+    carried: list[CarriedRating]
+    renamed: list[RenamedRating]
+    removed: list[RemovedRating]
+    new_criteria: list[str] = Field(description="Criteria of the new version the draft has not met before")
+
+
+@dataclass
+class _Move:
+    rating: Rating
+    mapped: Mapped
+    perspective_id: str
+    effect: int = 0
+
+
+def upgrade_rubric(
+    session: Session,
+    actor: Actor,
+    registry: RubricRegistry,
+    assessment: Assessment,
+    to_version: str,
+    expected: int,
+) -> UpgradeReport:
+    actor.require("write")
+    if assessment.status != Status.draft:
+        raise InvalidState(f"the assessment is {assessment.status}: only a draft moves to another rubric version")
+    target = _target_version(registry, assessment, to_version)
+    pins = extensions.pins_for_new(session, registry, actor, target, None)
+    old_pins = extensions.pins_of(assessment)
+    if target.version == assessment.rubric_version and pins == old_pins:
+        raise InvalidState(f"the assessment already uses {target.key} with the current local extensions")
+    old_rubric = rubric_of(registry, assessment)
+    new_rubric = extensions.merged_rubric(registry, session, assessment.municipality_id, target, pins)
+    mapping = _mapping(registry, old_rubric, new_rubric)
+    previous = _pin(assessment, old_pins)
+    begin_edit(session, assessment, expected)
+    alt_keys = {a.id: a.key for a in repo.alternatives_for(session, assessment.id)}
+    ratings = repo.ratings_for(session, assessment.id)
+    report = UpgradeReport(
+        previous=previous,
+        current=RubricPin(
+            rubric_id=target.id, version=target.version, content_hash=target.content_hash, extensions=pins
+        ),
+        carried=[],
+        renamed=[],
+        removed=[],
+        new_criteria=[c.id for _, c in new_rubric.criteria() if old_rubric.criterion(c.id) is None],
+    )
+    moves = _plan(ratings, mapping, old_rubric, new_rubric)
+    for move in moves:
+        _report(report, move, alt_keys, old_rubric, new_rubric)
+    _apply(session, moves)
+    assessment.rubric_version, assessment.rubric_hash = target.version, target.content_hash
+    assessment.extensions = extensions.stored_pins(pins)
+    session.add(assessment)
+    session.flush()
+    refresh_flags(session, assessment)
+    audit.record(
+        session,
+        actor,
+        "assessment.rubric_upgraded",
+        "assessment",
+        assessment.id,
+        {"rubric": previous.model_dump(mode="json")},
+        {
+            "rubric": report.current.model_dump(mode="json"),
+            "carried": len(report.carried),
+            "renamed": [r.model_dump(mode="json") for r in report.renamed],
+            "removed": [r.model_dump(mode="json") for r in report.removed],
+        },
+    )
+    return report
+
+
+def _target_version(registry: RubricRegistry, assessment: Assessment, to_version: str) -> Rubric:
+    target = registry.get(assessment.rubric_id, to_version)
+    if target is None:
+        raise ValidationFailed(
+            "unknown rubric version",
+            errors=[FieldProblem("to_version", f"{assessment.rubric_id}@{to_version} is not installed", "unknown")],
+        )
+    if semver_key(to_version) < semver_key(assessment.rubric_version):
+        raise ValidationFailed(
+            "a draft only moves to a newer rubric version",
+            errors=[FieldProblem("to_version", f"older than {assessment.rubric_version}", "older")],
+        )
+    return target
+
+
+def _pin(assessment: Assessment, pins: list[ExtensionPin]) -> RubricPin:
+    return RubricPin(
+        rubric_id=assessment.rubric_id,
+        version=assessment.rubric_version,
+        content_hash=assessment.rubric_hash,
+        extensions=pins,
+    )
+
+
+def _mapping(registry: RubricRegistry, old: Rubric, new: Rubric) -> dict[str, Mapped]:
+    """The base rubric's migration maps, plus local criteria: kept if the new extensions still have
+    them, removed otherwise."""
+    mapping = registry.criterion_map(old.id, old.version, new.version)
+    for _, c in old.criteria():
+        if c.local:
+            mapping[c.id] = Mapped("kept", c.id) if new.criterion(c.id) else Mapped("removed", None)
+    return mapping
+
+
+def _plan(ratings: Sequence[Rating], mapping: Mapping[str, Mapped], old: Rubric, new: Rubric) -> list[_Move]:
+    """Decide each rating's fate and, for ratings moving into a criterion, a free effect number."""
+    order = {c.id: i for i, (_, c) in enumerate(old.criteria())}
+    moves: list[_Move] = []
+    for r in sorted(ratings, key=lambda r: (order.get(r.criterion_id, len(order)), r.effect)):
+        m = mapping.get(r.criterion_id, Mapped("removed", None))
+        found = new.criterion(m.new_id) if m.new_id else None
+        if found is None:
+            m = m if m.fate == "removed" else Mapped("removed", None)
+        moves.append(_Move(r, m, found[0].id if found else r.perspective_id, r.effect))
+    taken: dict[tuple[uuid.UUID, str, str], set[int]] = {}
+    for mv in moves:
+        if mv.mapped.fate == "kept":
+            taken.setdefault((mv.rating.alternative_id, mv.rating.criterion_id, mv.rating.target), set()).add(
+                mv.rating.effect
+            )
+    for mv in moves:
+        if mv.mapped.fate in ("renamed", "merged") and mv.mapped.new_id:
+            used = taken.setdefault((mv.rating.alternative_id, mv.mapped.new_id, mv.rating.target), set())
+            mv.effect = mv.rating.effect if mv.rating.effect not in used else max(used) + 1
+            used.add(mv.effect)
+    return moves
+
+
+def _report(report: UpgradeReport, mv: _Move, alt_keys: Mapping[uuid.UUID, str], old: Rubric, new: Rubric) -> None:
+    r, m = mv.rating, mv.mapped
+    alt = alt_keys.get(r.alternative_id, "")
+    if m.fate == "kept":
+        before, after = old.criterion(r.criterion_id), new.criterion(r.criterion_id)
+        reworded = bool(
+            before and after and any(getattr(before[1], n) != getattr(after[1], n) for n in CRITERION_TEXTS)
+        )
+        report.carried.append(
+            CarriedRating(
+                rating_id=r.id,
+                alternative=alt,
+                criterion_id=r.criterion_id,
+                target=Target(r.target),
+                effect=r.effect,
+                reworded=reworded,
+            )
+        )
+    elif m.fate in ("renamed", "merged") and m.new_id:
+        report.renamed.append(
+            RenamedRating(
+                rating_id=r.id,
+                alternative=alt,
+                fate=m.fate,
+                old_criterion_id=r.criterion_id,
+                criterion_id=m.new_id,
+                perspective_id=mv.perspective_id,
+                target=Target(r.target),
+                old_effect=r.effect,
+                effect=mv.effect,
+            )
+        )
+    else:
+        found = old.criterion(r.criterion_id)
+        report.removed.append(
+            RemovedRating(
+                alternative=alt,
+                perspective_id=r.perspective_id,
+                criterion_id=r.criterion_id,
+                local=bool(found and found[1].local),
+                question=found[1].question if found else Text(sv=r.criterion_id, fi=r.criterion_id, en=r.criterion_id),
+                target=Target(r.target),
+                effect=r.effect,
+                score="unknown" if r.score is None else r.score,
+                likelihood=r.likelihood,
+                horizon=r.horizon,
+                certainty=r.certainty,
+                rationale=r.rationale,
+                evidence=list(r.evidence or []),
+                mitigation=r.mitigation,
+                affected_groups=r.affected_groups,
+                affected_area=r.affected_area,
+                reason=m.removed.reason if m.removed else None,
+                see=list(m.removed.see) if m.removed else [],
+            )
+        )
+
+
+def _apply(session: Session, moves: Sequence[_Move]) -> None:
+    """Delete removed ratings, then move the others in two steps (through free negative effect
+    numbers), so no intermediate row collides with the (alternative, criterion, target, effect) key."""
+    for mv in moves:
+        if mv.mapped.fate == "removed":
+            session.delete(mv.rating)
+    session.flush()
+    moving = [mv for mv in moves if mv.mapped.fate in ("renamed", "merged")]
+    for i, mv in enumerate(moving):
+        mv.rating.criterion_id, mv.rating.effect = mv.mapped.new_id or mv.rating.criterion_id, -(i + 1)
+        mv.rating.perspective_id = mv.perspective_id
+        session.add(mv.rating)
+    session.flush()
+    for mv in moving:
+        mv.rating.effect = mv.effect
+        session.add(mv.rating)
+    for mv in moves:
+        if mv.mapped.fate == "kept" and mv.rating.perspective_id != mv.perspective_id:
+            mv.rating.perspective_id = mv.perspective_id
+            session.add(mv.rating)
+    session.flush()

@@ -1,0 +1,469 @@
+"""What the API (and the example files in ``assessments/``) exchange: Create / Update / Public models.
+
+Input models forbid unknown fields, so a typo is a 422 that names the field, not silently ignored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from app.rubrics.models import ExtensionPin, Target
+
+Likelihood = Literal["unlikely", "possible", "likely", "certain"]
+Horizon = Literal["short", "medium", "long"]
+Certainty = Literal["low", "medium", "high"]
+Outcome = Literal["better", "as_predicted", "worse", "unknown"]
+StatusName = Literal["draft", "submitted", "approved", "superseded"]
+
+# Control characters other than tab/newline never belong in user text (NUL breaks PostgreSQL).
+_CLEAN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=_CLEAN)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_CLEAN)]
+BodyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_CLEAN)]
+LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=_CLEAN)]
+# Case numbers are identifiers shown in lists and PDFs: no control characters and no bidirectional
+# overrides (U+202A–U+202E, U+2066–U+2069), which could make one case number look like another.
+CaseNumber = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+$"
+    ),
+]
+ExtensionRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*@\d+\.\d+\.\d+$")]
+AltKey = Annotated[str, StringConstraints(pattern=r"^(proposal|zero|option-[1-9][0-9]?)$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$", max_length=120)]
+Score = Annotated[int, Field(ge=-3, le=3)]
+
+
+class UnknownScore(StrEnum):
+    """The score of a knowledge gap: the impact cannot be judged with what is known."""
+
+    unknown = "unknown"
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+class DecisionBase(Input):
+    case_number: CaseNumber = Field(description="The municipality's own case number (diarienummer / diaarinumero)")
+    title: Title
+    summary: LongText = ""
+    deciding_body: BodyName = Field(description="e.g. kommunstyrelsen / kunnanhallitus")
+    planned_date: date | None = None
+
+
+class DecisionCreate(DecisionBase):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_number": "KS 2026/118",
+                    "title": "Detaljplan för industriområde vid Norra bangården med järnvägsspår",
+                    "summary": "Planen möjliggör 12 hektar industrimark med ett stickspår till stambanan.",
+                    "deciding_body": "Kommunstyrelsen",
+                    "planned_date": "2026-12-14",
+                }
+            ]
+        },
+    )
+
+
+class DecisionUpdate(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"title": "Detaljplan för Norra bangården, etapp 1", "planned_date": "2027-01-25"}]
+        },
+    )
+    case_number: CaseNumber | None = None
+    title: Title | None = None
+    summary: LongText | None = None
+    deciding_body: BodyName | None = None
+    planned_date: date | None = None
+
+
+class DecisionPublic(BaseModel):
+    id: uuid.UUID
+    municipality: str
+    case_number: str
+    title: str
+    summary: str
+    deciding_body: str
+    planned_date: date | None
+    source: dict[str, Any] | None = None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- assessments -----------------------------------------------------------------------------
+
+
+class AssessmentCreate(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"zero_description": "Marken förblir åkermark; företagen söker mark i grannkommunen."}]
+        },
+    )
+    rubric_id: Slug | None = Field(default=None, description="Default: the newest rubric")
+    rubric_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")] | None = None
+    proposal_title: ShortText = ""
+    proposal_description: LongText = ""
+    zero_description: LongText = ""
+    extensions: list[ExtensionRef] | None = Field(
+        default=None,
+        max_length=20,
+        description="Local rubric extensions to pin, as `id@version`. Default: the newest version of each "
+        "of the municipality's extensions that fits the rubric; `[]`: none.",
+    )
+
+
+class ScreeningItem(Input):
+    perspective_id: Slug
+    relevant: bool
+    reason: LongText = Field(default="", description="Required when the perspective is not relevant")
+
+
+class ScreeningUpdate(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"perspective_id": "logistics", "relevant": True},
+                        {
+                            "perspective_id": "mergers",
+                            "relevant": False,
+                            "reason": "Ingen kommunsammanslagning berörs.",
+                        },
+                    ],
+                    "statement": "",
+                }
+            ]
+        },
+    )
+    items: list[ScreeningItem] = Field(max_length=50)
+    statement: LongText = Field(default="", description="Required when no perspective is relevant")
+
+
+class AlternativeCreate(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"title": "Etapp 1 utan stickspår", "description": "Samma plan men utan järnvägsanslutning."}]
+        },
+    )
+    title: Title
+    description: LongText = ""
+
+
+class AlternativeUpdate(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"description": "Samma plan men utan järnvägsanslutning; godset går på väg 8."}]
+        },
+    )
+    title: Title | None = None
+    description: LongText | None = None
+
+
+class AlternativePublic(BaseModel):
+    id: uuid.UUID
+    key: str
+    kind: Literal["proposal", "zero", "option"]
+    title: str
+    description: str
+
+
+class RatingIn(Input):
+    """One effect of one criterion on one target for one alternative."""
+
+    alternative: AltKey = "proposal"
+    criterion_id: Slug
+    target: Target
+    effect: int = Field(default=1, ge=1, le=5, description="A criterion may carry several effects, 1..5")
+    score: Score | UnknownScore = Field(description="−3..+3, or 'unknown' for a knowledge gap")
+    likelihood: Likelihood | None = None
+    horizon: Horizon | None = None
+    certainty: Certainty | None = None
+    rationale: LongText = ""
+    evidence: list[Annotated[str, StringConstraints(max_length=2000, pattern=_CLEAN)]] = Field(
+        default_factory=list, max_length=30
+    )
+    mitigation: LongText = ""
+    affected_groups: LongText = ""
+    affected_area: ShortText = ""
+
+    @field_validator("score", mode="before")
+    @classmethod
+    def _no_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("score must be an integer from -3 to 3 or 'unknown'")
+        return v
+
+
+class RatingsUpdate(Input):
+    ratings: list[RatingIn] = Field(max_length=2000)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "ratings": [
+                        {
+                            "alternative": "proposal",
+                            "criterion_id": "policy.firms.business-climate",
+                            "target": "firms",
+                            "score": 2,
+                            "likelihood": "likely",
+                            "horizon": "medium",
+                            "certainty": "medium",
+                            "rationale": "Företagen har efterfrågat mark med spåranslutning.",
+                            "evidence": ["Företagsenkät 2026"],
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+
+class RatingPublic(BaseModel):
+    id: uuid.UUID
+    alternative: str
+    perspective_id: str
+    criterion_id: str
+    target: str
+    effect: int
+    score: int | UnknownScore
+    likelihood: str | None
+    horizon: str | None
+    certainty: str | None
+    rationale: str
+    evidence: list[str]
+    mitigation: str
+    affected_groups: str
+    affected_area: str
+    updated_at: datetime
+
+
+class ScreeningPublic(BaseModel):
+    perspective_id: str
+    relevant: bool
+    reason: str
+
+
+class ReviewEntryPublic(BaseModel):
+    action: str
+    actor: str
+    comment: str
+    created_at: datetime
+
+
+class AssessmentPublic(BaseModel):
+    id: uuid.UUID
+    decision_id: uuid.UUID
+    municipality: str
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+    extensions: list[ExtensionPin] = Field(
+        default_factory=list, description="Local rubric extensions pinned with the rubric (criteria marked local)"
+    )
+    status: StatusName
+    version_no: int
+    previous_id: uuid.UUID | None
+    author: str | None
+    reviewer: str | None
+    screening: list[ScreeningPublic]
+    screening_statement: str
+    alternatives: list[AlternativePublic]
+    submitted_at: datetime | None
+    approved_at: datetime | None
+    review_date: date | None
+    review: list[ReviewEntryPublic]
+    etag: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssessmentListItem(BaseModel):
+    """A row of the assessment list: enough to choose one, cheap to produce."""
+
+    id: uuid.UUID
+    decision_id: uuid.UUID
+    case_number: str
+    title: str
+    deciding_body: str
+    planned_date: date | None
+    status: StatusName
+    version_no: int
+    rubric_id: str
+    rubric_version: str
+    significant_negative: bool
+    author: str | None
+    reviewer: str | None
+    approved_at: datetime | None
+    updated_at: datetime
+    etag: str
+
+
+class ReviewAction(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"comment": "Komplettera nollalternativet med trafikprognosen."}]},
+    )
+    comment: LongText = ""
+
+
+class ReviewDateUpdate(Input):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"review_date": "2028-06-30"}]})
+    review_date: date
+
+
+class FollowUpCreate(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rating_id": "7f1c2a9e-3b1d-4c55-9a0e-2f4b8d6c1e10",
+                    "outcome": "as_predicted",
+                    "note": "Tre åkerier har flyttat in.",
+                }
+            ]
+        },
+    )
+    rating_id: uuid.UUID
+    outcome: Outcome
+    note: LongText = ""
+
+
+class FollowUpPublic(BaseModel):
+    id: uuid.UUID
+    rating_id: uuid.UUID
+    outcome: Outcome
+    note: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+
+class CellPublic(BaseModel):
+    perspective_id: str
+    target: str
+    mean: float | None
+    symbol: str
+    effects: int
+    unknown: int
+    mixed: bool
+
+
+class ImpactPublic(BaseModel):
+    alternative: str
+    perspective_id: str
+    criterion_id: str
+    target: str
+    effect: int
+    score: int
+    likelihood: str | None
+    horizon: str | None
+    significance: float
+    mitigation: str
+    rationale: str
+
+
+class AlternativeSummaryPublic(BaseModel):
+    key: str
+    title: str
+    cells: list[CellPublic]
+    profile: dict[str, float | None]
+    overall: float | None
+    most_negative: list[ImpactPublic]
+    most_positive: list[ImpactPublic]
+    uncertain_share: float | None
+    effects: int
+    unknown: int
+    unrated: list[dict[str, str]]
+
+
+class SummaryPublic(BaseModel):
+    assessment_id: uuid.UUID
+    rubric: str
+    alternatives: list[AlternativeSummaryPublic]
+    delta: dict[str, Any] = Field(description="proposal − zero alternative: per target and per cell")
+    weights: dict[str, dict[str, float]]
+
+
+# --- the exchange document (examples in assessments/, import/export) ---------------------------
+
+
+class DocFollowUp(Input):
+    outcome: Outcome
+    note: LongText = ""
+
+
+class DocRating(Input):
+    criterion_id: Slug
+    target: Target
+    effect: int = Field(default=1, ge=1, le=5)
+    score: Score | UnknownScore
+    likelihood: Likelihood | None = None
+    horizon: Horizon | None = None
+    certainty: Certainty | None = None
+    rationale: LongText = ""
+    evidence: list[Annotated[str, StringConstraints(max_length=2000)]] = Field(default_factory=list)
+    mitigation: LongText = ""
+    affected_groups: LongText = ""
+    affected_area: ShortText = ""
+    follow_up: DocFollowUp | None = None
+
+
+class DocAlternative(Input):
+    key: AltKey
+    title: Title
+    description: LongText = ""
+    ratings: list[DocRating] = Field(default_factory=list)
+
+
+class DocDecision(DecisionBase):
+    source: dict[str, Any] | None = None
+
+
+class AssessmentDocument(Input):
+    """One decision with one assessment, as a single file: the examples in ``assessments/`` use it."""
+
+    format: Literal["livskraft.assessment/1"] = "livskraft.assessment/1"
+    municipality: Annotated[str, StringConstraints(pattern=r"^(\d{3}|\d{4})$")]
+    decision: DocDecision
+    rubric_id: Slug
+    rubric_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    extensions: list[ExtensionRef] = Field(
+        default_factory=list, max_length=20, description="Local rubric extensions the assessment pins (id@version)"
+    )
+    status: Literal["draft", "submitted", "approved"] = "draft"
+    author: ShortText = ""
+    reviewer: ShortText = ""
+    review_date: date | None = None
+    submitted_at: datetime | None = Field(default=None, description="When it was submitted (default: import time)")
+    approved_at: datetime | None = Field(default=None, description="When it was approved (default: import time)")
+    sources: list[str] = Field(default_factory=list, description="Citations for the facts used")
+    screening: list[ScreeningItem] = Field(default_factory=list)
+    screening_statement: LongText = ""
+    alternatives: list[DocAlternative] = Field(min_length=2)
+    review: list[ReviewAction] = Field(default_factory=list)

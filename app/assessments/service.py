@@ -1,0 +1,403 @@
+"""Use cases of the assessment domain: decisions, assessments, screening, alternatives, ratings.
+
+Services never commit (the request's unit of work does) and never speak HTTP; they raise typed domain
+errors. Every change is written to the audit trail. Edits need the version the editor saw
+(``expected``): a stale version is refused, so no update is ever lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session
+
+from app.assessments import repository as repo
+from app.assessments.models import Alternative, AlternativeKind, Assessment, Decision, Rating, ScreeningAnswer, Status
+from app.assessments.rules import rating_problems, screening_problems
+from app.assessments.schemas import (
+    AlternativeCreate,
+    AlternativeUpdate,
+    AssessmentCreate,
+    DecisionCreate,
+    DecisionUpdate,
+    RatingIn,
+    ScreeningUpdate,
+)
+from app.assessments.scoring import RatingInput, significant
+from app.audit import service as audit
+from app.auth.actor import Actor
+from app.db.base import utcnow
+from app.errors import Conflict, FieldProblem, InvalidState, NotFound, PreconditionFailed, ValidationFailed
+from app.portfolio import service as portfolio
+from app.rubrics import extensions as rubric_extensions
+from app.rubrics.models import Rubric
+from app.rubrics.registry import RubricRegistry
+
+MAX_OPTIONS = 5
+
+
+def snapshot(row: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A row as JSON-safe data for the audit trail."""
+    data: dict[str, Any] = row.model_dump(mode="json", exclude=set(exclude))
+    return data
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def get_decision(session: Session, actor: Actor, decision_id: uuid.UUID) -> Decision:
+    decision = repo.get_decision(session, actor.municipality_id, decision_id)
+    if decision is None:
+        raise NotFound("decision not found")
+    return decision
+
+
+def create_decision(
+    session: Session, actor: Actor, data: DecisionCreate, source: dict[str, Any] | None = None
+) -> Decision:
+    actor.require("write")
+    if repo.decision_by_case(session, actor.municipality_id, data.case_number) is not None:
+        raise Conflict(
+            f"case number '{data.case_number}' is already used by another decision",
+            errors=[FieldProblem("case_number", "already used by another decision", "duplicate")],
+        )
+    decision = Decision(municipality_id=actor.municipality_id, source=source, **data.model_dump())
+    session.add(decision)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent request took the case number first
+        raise Conflict(f"case number '{data.case_number}' is already used by another decision") from exc
+    audit.record(session, actor, "decision.created", "decision", decision.id, None, snapshot(decision))
+    return decision
+
+
+def update_decision(
+    session: Session, actor: Actor, decision: Decision, data: DecisionUpdate, expected: int
+) -> Decision:
+    actor.require("write")
+    changes = data.model_dump(exclude_unset=True)
+    if "case_number" in changes and changes["case_number"] != decision.case_number:
+        other = repo.decision_by_case(session, actor.municipality_id, changes["case_number"])
+        if other is not None:
+            raise Conflict(f"case number '{changes['case_number']}' is already used by another decision")
+    for key in ("case_number", "title", "deciding_body"):
+        if key in changes and changes[key] is None:
+            raise ValidationFailed(f"{key} cannot be removed", errors=[])
+    before = snapshot(decision)
+    if not repo.claim_decision_version(session, decision.id, expected):
+        raise PreconditionFailed("the decision was changed by someone else; reload and try again")
+    session.refresh(decision)
+    planned_before = decision.planned_date
+    for key, value in changes.items():
+        setattr(decision, key, value)
+    decision.updated_at = utcnow()
+    session.add(decision)
+    session.flush()
+    portfolio.decision_moved(session, decision, planned_before)
+    audit.record(session, actor, "decision.updated", "decision", decision.id, before, snapshot(decision))
+    return decision
+
+
+# --- assessments ------------------------------------------------------------------------------
+
+
+def get_assessment(session: Session, actor: Actor, assessment_id: uuid.UUID) -> Assessment:
+    assessment = repo.get_assessment(session, actor.municipality_id, assessment_id)
+    if assessment is None:
+        raise NotFound("assessment not found")
+    return assessment
+
+
+def rubric_of(registry: RubricRegistry, assessment: Assessment) -> Rubric:
+    """The pinned rubric version merged with the pinned local extensions (their criteria marked local)."""
+    return rubric_extensions.rubric_for_assessment(registry, assessment)
+
+
+def create_assessment(
+    session: Session, actor: Actor, registry: RubricRegistry, decision: Decision, data: AssessmentCreate
+) -> Assessment:
+    actor.require("write")
+    rubric = registry.get(data.rubric_id, data.rubric_version) if data.rubric_id else registry.default()
+    if rubric is None:
+        raise ValidationFailed(
+            "unknown rubric", errors=[FieldProblem("rubric_id", "no such rubric id and version is installed")]
+        )
+    existing = [a for a in repo.assessments_for_decision(session, decision.id) if a.status != Status.superseded]
+    if existing:
+        raise Conflict(
+            "this decision already has an assessment; continue it or create a new version of an approved one",
+            assessment_id=str(existing[-1].id),
+        )
+    assessment = Assessment(
+        municipality_id=actor.municipality_id,
+        decision_id=decision.id,
+        rubric_id=rubric.id,
+        rubric_version=rubric.version,
+        rubric_hash=rubric.content_hash,
+        extensions=rubric_extensions.stored_pins(
+            rubric_extensions.pins_for_new(session, registry, actor, rubric, data.extensions)
+        ),
+        author_id=actor.user_id,
+        author_name=actor.label,
+    )
+    session.add(assessment)
+    session.flush()
+    session.add(
+        Alternative(
+            assessment_id=assessment.id,
+            key=AlternativeKind.proposal.value,
+            kind=AlternativeKind.proposal.value,
+            title=data.proposal_title or decision.title,
+            description=data.proposal_description or decision.summary,
+            position=0,
+        )
+    )
+    session.add(
+        Alternative(
+            assessment_id=assessment.id,
+            key=AlternativeKind.zero.value,
+            kind=AlternativeKind.zero.value,
+            title="0",
+            description=data.zero_description,
+            position=1,
+        )
+    )
+    session.flush()
+    audit.record(session, actor, "assessment.created", "assessment", assessment.id, None, snapshot(assessment))
+    return assessment
+
+
+def begin_edit(session: Session, assessment: Assessment, expected: int) -> None:
+    """Every edit starts here: only drafts change, and only from the version the editor saw."""
+    if assessment.status != Status.draft:
+        raise InvalidState(
+            f"the assessment is {assessment.status} and cannot be changed"
+            + ("; create a new version to change it" if assessment.status == Status.approved else "")
+        )
+    if not repo.claim_version(session, assessment.id, expected):
+        raise PreconditionFailed(
+            "the assessment was changed by someone else since you loaded it; reload to see both versions",
+            current_version=_current_version(session, assessment),
+        )
+    if assessment.lock_version == expected:  # the loaded row is the claimed version: nothing to reload
+        set_committed_value(assessment, "lock_version", expected + 1)
+    else:  # changed between loading and claiming: read what the claim was made against
+        session.refresh(assessment)
+    assessment.updated_at = utcnow()
+    session.add(assessment)
+
+
+def _current_version(session: Session, assessment: Assessment) -> int:
+    session.refresh(assessment)
+    return assessment.lock_version
+
+
+def relevance(session: Session, assessment: Assessment) -> dict[str, bool]:
+    return {s.perspective_id: s.relevant for s in repo.screening_for(session, assessment.id)}
+
+
+def set_screening(
+    session: Session,
+    actor: Actor,
+    registry: RubricRegistry,
+    assessment: Assessment,
+    data: ScreeningUpdate,
+    expected: int,
+) -> Assessment:
+    actor.require("write")
+    rubric = rubric_of(registry, assessment)
+    problems = screening_problems(data.items, rubric, data.statement)
+    if problems:
+        raise ValidationFailed("the screening is not complete", errors=problems)
+    begin_edit(session, assessment, expected)
+    current = {s.perspective_id: s for s in repo.screening_for(session, assessment.id)}
+    before = {pid: {"relevant": s.relevant, "reason": s.reason} for pid, s in current.items()}
+    for item in data.items:
+        row = current.get(item.perspective_id) or ScreeningAnswer(
+            assessment_id=assessment.id, perspective_id=item.perspective_id, relevant=item.relevant
+        )
+        row.relevant, row.reason = item.relevant, item.reason.strip()
+        session.add(row)
+    assessment.screening_statement = data.statement.strip()
+    session.add(assessment)
+    session.flush()
+    after = {i.perspective_id: {"relevant": i.relevant, "reason": i.reason} for i in data.items}
+    audit.record(
+        session,
+        actor,
+        "assessment.screened",
+        "assessment",
+        assessment.id,
+        {"screening": before},
+        {"screening": after, "statement": assessment.screening_statement},
+    )
+    return assessment
+
+
+def add_alternative(
+    session: Session, actor: Actor, assessment: Assessment, data: AlternativeCreate, expected: int
+) -> Alternative:
+    actor.require("write")
+    begin_edit(session, assessment, expected)
+    existing = repo.alternatives_for(session, assessment.id)
+    options = [a for a in existing if a.kind == AlternativeKind.option]
+    if len(options) >= MAX_OPTIONS:
+        raise Conflict(f"an assessment can compare at most {MAX_OPTIONS} further options")
+    used = {a.key for a in existing}
+    n = next(i for i in range(1, MAX_OPTIONS + 2) if f"option-{i}" not in used)
+    alt = Alternative(
+        assessment_id=assessment.id,
+        key=f"option-{n}",
+        kind=AlternativeKind.option.value,
+        title=data.title,
+        description=data.description,
+        position=max((a.position for a in existing), default=1) + 1,
+    )
+    session.add(alt)
+    session.flush()
+    audit.record(session, actor, "alternative.created", "assessment", assessment.id, None, snapshot(alt))
+    return alt
+
+
+def alternative_by_key(session: Session, assessment: Assessment, key: str) -> Alternative:
+    alt = next((a for a in repo.alternatives_for(session, assessment.id) if a.key == key), None)
+    if alt is None:
+        raise NotFound(f"alternative '{key}' not found")
+    return alt
+
+
+def update_alternative(
+    session: Session, actor: Actor, assessment: Assessment, key: str, data: AlternativeUpdate, expected: int
+) -> Alternative:
+    actor.require("write")
+    alt = alternative_by_key(session, assessment, key)
+    begin_edit(session, assessment, expected)
+    before = snapshot(alt)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(alt, field, value)
+    session.add(alt)
+    session.flush()
+    audit.record(session, actor, "alternative.updated", "assessment", assessment.id, before, snapshot(alt))
+    return alt
+
+
+def delete_alternative(session: Session, actor: Actor, assessment: Assessment, key: str, expected: int) -> None:
+    actor.require("write")
+    alt = alternative_by_key(session, assessment, key)
+    if alt.kind != AlternativeKind.option:
+        raise InvalidState("the proposal and the zero alternative cannot be removed")
+    begin_edit(session, assessment, expected)
+    ratings = [r for r in repo.ratings_for(session, assessment.id) if r.alternative_id == alt.id]
+    for rating in ratings:
+        session.delete(rating)
+    before = snapshot(alt)
+    session.delete(alt)
+    session.flush()
+    audit.record(session, actor, "alternative.deleted", "assessment", assessment.id, before, None)
+
+
+def put_ratings(
+    session: Session,
+    actor: Actor,
+    registry: RubricRegistry,
+    assessment: Assessment,
+    ratings: list[RatingIn],
+    expected: int,
+) -> list[Rating]:
+    """Create or replace ratings (keyed by alternative, criterion, target, effect) in one step."""
+    actor.require("write")
+    rubric = rubric_of(registry, assessment)
+    alts = {a.key: a for a in repo.alternatives_for(session, assessment.id)}
+    rel = relevance(session, assessment)
+    problems: list[FieldProblem] = []
+    seen: set[tuple[str, str, str, int]] = set()
+    for i, rating in enumerate(ratings):
+        prefix = f"ratings.{i}."
+        if rating.alternative not in alts:
+            problems.append(FieldProblem(prefix + "alternative", f"alternative '{rating.alternative}' does not exist"))
+        key = (rating.alternative, rating.criterion_id, rating.target.value, rating.effect)
+        if key in seen:
+            problems.append(FieldProblem(prefix + "criterion_id", "the same effect is listed twice in this request"))
+        seen.add(key)
+        problems.extend(rating_problems(rating, rubric, rel, prefix))
+    if problems:
+        raise ValidationFailed("some ratings are not valid; nothing was saved", errors=problems)
+    begin_edit(session, assessment, expected)
+    existing = {
+        (r.alternative_id, r.criterion_id, r.target, r.effect): r for r in repo.ratings_for(session, assessment.id)
+    }
+    saved: list[Rating] = []
+    changes: list[dict[str, Any]] = []
+    for rating in ratings:
+        alt = alts[rating.alternative]
+        found = rubric.criterion(rating.criterion_id)
+        assert found is not None  # checked above
+        row = existing.get((alt.id, rating.criterion_id, rating.target.value, rating.effect))
+        before = snapshot(row, ("updated_at",)) if row else None
+        if row is None:
+            row = Rating(
+                assessment_id=assessment.id,
+                alternative_id=alt.id,
+                perspective_id=found[0].id,
+                criterion_id=rating.criterion_id,
+                target=rating.target.value,
+                effect=rating.effect,
+            )
+        row.score = None if rating.score == "unknown" else int(rating.score)
+        row.likelihood, row.horizon, row.certainty = rating.likelihood, rating.horizon, rating.certainty
+        row.rationale, row.mitigation = rating.rationale.strip(), rating.mitigation.strip()
+        row.evidence = [e.strip() for e in rating.evidence if e.strip()]
+        row.affected_groups, row.affected_area = rating.affected_groups.strip(), rating.affected_area
+        row.updated_at = utcnow()
+        session.add(row)
+        saved.append(row)
+        changes.append({"before": before, "after": snapshot(row, ("updated_at", "id"))})
+    session.flush()
+    for row in saved:
+        existing[(row.alternative_id, row.criterion_id, row.target, row.effect)] = row
+    refresh_flags(session, assessment, list(alts.values()), list(existing.values()))
+    audit.record(
+        session, actor, "ratings.saved", "assessment", assessment.id, None, {"count": len(saved), "changes": changes}
+    )
+    return saved
+
+
+def refresh_flags(
+    session: Session,
+    assessment: Assessment,
+    alternatives: Sequence[Alternative] | None = None,
+    ratings: Sequence[Rating] | None = None,
+) -> None:
+    """Keep the list filter "has significant negative impact" cheap: a flag on the assessment.
+    Callers that hold the assessment's alternatives and (all) ratings pass them; else they are read."""
+    if alternatives is None:
+        alternatives = repo.alternatives_for(session, assessment.id)
+    if ratings is None:
+        ratings = repo.ratings_for(session, assessment.id)
+    proposal = {a.id for a in alternatives if a.kind == AlternativeKind.proposal}
+    assessment.significant_negative = any(
+        r.alternative_id in proposal
+        and r.score is not None
+        and r.score < 0
+        and significant(RatingInput("", r.perspective_id, r.criterion_id, r.target, r.score, r.effect, r.likelihood))
+        for r in ratings
+    )
+    session.add(assessment)
+
+
+def delete_rating(session: Session, actor: Actor, assessment: Assessment, rating_id: uuid.UUID, expected: int) -> None:
+    actor.require("write")
+    row = next((r for r in repo.ratings_for(session, assessment.id) if r.id == rating_id), None)
+    if row is None:
+        raise NotFound("rating not found")
+    begin_edit(session, assessment, expected)
+    before = snapshot(row)
+    session.delete(row)
+    session.flush()
+    refresh_flags(session, assessment)
+    audit.record(session, actor, "rating.deleted", "assessment", assessment.id, before, None)

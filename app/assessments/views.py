@@ -1,0 +1,269 @@
+"""Read models: rows → public schemas and the scoring summary, shared by the API, the web and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from app.assessments import repository as repo
+from app.assessments.models import Alternative, Assessment, Decision, Rating, ScreeningAnswer
+from app.assessments.schemas import (
+    AlternativePublic,
+    AlternativeSummaryPublic,
+    AssessmentListItem,
+    AssessmentPublic,
+    CellPublic,
+    DecisionPublic,
+    ImpactPublic,
+    RatingPublic,
+    ReviewEntryPublic,
+    ScreeningPublic,
+    SummaryPublic,
+)
+from app.assessments.scoring import RankedImpact, RatingInput, Summary, Weights, summarise
+from app.municipalities.models import Municipality
+from app.rubrics.models import ExtensionPin, Rubric
+
+
+def etag(version: int) -> str:
+    return f'"v{version}"'
+
+
+def decision_public(decision: Decision, municipality_code: str) -> DecisionPublic:
+    return DecisionPublic(municipality=municipality_code, **decision.model_dump())
+
+
+def alternative_public(alt: Alternative) -> AlternativePublic:
+    return AlternativePublic(id=alt.id, key=alt.key, kind=alt.kind, title=alt.title, description=alt.description)
+
+
+def rating_public(rating: Rating, alt_key: str) -> RatingPublic:
+    return RatingPublic(
+        alternative=alt_key,
+        score="unknown" if rating.score is None else rating.score,
+        **rating.model_dump(exclude={"score", "assessment_id", "alternative_id"}),
+    )
+
+
+def assessment_public(session: Session, assessment: Assessment, municipality_code: str) -> AssessmentPublic:
+    screening = repo.screening_for(session, assessment.id)
+    return AssessmentPublic(
+        id=assessment.id,
+        decision_id=assessment.decision_id,
+        municipality=municipality_code,
+        rubric_id=assessment.rubric_id,
+        rubric_version=assessment.rubric_version,
+        rubric_hash=assessment.rubric_hash,
+        extensions=[ExtensionPin.model_validate(p) for p in assessment.extensions or []],
+        status=assessment.status,
+        version_no=assessment.version_no,
+        previous_id=assessment.previous_id,
+        author=assessment.author_name or None,
+        reviewer=assessment.reviewer_name or None,
+        screening=[
+            ScreeningPublic(perspective_id=s.perspective_id, relevant=s.relevant, reason=s.reason)
+            for s in sorted(screening, key=lambda s: s.perspective_id)
+        ],
+        screening_statement=assessment.screening_statement,
+        alternatives=[alternative_public(a) for a in repo.alternatives_for(session, assessment.id)],
+        submitted_at=assessment.submitted_at,
+        approved_at=assessment.approved_at,
+        review_date=assessment.review_date,
+        review=[
+            ReviewEntryPublic(action=e.action, actor=e.actor, comment=e.comment, created_at=e.created_at)
+            for e in repo.review_entries_for(session, assessment.id)
+        ],
+        etag=etag(assessment.lock_version),
+        created_at=assessment.created_at,
+        updated_at=assessment.updated_at,
+    )
+
+
+def assessment_list_item(assessment: Assessment, decision: Decision) -> AssessmentListItem:
+    return AssessmentListItem(
+        id=assessment.id,
+        decision_id=decision.id,
+        case_number=decision.case_number,
+        title=decision.title,
+        deciding_body=decision.deciding_body,
+        planned_date=decision.planned_date,
+        status=assessment.status,
+        version_no=assessment.version_no,
+        rubric_id=assessment.rubric_id,
+        rubric_version=assessment.rubric_version,
+        significant_negative=assessment.significant_negative,
+        author=assessment.author_name or None,
+        reviewer=assessment.reviewer_name or None,
+        approved_at=assessment.approved_at,
+        updated_at=assessment.updated_at,
+        etag=etag(assessment.lock_version),
+    )
+
+
+def assessment_list_item_row(row: Any) -> AssessmentListItem:
+    """A list item from one light row of ``list_repository.page_assessment_rows``."""
+    return AssessmentListItem(
+        id=row.id,
+        decision_id=row.decision_id,
+        case_number=row.case_number,
+        title=row.title,
+        deciding_body=row.deciding_body,
+        planned_date=row.planned_date,
+        status=row.status,
+        version_no=row.version_no,
+        rubric_id=row.rubric_id,
+        rubric_version=row.rubric_version,
+        significant_negative=row.significant_negative,
+        author=row.author_name or None,
+        reviewer=row.reviewer_name or None,
+        approved_at=row.approved_at,
+        updated_at=row.updated_at,
+        etag=etag(row.lock_version),
+    )
+
+
+def ratings_public(session: Session, assessment: Assessment) -> list[RatingPublic]:
+    keys = {a.id: a.key for a in repo.alternatives_for(session, assessment.id)}
+    return [rating_public(r, keys[r.alternative_id]) for r in repo.ratings_for(session, assessment.id)]
+
+
+@dataclass(frozen=True)
+class AssessmentData:
+    """Everything needed to summarise or report one assessment, loaded once."""
+
+    assessment: Assessment
+    alternatives: Sequence[Alternative]
+    screening: Sequence[ScreeningAnswer]
+    ratings: Sequence[Rating]
+
+    @property
+    def alt_keys(self) -> dict[Any, str]:
+        return {a.id: a.key for a in self.alternatives}
+
+    def inputs(self) -> list[RatingInput]:
+        keys = self.alt_keys
+        return [
+            RatingInput(
+                alternative=keys[r.alternative_id],
+                perspective_id=r.perspective_id,
+                criterion_id=r.criterion_id,
+                target=r.target,
+                score=r.score,
+                effect=r.effect,
+                likelihood=r.likelihood,
+                horizon=r.horizon,
+                certainty=r.certainty,
+                mitigation=r.mitigation,
+                rationale=r.rationale,
+                affected_groups=r.affected_groups,
+            )
+            for r in self.ratings
+        ]
+
+
+def load(session: Session, assessment: Assessment) -> AssessmentData:
+    return AssessmentData(
+        assessment,
+        repo.alternatives_for(session, assessment.id),
+        repo.screening_for(session, assessment.id),
+        repo.ratings_for(session, assessment.id),
+    )
+
+
+def relevant_perspectives(data: AssessmentData, rubric: Rubric) -> list[str]:
+    """Perspectives not screened out, in rubric order (unscreened ones count as relevant)."""
+    out = {s.perspective_id for s in data.screening if not s.relevant}
+    return [p.id for p in rubric.perspectives if p.id not in out]
+
+
+def weights_for(session: Session, assessment: Assessment) -> Weights:
+    """The weights an assessment is scored with: frozen at approval, else the municipality's current ones."""
+    raw = assessment.weights
+    if raw is None:
+        municipality = session.get(Municipality, assessment.municipality_id)
+        raw = (municipality.settings.get("weights") if municipality else None) or {}
+    return Weights(perspectives=dict(raw.get("perspectives", {})), targets=dict(raw.get("targets", {})))
+
+
+def compute_summary(data: AssessmentData, rubric: Rubric, weights: Weights | None = None) -> Summary:
+    perspectives = relevant_perspectives(data, rubric)
+    expected = [(p.id, c.id, c.target.value) for p in rubric.perspectives if p.id in perspectives for c in p.criteria]
+    relevant = set(perspectives)
+    return summarise(
+        # ratings kept from before a perspective was screened out do not count (they stay stored)
+        [r for r in data.inputs() if r.perspective_id in relevant],
+        [a.key for a in data.alternatives],
+        perspectives,
+        expected,
+        weights or Weights(**(data.assessment.weights or {})),  # callers pass weights_for(...) when they can
+    )
+
+
+def _impact(i: RankedImpact) -> ImpactPublic:
+    r = i.rating
+    return ImpactPublic(
+        alternative=r.alternative,
+        perspective_id=r.perspective_id,
+        criterion_id=r.criterion_id,
+        target=r.target,
+        effect=r.effect,
+        score=r.score or 0,
+        likelihood=r.likelihood,
+        horizon=r.horizon,
+        significance=round(i.significance, 3),
+        mitigation=r.mitigation,
+        rationale=r.rationale,
+    )
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 3)
+
+
+def summary_public(data: AssessmentData, rubric: Rubric, summary: Summary) -> SummaryPublic:
+    titles = {a.key: a.title for a in data.alternatives}
+    alternatives = []
+    for key, s in summary.alternatives.items():
+        alternatives.append(
+            AlternativeSummaryPublic(
+                key=key,
+                title=titles.get(key, key),
+                cells=[
+                    CellPublic(
+                        perspective_id=c.perspective_id,
+                        target=c.target,
+                        mean=_round(c.mean),
+                        symbol=c.symbol,
+                        effects=c.count,
+                        unknown=c.unknown,
+                        mixed=c.mixed,
+                    )
+                    for c in sorted(s.cells.values(), key=lambda c: (c.perspective_id, c.target))
+                ],
+                profile={t: _round(v) for t, v in s.profile.items()},
+                overall=_round(s.overall),
+                most_negative=[_impact(i) for i in s.negatives],
+                most_positive=[_impact(i) for i in s.positives],
+                uncertain_share=_round(s.uncertain_share),
+                effects=s.effects,
+                unknown=s.unknown,
+                unrated=[{"criterion_id": c, "target": t} for c, t in s.unrated],
+            )
+        )
+    delta = {
+        "profile": {t: _round(v) for t, v in summary.delta_profile.items()},
+        "overall": _round(summary.delta_overall),
+        "cells": [
+            {"perspective_id": p, "target": t, "delta": _round(v)} for (p, t), v in sorted(summary.delta_cells.items())
+        ],
+    }
+    return SummaryPublic(
+        assessment_id=data.assessment.id,
+        rubric=f"{rubric.id}@{rubric.version}",
+        alternatives=alternatives,
+        delta=delta,
+        weights=summary.weights.as_dict(),
+    )

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from app.audit.models import AuditEvent
+from app.municipalities.models import Municipality
+
+
+def lock_chain(session: Session, municipality_id: uuid.UUID) -> Municipality:
+    """The chain head, row-locked: appends serialise per municipality (SQLite writers are serial anyway).
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: a transaction that has already inserted a row referencing
+    the municipality holds a key-share lock on it (the foreign-key check), and ``FOR UPDATE`` conflicts
+    with that, so two such writers deadlocked on PostgreSQL (seen in tests/faults/test_kill9.py).
+    """
+    stmt = (
+        select(Municipality)
+        .where(Municipality.id == municipality_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)  # the locked row's values, also over a loaded object
+    )
+    return session.exec(stmt).one()
+
+
+def events_for(
+    session: Session, municipality_id: uuid.UUID, resource_ids: Sequence[str] | None = None, limit: int = 500
+) -> Sequence[AuditEvent]:
+    stmt = select(AuditEvent).where(AuditEvent.municipality_id == municipality_id)
+    if resource_ids is not None:
+        stmt = stmt.where(col(AuditEvent.resource_id).in_(resource_ids))
+    return session.exec(stmt.order_by(col(AuditEvent.seq)).limit(limit)).all()
+
+
+def chain(session: Session, municipality_id: uuid.UUID) -> Sequence[AuditEvent]:
+    return session.exec(
+        select(AuditEvent).where(AuditEvent.municipality_id == municipality_id).order_by(col(AuditEvent.seq))
+    ).all()
+
+
+def head(session: Session, municipality_id: uuid.UUID) -> Municipality | None:
+    return session.get(Municipality, municipality_id)
+
+
+def page(
+    session: Session, municipality_id: uuid.UUID, resource_id: str | None, after_seq: int, limit: int
+) -> Sequence[AuditEvent]:
+    stmt = select(AuditEvent).where(AuditEvent.municipality_id == municipality_id, col(AuditEvent.seq) > after_seq)
+    if resource_id:
+        stmt = stmt.where(AuditEvent.resource_id == resource_id)
+    return session.exec(stmt.order_by(col(AuditEvent.seq)).limit(limit)).all()

@@ -1,0 +1,1 @@
+"""Who is asking: web users with roles and sessions, API tokens with scopes."""

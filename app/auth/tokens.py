@@ -1,0 +1,100 @@
+"""API tokens: random, shown once, stored as sha256 (a high-entropy secret needs no slow hash)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from sqlmodel import Session
+
+from app.audit import service as audit
+from app.auth import repository as repo
+from app.auth.actor import ROLE_SCOPES, Actor
+from app.auth.models import ApiToken
+from app.db.base import utcnow
+from app.errors import FieldProblem, NotFound, Unauthorized, ValidationFailed
+
+TOKEN_PREFIX = "lk_"  # noqa: S105 - a public prefix, not a secret
+SCOPES = ("read", "write", "admin")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def parse_scopes(raw: str | list[str]) -> list[str]:
+    items = raw.split(",") if isinstance(raw, str) else raw
+    scopes = sorted({s.strip() for s in items if s.strip()})
+    bad = [s for s in scopes if s not in SCOPES]
+    if bad or not scopes:
+        raise ValidationFailed(
+            "invalid scopes",
+            errors=[FieldProblem("scopes", f"choose from {', '.join(SCOPES)}; got {', '.join(bad) or 'none'}")],
+        )
+    return scopes
+
+
+def create_token(
+    session: Session,
+    actor: Actor,
+    name: str,
+    scopes: list[str],
+    user_id: uuid.UUID | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token; returns the row and the plain token (shown once, never stored)."""
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        municipality_id=actor.municipality_id,
+        user_id=user_id,
+        name=name.strip() or "token",
+        prefix=plain[:10],
+        token_hash=hash_token(plain),
+        scopes=",".join(parse_scopes(scopes)),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "token.created",
+        "api_token",
+        row.id,
+        None,
+        {"name": row.name, "scopes": row.scopes, "prefix": row.prefix},
+    )
+    return row, plain
+
+
+def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToken:
+    row = repo.token_by_id(session, token_id)
+    if row is None or row.municipality_id != actor.municipality_id:
+        raise NotFound("token not found")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "token.revoked", "api_token", row.id, None, {"name": row.name})
+    return row
+
+
+def actor_for_token(session: Session, token: str) -> Actor:
+    """Resolve a bearer token to its actor; unknown or revoked tokens are refused alike. One query
+    (token, municipality and user together), read fresh on every request: revocation acts at once."""
+    row = repo.token_principal(session, hash_token(token)) if token.startswith(TOKEN_PREFIX) else None
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("the API token is not valid")
+    scopes = frozenset(row.scopes.split(","))
+    if row.user_id is not None:
+        if row.user_role is None or not row.user_active:
+            raise Unauthorized("the API token's user is no longer active")
+        role_scopes = ROLE_SCOPES.get(row.user_role, frozenset())
+        # a personal token never exceeds its user's rights; reviewers keep the review right
+        scopes = (scopes & role_scopes) | (role_scopes & {"review"})
+        label = f"{row.user_name} <{row.user_email}>"
+        return Actor(
+            row.municipality_id, row.municipality_code, label, row.user_id, row.user_role, scopes, row.token_id
+        )
+    return Actor(
+        row.municipality_id, row.municipality_code, f"token:{row.token_name}", None, None, scopes, row.token_id
+    )

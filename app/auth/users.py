@@ -1,0 +1,107 @@
+"""Local user accounts: create, reset password, authenticate with throttling and lockout."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from app.audit import service as audit
+from app.auth import repository as repo
+from app.auth.actor import system_actor
+from app.auth.models import Role, User
+from app.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, needs_rehash, verify_password
+from app.db.base import utcnow
+from app.errors import Conflict, FieldProblem, ValidationFailed
+from app.municipalities.models import Municipality
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
+ROLES = tuple(r.value for r in Role)
+
+
+def password_problems(password: str) -> list[FieldProblem]:
+    if len(password) < MIN_LENGTH:
+        return [FieldProblem("password", f"use at least {MIN_LENGTH} characters", "too_short")]
+    if len(password) > 256:
+        return [FieldProblem("password", "use at most 256 characters", "too_long")]
+    return []
+
+
+def create_user(
+    session: Session, municipality: Municipality, *, email: str, name: str, role: str, password: str
+) -> User:
+    problems = []
+    if not EMAIL.match(email.strip()):
+        problems.append(FieldProblem("email", "enter an e-mail address like name@kommun.se", "invalid"))
+    if role not in ROLES:
+        problems.append(FieldProblem("role", f"choose one of {', '.join(ROLES)}", "invalid"))
+    if not name.strip():
+        problems.append(FieldProblem("name", "enter the person's name", "required"))
+    problems += password_problems(password)
+    if problems:
+        raise ValidationFailed("the user could not be created", errors=problems)
+    if repo.user_by_email(session, email) is not None:
+        raise Conflict(f"a user with e-mail {email.strip().lower()} already exists")
+    user = User(
+        municipality_id=municipality.id,
+        email=email.strip().lower(),
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    actor = system_actor(municipality.id, municipality.code)
+    audit.record(session, actor, "user.created", "user", user.id, None, {"email": user.email, "role": user.role})
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    problems = password_problems(password)
+    if problems:
+        raise ValidationFailed("the password is not acceptable", errors=problems)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    session.flush()
+
+
+def authenticate(
+    session: Session, email: str, password: str, max_failures: int = 5, lockout_minutes: int = 15
+) -> tuple[User | None, str]:
+    """Returns (user, "") or (None, reason) where reason is "invalid" or "locked".
+
+    After ``max_failures`` wrong passwords the account is locked for ``lockout_minutes``; the lockout
+    and every failure go to the audit trail.
+    """
+    user = repo.user_by_email(session, email)
+    if user is None or not user.active:
+        verify_password(DUMMY_HASH, password)
+        return None, "invalid"
+    now = utcnow()
+    municipality = session.get(Municipality, user.municipality_id)
+    assert municipality is not None
+    actor = system_actor(municipality.id, municipality.code, f"login:{user.email}")
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record(session, actor, "login.refused_locked", "user", user.id)
+        return None, "locked"
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        action = "login.failed"
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lockout_minutes)
+            user.failed_logins = 0
+            action = "login.locked"
+        session.add(user)
+        audit.record(session, actor, action, "user", user.id)
+        return None, "locked" if action == "login.locked" else "invalid"
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.add(user)
+    audit.record(session, actor, "login.succeeded", "user", user.id)
+    return user, ""

@@ -1,0 +1,1 @@
+"""The ``livskraft`` command line interface."""

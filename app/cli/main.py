@@ -1,0 +1,296 @@
+"""The ``livskraft`` command line. Commands use the same unit of work and services as the web and API."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from app.cli import backup, report, rubrics_cli, transfer, webhooks
+from app.cli.common import domain_fail, err, fail, out
+from app.errors import DomainError
+from app.settings import get_settings
+
+app = typer.Typer(help="Livskraft – vitality impact assessment for Nordic municipalities.", no_args_is_help=True)
+rubrics_app = typer.Typer(help="Rubric files.", no_args_is_help=True)
+municipalities_app = typer.Typer(help="Municipalities (tenants).", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+users_app = typer.Typer(help="Web users.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(rubrics_app, name="rubrics")
+app.add_typer(municipalities_app, name="municipalities")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+
+
+@app.command()
+def migrate(revision: Annotated[str, typer.Option(help="Target revision")] = "head") -> None:
+    """Apply database migrations (Alembic)."""
+    from app.db.migrate import upgrade
+
+    upgrade(revision)
+    err.print(f"database migrated to {revision}")
+
+
+@app.command()
+def seed(
+    directory: Annotated[Path | None, typer.Option("--dir", help="Folder of example assessments")] = None,
+    demo_users: Annotated[bool, typer.Option(help="Also create the demo users")] = False,
+) -> None:
+    """Load the example assessments (``assessments/``) into their municipalities; skips existing ones."""
+    from app.cli.seed import seed_examples
+
+    try:
+        loaded, skipped = seed_examples(directory or get_settings().assessments_dir, demo_users=demo_users)
+    except DomainError as exc:
+        raise domain_fail(exc) from exc
+    err.print(f"{loaded} example assessments loaded, {skipped} already present")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option()] = 1,
+    demo: Annotated[bool, typer.Option(help="Migrate, load examples and create demo users first")] = False,
+) -> None:
+    """Run the web service with uvicorn (uvloop + httptools)."""
+    import uvicorn
+
+    if demo:
+        os.environ["LIVSKRAFT_DEMO"] = "true"
+        get_settings.cache_clear()
+        migrate("head")
+        seed(None, demo_users=True)
+    _check_rubrics_or_exit()
+    err.print(f"Livskraft on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+
+
+def _check_rubrics_or_exit() -> None:
+    from app.rubrics.loader import RubricFileError
+    from app.rubrics.registry import load_registry
+
+    try:
+        load_registry(get_settings().rubrics_dir)
+    except RubricFileError as exc:
+        raise fail("the rubric files are broken:\n" + str(exc)) from exc
+
+
+@rubrics_app.command("check")
+def rubrics_check(directory: Annotated[Path | None, typer.Argument(help="Rubric folder")] = None) -> None:
+    """Validate every rubric file; problems name file, line and field."""
+    from app.rubrics.loader import RubricFileError
+    from app.rubrics.registry import load_registry
+
+    try:
+        registry = load_registry(directory or get_settings().rubrics_dir)
+    except RubricFileError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False, markup=False)
+        raise typer.Exit(1) from exc
+    for rid in registry.ids():
+        for r in registry.versions(rid):
+            n = sum(len(p.criteria) for p in r.perspectives)
+            out.print(
+                f"{r.id}@{r.version}  {len(r.perspectives)} perspectives  {n} criteria  sha256:{r.content_hash[:12]}"
+            )
+    for ext in registry.extensions:
+        out.print(f"extension {ext.id}@{ext.version} for {ext.municipality}: {len(ext.criteria)} criteria")
+
+
+@municipalities_app.command("list")
+def municipalities_list() -> None:
+    """One official code per line (first column), then country and name."""
+    from app.db.session import unit_of_work
+    from app.municipalities.repository import all_municipalities
+
+    with unit_of_work(write=False) as session:
+        for m in all_municipalities(session):
+            print(f"{m.code}\t{m.country}\t{m.name}")
+
+
+@municipalities_app.command("create")
+def municipalities_create(code: str) -> None:
+    """Add a municipality by its official code (kuntanumero or kommunkod)."""
+    from app.db.session import unit_of_work
+    from app.municipalities.service import create_municipality
+
+    try:
+        with unit_of_work() as session:
+            m = create_municipality(session, code)
+            print(f"{m.code}\t{m.country}\t{m.name}")
+    except DomainError as exc:
+        raise domain_fail(exc) from exc
+
+
+def _municipality(session: object, code: str) -> object:
+    from app.municipalities.repository import by_code
+
+    m = by_code(session, code)  # type: ignore[arg-type]
+    if m is None:
+        raise fail(f"municipality {code} does not exist (see `livskraft municipalities list`)")
+    return m
+
+
+@tokens_app.command("create")
+def tokens_create(
+    municipality: Annotated[str, typer.Option(help="Official code of the municipality")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated: read,write,admin")] = "read",
+    name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
+    user: Annotated[str | None, typer.Option(help="E-mail of the user the token acts as")] = None,
+) -> None:
+    """Create an API token; prints only the token on stdout (it is shown once)."""
+    from app.auth.actor import system_actor
+    from app.auth.repository import user_by_email
+    from app.auth.tokens import create_token
+    from app.db.session import unit_of_work
+    from app.municipalities.models import Municipality
+
+    try:
+        with unit_of_work() as session:
+            m = _municipality(session, municipality)
+            assert isinstance(m, Municipality)
+            user_id = None
+            if user:
+                u = user_by_email(session, user)
+                if u is None or u.municipality_id != m.id:
+                    raise fail(f"no user {user} in municipality {m.code}")
+                user_id = u.id
+            _, plain = create_token(session, system_actor(m.id, m.code, "cli"), name, scopes.split(","), user_id)
+    except DomainError as exc:
+        raise domain_fail(exc) from exc
+    print(plain)
+
+
+@tokens_app.command("list")
+def tokens_list(municipality: Annotated[str, typer.Option()]) -> None:
+    """Tokens of a municipality (never the secrets)."""
+    from app.auth.repository import tokens_for
+    from app.db.session import unit_of_work
+    from app.municipalities.models import Municipality
+
+    table = Table("id", "name", "prefix", "scopes", "created", "revoked")
+    with unit_of_work(write=False) as session:
+        m = _municipality(session, municipality)
+        assert isinstance(m, Municipality)
+        for t in tokens_for(session, m.id):
+            table.add_row(str(t.id), t.name, t.prefix, t.scopes, f"{t.created_at:%Y-%m-%d}", str(t.revoked_at or ""))
+    out.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(municipality: Annotated[str, typer.Option()], token_id: str) -> None:
+    """Revoke a token by id; it stops working at once."""
+    import uuid
+
+    from app.auth.actor import system_actor
+    from app.auth.tokens import revoke_token
+    from app.db.session import unit_of_work
+    from app.municipalities.models import Municipality
+
+    try:
+        with unit_of_work() as session:
+            m = _municipality(session, municipality)
+            assert isinstance(m, Municipality)
+            revoke_token(session, system_actor(m.id, m.code, "cli"), uuid.UUID(token_id))
+    except (DomainError, ValueError) as exc:
+        raise (domain_fail(exc) if isinstance(exc, DomainError) else fail("not a token id")) from exc
+    err.print("revoked")
+
+
+def _password(password_env: str | None) -> str:
+    if password_env:
+        from_env = os.environ.get(password_env, "")
+        if not from_env:
+            raise fail(f"environment variable {password_env} is empty")
+        return from_env
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    prompted: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return prompted
+
+
+@users_app.command("create")
+def users_create(
+    municipality: Annotated[str, typer.Option()],
+    email: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="official, reviewer, admin or council")] = "official",
+    password_env: Annotated[
+        str | None, typer.Option(help="Read the password from this environment variable (else prompt/stdin)")
+    ] = None,
+) -> None:
+    """Create a web user (the password is asked for, or read from stdin or an environment variable)."""
+    from app.auth.users import create_user
+    from app.db.session import unit_of_work
+    from app.municipalities.models import Municipality
+
+    password = _password(password_env)
+    try:
+        with unit_of_work() as session:
+            m = _municipality(session, municipality)
+            assert isinstance(m, Municipality)
+            user = create_user(session, m, email=email, name=name, role=role, password=password)
+            print(user.id)
+    except DomainError as exc:
+        raise domain_fail(exc) from exc
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    email: Annotated[str, typer.Option()],
+    password_env: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Set a new password (also lifts a lockout)."""
+    from app.auth.repository import user_by_email
+    from app.auth.users import set_password
+    from app.db.session import unit_of_work
+
+    password = _password(password_env)
+    try:
+        with unit_of_work() as session:
+            user = user_by_email(session, email)
+            if user is None:
+                raise fail(f"no user {email}")
+            set_password(session, user, password)
+    except DomainError as exc:
+        raise domain_fail(exc) from exc
+    err.print("password changed")
+
+
+@audit_app.command("verify")
+def audit_verify(municipality: Annotated[str | None, typer.Option()] = None) -> None:
+    """Check the hash chain; reports the first broken link and exits 1 if any."""
+    from app.audit.service import verify
+    from app.db.session import unit_of_work
+    from app.municipalities.repository import all_municipalities
+
+    broken = False
+    with unit_of_work(write=False) as session:
+        for m in all_municipalities(session):
+            if municipality and m.code != municipality:
+                continue
+            count, brk = verify(session, m.id)
+            if brk is None:
+                print(f"{m.code}\tok\t{count} events")
+            else:
+                broken = True
+                print(f"{m.code}\tBROKEN at event {brk.seq}: {brk.reason}")
+    if broken:
+        raise typer.Exit(1)
+
+
+backup.register(app)
+report.register(app)
+rubrics_cli.register(rubrics_app)
+transfer.register(app)
+webhooks.register(app)
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

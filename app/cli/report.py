@@ -1,0 +1,147 @@
+"""``livskraft report``: the decision summary of one assessment, or a portfolio, as a PDF file.
+
+    livskraft report ASSESSMENT_ID -o FILE [--lang sv|fi|en] [--variant ua|a3]
+    livskraft report portfolio --municipality CODE --from DATE --to DATE [-o FILE] [--body BODY] [--lang]
+
+Both use the same unit of work and report service as the API, and show a Rich progress bar.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
+
+from app.errors import DomainError
+
+err = Console(stderr=True, soft_wrap=True)
+STAGES = {"load": "Loading assessments", "render": "Rendering PDF", "write": "Writing file"}
+
+
+class _AssessmentByDefault(TyperGroup):
+    """``report ID`` runs the ``assessment`` command; ``report portfolio`` the portfolio command."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["assessment", *args]
+        return super().resolve_command(ctx, args)
+
+
+report_app = typer.Typer(
+    cls=_AssessmentByDefault,
+    help="PDF reports: `report ASSESSMENT_ID -o FILE` or `report portfolio --municipality CODE ...`.",
+    no_args_is_help=True,
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(1)
+
+
+def _domain_fail(exc: DomainError) -> typer.Exit:
+    return _fail("\n".join([exc.detail] + [f"  {p.field}: {p.message}" for p in exc.errors]))
+
+
+@contextmanager
+def _progress() -> Iterator[Any]:
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task(STAGES["load"], total=None)
+
+        def update(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=STAGES.get(stage, stage), completed=done, total=total or None)
+
+        yield update
+
+
+def _write(path: Path, pdf: bytes, update: Any) -> None:
+    update("write", 0, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pdf)
+    update("write", 1, 1)
+
+
+@report_app.command("assessment")
+def assessment(
+    assessment_id: Annotated[str, typer.Argument(help="Id of the assessment")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the PDF")],
+    lang: Annotated[str, typer.Option(help="sv, fi or en")] = "sv",
+    variant: Annotated[str, typer.Option(help="ua (accessible PDF/UA-1) or a3 (archival PDF/A-3 with data)")] = "ua",
+) -> None:
+    """The decision summary with its appendix (same as the API's /assessments/{id}/report)."""
+    from app.assessments.models import Assessment
+    from app.db.session import unit_of_work
+    from app.reports.service import assessment_pdf
+    from app.rubrics.registry import load_registry
+    from app.settings import get_settings
+
+    try:
+        key = uuid.UUID(assessment_id)
+    except ValueError as exc:
+        raise _fail(f"'{assessment_id}' is not an assessment id (a UUID)") from exc
+    registry = load_registry(get_settings().rubrics_dir)
+    try:
+        with _progress() as update, unit_of_work() as session:
+            found = session.get(Assessment, key)
+            if found is None:
+                raise _fail(f"assessment {assessment_id} does not exist")
+            update("load", 1, 1)
+            update("render", 0, 1)
+            pdf = assessment_pdf(session, registry, found, lang, variant)
+            update("render", 1, 1)
+            _write(output, pdf, update)
+    except DomainError as exc:
+        raise _domain_fail(exc) from exc
+    err.print(f"{output}  {len(pdf) // 1024} KiB", highlight=False)
+
+
+@report_app.command("portfolio")
+def portfolio(
+    municipality: Annotated[str, typer.Option(help="Official code of the municipality")],
+    date_from: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First decision date")],
+    date_to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last decision date")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Default: portfolio-CODE-FROM-TO.pdf")] = None,
+    body: Annotated[str | None, typer.Option(help="Only decisions of this deciding body")] = None,
+    lang: Annotated[str, typer.Option(help="sv, fi or en")] = "sv",
+) -> None:
+    """Portfolio of a municipality (or one deciding body) over a period."""
+    from app.db.session import unit_of_work
+    from app.municipalities.repository import by_code
+    from app.reports.service import portfolio_pdf
+    from app.rubrics.registry import load_registry
+    from app.settings import get_settings
+
+    start, end = date_from.date(), date_to.date()
+    if start > end:
+        raise _fail("--from must not be after --to")
+    path = output or Path(f"portfolio-{municipality}-{start}-{end}-{lang}.pdf")
+    registry = load_registry(get_settings().rubrics_dir)
+    try:
+        with _progress() as update, unit_of_work(write=False) as session:
+            m = by_code(session, municipality)
+            if m is None:
+                raise _fail(f"municipality {municipality} does not exist (see `livskraft municipalities list`)")
+            pdf = portfolio_pdf(session, registry, m.id, start, end, body, lang, progress=update)
+            _write(path, pdf, update)
+    except DomainError as exc:
+        raise _domain_fail(exc) from exc
+    err.print(f"{path}  {len(pdf) // 1024} KiB", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")

@@ -1,0 +1,56 @@
+"""`livskraft export` / `livskraft import`: a municipality's data as lossless JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli.common import domain_fail, err, fail
+from app.errors import DomainError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_command)
+    app.command("import")(import_command)
+
+
+def export_command(
+    municipality: Annotated[str, typer.Option(help="Official code of the municipality")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")] = None,
+) -> None:
+    """Export every row of one municipality (format livskraft.export/1)."""
+    from app.db.session import unit_of_work
+    from app.municipalities.repository import by_code
+    from app.transfer.export import dumps, export_municipality
+
+    with unit_of_work(write=False) as session:
+        m = by_code(session, municipality)
+        if m is None:
+            raise fail(f"municipality {municipality} does not exist")
+        body = dumps(export_municipality(session, m.id))
+    if output is None:
+        sys.stdout.buffer.write(body)
+    else:
+        output.write_bytes(body)
+        err.print(f"wrote {output} ({len(body)} bytes)")
+
+
+def import_command(path: Annotated[Path, typer.Argument(help="An export file")]) -> None:
+    """Import an export into a database where that municipality does not exist yet."""
+    from app.db.session import unit_of_work
+    from app.transfer.export import import_municipality
+
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot read {path}: {exc}") from exc
+    try:
+        with unit_of_work() as session:
+            code = import_municipality(session, data)
+    except DomainError as exc:
+        raise domain_fail(exc) from exc
+    err.print(f"imported municipality {code}")

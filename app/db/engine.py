@@ -1,0 +1,120 @@
+"""Engines, created lazily per URL (never at import time) with durable SQLite settings."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
+
+from app.settings import get_settings
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged commit
+    # survive a crash of the process or the machine; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (pysqlite's implicit BEGIN would defer the write lock).
+    dbapi_connection.isolation_level = None
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL, also in URI form (``sqlite:///file:/path/db?mode=ro&uri=true``)."""
+    database = make_url(url).database or ""
+    if database.startswith("file:"):
+        database = database.removeprefix("file:")
+    return Path(database) if database and database != ":memory:" else None
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _watch_sqlite_file(engine: Engine, path: Path) -> None:
+    """Reconnect when the path no longer names the file a pooled connection opened.
+
+    An open connection keeps its file handle when the file is moved, removed or replaced (a restore,
+    a volume that went away), and would go on reading and writing the old file. Checking on every
+    checkout (one ``stat``) makes the pool open the path again: the new file after a restore, or a
+    clear "unable to open database file" (503) while the path is gone.
+    """
+
+    def on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info["sqlite_file"] = _file_identity(path)
+
+    def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if _file_identity(path) != record.info.get("sqlite_file"):
+            raise DisconnectionError(f"the database file {path} was moved, replaced or removed")
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "checkout", on_checkout)
+
+
+_created: list[Engine] = []
+SQLITE_POOL = {"pool_size": 5, "max_overflow": 10}
+POSTGRES_POOL = {"pool_size": 10, "max_overflow": 10}
+
+
+def pool_capacity(url: str) -> int:
+    """Connections one process opens at most (``app/db/gate.py`` admits no more requests at once)."""
+    pool = SQLITE_POOL if url.startswith("sqlite") else POSTGRES_POOL
+    return pool["pool_size"] + pool["max_overflow"]
+
+
+def dispose_all() -> None:
+    """Close every pooled connection and forget the engines (tests, forked workers, restarts)."""
+    for engine in _created:
+        engine.dispose()
+    _created.clear()
+    engine_for.cache_clear()
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str, write: bool = False) -> Engine:
+    """One engine per URL. On SQLite, ``write=True`` begins with ``BEGIN IMMEDIATE``.
+
+    SQLite upgrades a deferred read transaction to a write lock only on the first write, and two
+    transactions that both read first then write deadlock (one fails with "database is locked" at once).
+    Taking the write lock at BEGIN makes writers queue on ``busy_timeout`` instead; readers in WAL mode
+    never wait for it. PostgreSQL uses one engine for both.
+    """
+    if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path is not None and "mode=ro" not in url:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **SQLITE_POOL)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            _watch_sqlite_file(engine, path)
+        event.listen(engine, "connect", _sqlite_no_implicit_begin)
+        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+        _created.append(engine)
+        return engine
+    if write:
+        return engine_for(url, write=False)
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_timeout=5, connect_args={"connect_timeout": 5}, **POSTGRES_POOL
+    )
+    _created.append(engine)
+    return engine
+
+
+def get_engine(write: bool = True) -> Engine:
+    return engine_for(get_settings().effective_database_url, write)

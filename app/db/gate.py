@@ -1,0 +1,101 @@
+"""Queue requests for the database in the event loop, never in worker threads.
+
+A request runs in several worker threads one after another (each sync dependency and the route are
+separate hops) while it holds a pooled connection, and on SQLite a writing request holds the only
+write lock from its first query (``BEGIN IMMEDIATE``) to its commit. When every worker thread (40)
+is blocked waiting — for a pooled connection, or in SQLite's busy wait for the write lock — the request
+holding them cannot get a thread for its next hop, and everyone waits for a timeout. Measured before
+this gate: 50 concurrent writers on one assessment on SQLite got 103 of 150 answers "database is busy"
+after 10 s waits.
+
+So requests wait here, in the event loop: at most ``capacity`` at a time (the connection pool's size,
+well below the thread count), and on SQLite one writing request at a time (SQLite has one writer
+anyway). A writing request's body is read before it queues (up to ``max_body`` bytes), so a slow
+client cannot hold the gate; the gate opens again when the response starts, because the request's
+unit of work has committed by then (``app/api/deps.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.db.engine import pool_capacity
+from app.settings import Settings
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _read_ahead(receive: Receive, max_body: int) -> Receive:
+    """Receive the body now (up to ``max_body`` bytes; the rest streams later) and replay it."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        size += len(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body", False) or size > max_body:
+            break
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
+
+
+class DatabaseGate:
+    def __init__(self, app: ASGIApp, capacity: int, single_writer: bool, max_body: int) -> None:
+        self.app = app
+        self.capacity = capacity
+        self.single_writer = single_writer
+        self.max_body = max_body
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._all = asyncio.Semaphore(capacity)
+        self._writer: asyncio.Semaphore | None = None
+
+    def _gates(self, writes: bool) -> list[asyncio.Semaphore]:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # semaphores belong to one event loop (test clients start several)
+            self._loop = loop
+            self._all = asyncio.Semaphore(self.capacity)
+            self._writer = asyncio.Semaphore(1) if self.single_writer else None
+        return [self._writer, self._all] if writes and self._writer is not None else [self._all]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        writes = scope["method"] not in READ_METHODS
+        if writes:
+            receive = await _read_ahead(receive, self.max_body)
+        gates = self._gates(writes)
+        held: list[asyncio.Semaphore] = []
+
+        def release() -> None:
+            while held:
+                held.pop().release()
+
+        async def releasing_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                release()
+            await send(message)
+
+        try:
+            for gate in gates:
+                await gate.acquire()
+                held.append(gate)
+            await self.app(scope, receive, releasing_send)
+        finally:
+            release()
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the gate (call before the middleware that should run outside it)."""
+    app.add_middleware(
+        DatabaseGate,
+        capacity=pool_capacity(settings.effective_database_url),
+        single_writer=settings.is_sqlite,
+        max_body=settings.max_body_bytes,
+    )

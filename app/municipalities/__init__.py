@@ -1,0 +1,1 @@
+"""Municipalities (tenants) and the official code lists of Finland and Sweden."""

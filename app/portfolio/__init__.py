@@ -1,0 +1,1 @@
+"""Pre-aggregated portfolio of approved assessments: impacts per quarter, perspective and target."""

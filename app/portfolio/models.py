@@ -1,0 +1,49 @@
+"""Summary tables of approved assessments, kept current by the domain services.
+
+A leadership or national view over thousands of decisions must not read millions of ratings per
+request, so each approval adds its proposal's rated effects to one row per (municipality, quarter,
+perspective, target), and superseding an approved version takes them away again. The quarter is the
+decision's date (its planned date, else the day its assessment was created), as in the portfolio report.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class PortfolioCell(SQLModel, table=True):
+    """The proposal's rated effects of the approved assessments of one municipality in one quarter."""
+
+    __tablename__ = "portfolio_cell"
+    __table_args__ = (Index("ix_portfolio_cell_year_quarter", "year", "quarter"),)
+
+    municipality_id: uuid.UUID = Field(foreign_key="municipality.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    quarter: int = Field(primary_key=True, description="1..4")
+    perspective_id: str = Field(max_length=80, primary_key=True)
+    target: str = Field(max_length=20, primary_key=True)
+    negative: int = 0
+    neutral: int = 0
+    positive: int = 0
+    unknown: int = 0
+    score_sum: int = 0
+    """Sum of the known scores (-3..+3): with negative + neutral + positive it gives the mean."""
+    significant_negative: int = 0
+    """Negative effects with |score| × likelihood ≥ 1.5 (the method's significance threshold)."""
+
+
+class PortfolioQuarter(SQLModel, table=True):
+    """How many assessments of one municipality were approved (and are current) for one quarter."""
+
+    __tablename__ = "portfolio_quarter"
+    __table_args__ = (Index("ix_portfolio_quarter_year_quarter", "year", "quarter"),)
+
+    municipality_id: uuid.UUID = Field(foreign_key="municipality.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    quarter: int = Field(primary_key=True)
+    approved: int = 0
+    significant_negative: int = 0
+    """Approved assessments whose proposal has at least one significant negative effect."""

@@ -1,0 +1,160 @@
+"""Every query of the reports: the PDF cache, and the bulk loads behind the portfolio report."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, delete, literal, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.assessments.models import Alternative, Assessment, Decision, Rating, ScreeningAnswer
+from app.reports.models import ReportCache
+
+log = logging.getLogger("livskraft.reports")
+
+
+def cached_pdf(session: Session, key: str) -> bytes | None:
+    content = session.exec(select(ReportCache.content).where(ReportCache.key == key)).first()
+    return bytes(content) if content is not None else None
+
+
+def store_pdf(session: Session, row: ReportCache) -> bool:
+    """Keep a rendered PDF and drop older renders of the same report (same assessment, kind, language
+    and variant). Runs in a savepoint: the cache is an optimisation, so a concurrent render that stored
+    the same key first, or a read-only moment of the database, never fails the request."""
+    try:
+        with session.begin_nested():
+            if row.assessment_id is not None:
+                session.execute(
+                    delete(ReportCache).where(
+                        col(ReportCache.assessment_id) == row.assessment_id,
+                        col(ReportCache.kind) == row.kind,
+                        col(ReportCache.lang) == row.lang,
+                        col(ReportCache.variant) == row.variant,
+                        col(ReportCache.key) != row.key,
+                    )
+                )
+            session.add(row)
+            session.flush()
+    except (IntegrityError, DBAPIError) as exc:
+        log.info("report cache not stored (%s): %s", row.key[:12], type(exc).__name__)
+        return False
+    return True
+
+
+def forget_assessment(session: Session, assessment_id: uuid.UUID) -> None:
+    session.execute(delete(ReportCache).where(col(ReportCache.assessment_id) == assessment_id))
+
+
+# --- portfolio --------------------------------------------------------------------------------
+
+CHUNK = 500
+
+
+def _in_period(date_from: date, date_to: date) -> ColumnElement[bool]:
+    """A decision's date is its planned date; without one, the day its assessment was created."""
+    start = datetime.combine(date_from, time.min, tzinfo=UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
+    planned = col(Decision.planned_date)
+    return or_(
+        and_(planned.is_not(None), planned >= date_from, planned <= date_to),
+        and_(planned.is_(None), col(Assessment.created_at) >= start, col(Assessment.created_at) < end),
+    )
+
+
+def _portfolio_filter(
+    municipality_id: uuid.UUID, date_from: date, date_to: date, deciding_body: str | None
+) -> list[ColumnElement[bool]]:
+    conditions = [
+        col(Decision.municipality_id) == municipality_id,
+        col(Assessment.decision_id) == col(Decision.id),
+        col(Assessment.status) != "superseded",
+        _in_period(date_from, date_to),
+    ]
+    if deciding_body:
+        conditions.append(col(Decision.deciding_body) == deciding_body)
+    return conditions
+
+
+def count_portfolio_decisions(
+    session: Session, municipality_id: uuid.UUID, date_from: date, date_to: date, deciding_body: str | None
+) -> int:
+    stmt = (
+        select(func.count(func.distinct(Decision.id)))
+        .select_from(Decision)
+        .join(Assessment, col(Assessment.decision_id) == col(Decision.id))
+        .where(*_portfolio_filter(municipality_id, date_from, date_to, deciding_body))
+    )
+    return int(session.exec(stmt).one())
+
+
+def portfolio_assessments(
+    session: Session, municipality_id: uuid.UUID, date_from: date, date_to: date, deciding_body: str | None
+) -> list[tuple[Decision, Assessment]]:
+    """The newest assessment version of each decision in the period (superseded versions excluded),
+    ordered by decision date and case number."""
+    stmt = (
+        select(Decision, Assessment)
+        .join(Assessment, col(Assessment.decision_id) == col(Decision.id))
+        .where(*_portfolio_filter(municipality_id, date_from, date_to, deciding_body))
+        .order_by(col(Decision.planned_date), col(Decision.case_number), col(Assessment.version_no).desc())
+    )
+    newest: dict[uuid.UUID, tuple[Decision, Assessment]] = {}
+    for decision, assessment in session.exec(stmt).all():
+        newest.setdefault(decision.id, (decision, assessment))
+    return list(newest.values())
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> Iterator[Sequence[uuid.UUID]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def alternatives_for_many(session: Session, ids: Sequence[uuid.UUID]) -> list[Alternative]:
+    out: list[Alternative] = []
+    for chunk in _chunks(ids):
+        out += session.exec(
+            select(Alternative).where(col(Alternative.assessment_id).in_(chunk)).order_by(col(Alternative.position))
+        ).all()
+    return out
+
+
+def screening_for_many(session: Session, ids: Sequence[uuid.UUID]) -> list[ScreeningAnswer]:
+    out: list[ScreeningAnswer] = []
+    for chunk in _chunks(ids):
+        out += session.exec(select(ScreeningAnswer).where(col(ScreeningAnswer.assessment_id).in_(chunk))).all()
+    return out
+
+
+def rating_rows_for_many(session: Session, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
+    """The ratings of many assessments as light rows (not ORM objects: a portfolio has tens of thousands),
+    with the attributes scoring reads. Free texts are not loaded; the portfolio shows none of them."""
+    columns = [
+        col(Rating.assessment_id),
+        col(Rating.alternative_id),
+        col(Rating.perspective_id),
+        col(Rating.criterion_id),
+        col(Rating.target),
+        col(Rating.effect),
+        col(Rating.score),
+        col(Rating.likelihood),
+        col(Rating.horizon),
+        col(Rating.certainty),
+        literal("").label("rationale"),
+        literal("").label("mitigation"),
+        literal("").label("affected_groups"),
+    ]
+    out: list[Row[Any]] = []
+    for chunk in _chunks(ids):
+        out += session.execute(
+            sa_select(*columns)
+            .where(col(Rating.assessment_id).in_(chunk))
+            .order_by(col(Rating.perspective_id), col(Rating.criterion_id), col(Rating.target), col(Rating.effect))
+        ).all()
+    return out

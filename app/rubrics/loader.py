@@ -1,0 +1,262 @@
+"""Load rubric files (YAML) into validated models, with errors that name file, line and field.
+
+Layout of the top-level ``rubrics/`` folder::
+
+    rubrics/<rubric-id>/<version>/rubric.yaml            header: id, version, titles, scale, order
+    rubrics/<rubric-id>/<version>/perspectives/<id>.yaml one perspective with its criteria
+    rubrics/<rubric-id>/<version>/migration.yaml         how the previous version's criteria map here
+    rubrics/extensions/<municipality-code>/<ext-id>/<version>.yaml   local criteria
+
+Files are parsed with a safe loader that refuses anchors and aliases (no "billion laughs"), caps the
+file size, and keeps every node's line so a validation error can point at the exact line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from app.rubrics.models import Perspective, Rubric, RubricExtension, RubricHeader, RubricMigration
+
+MAX_FILE_BYTES = 2_000_000
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class RubricProblem:
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class RubricFileError(Exception):
+    """A rubric file is broken; carries every problem found, each with file, line and field."""
+
+    def __init__(self, problems: list[RubricProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe loader that refuses anchors/aliases: rubric files never need them and they enable bombs."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases are not allowed in rubric files", event.start_mark
+            )
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases are not allowed in rubric files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A key written twice is a typo whose first value would be lost silently: refuse it."""
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue  # complex keys: PyYAML's constructor refuses them with its own error
+                key = key_node.value
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} appears twice in the same mapping", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _node_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _node_lines(value_node, (*path, key), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _node_lines(item, (*path, i), out)
+
+
+def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+    path = tuple(loc)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(())
+
+
+def parse_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse one YAML file; returns the data and a map from field path to line number."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RubricFileError([RubricProblem(name, None, "", f"cannot read file: {exc.strerror}")]) from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise RubricFileError([RubricProblem(name, None, "", f"file is larger than {MAX_FILE_BYTES} bytes")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RubricFileError([RubricProblem(name, None, "", "file is not valid UTF-8")]) from exc
+    return parse_yaml_text(text, name)
+
+
+def parse_yaml_text(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    try:
+        loader = _NoAliasLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise RubricFileError([RubricProblem(name, 1, "", "file is empty")])
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        msg = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        raise RubricFileError([RubricProblem(name, line, "", f"invalid YAML: {msg}")]) from exc
+    except yaml.YAMLError as exc:
+        raise RubricFileError([RubricProblem(name, None, "", f"invalid YAML: {exc}")]) from exc
+    lines: dict[tuple[Any, ...], int] = {}
+    _node_lines(node, (), lines)
+    return data, lines
+
+
+def validate_data(model: type[M], data: Any, lines: dict[tuple[Any, ...], int], name: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            field = ".".join(str(p) for p in loc) or "(top level)"
+            problems.append(RubricProblem(name, _line_for(loc, lines), field, err["msg"]))
+        raise RubricFileError(problems) from exc
+
+
+def load_model(model: type[M], path: Path, root: Path | None = None) -> M:
+    return load_located(model, path, root)[0]
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a loaded model came from: the file name shown in errors and the line of every field."""
+
+    file: str
+    lines: dict[tuple[Any, ...], int]
+
+    def problem(self, loc: tuple[Any, ...], message: str) -> RubricProblem:
+        return RubricProblem(self.file, _line_for(loc, self.lines), ".".join(str(p) for p in loc), message)
+
+
+def load_located(model: type[M], path: Path, root: Path | None = None) -> tuple[M, Located]:
+    """Load one file into ``model`` and keep its field lines, for checks that span several files."""
+    name = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+    data, lines = parse_yaml(path, name)
+    return validate_data(model, data, lines, name), Located(name, lines)
+
+
+def content_hash(rubric: Rubric) -> str:
+    """sha256 over canonical JSON of the rubric without its hash: equal content, equal hash."""
+    return _sha256(rubric.model_dump(mode="json", exclude={"content_hash"}))
+
+
+def extension_hash(extension: RubricExtension) -> str:
+    """sha256 over canonical JSON of an extension: what an assessment pins beside id and version."""
+    return _sha256(extension.model_dump(mode="json"))
+
+
+def _sha256(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def load_rubric_dir(version_dir: Path, root: Path | None = None) -> Rubric:
+    """Load one rubric version from its folder (``rubric.yaml`` + ``perspectives/*.yaml``)."""
+    root = root or version_dir.parent.parent
+    header = load_model(RubricHeader, version_dir / "rubric.yaml", root)
+    problems: list[RubricProblem] = []
+    perspectives: list[Perspective] = []
+    for pid in header.perspectives:
+        p_path = version_dir / "perspectives" / f"{pid}.yaml"
+        if not p_path.exists():
+            problems.append(
+                RubricProblem(
+                    str((version_dir / "rubric.yaml").relative_to(root)),
+                    None,
+                    "perspectives",
+                    f"perspective {pid!r} is listed but {p_path.relative_to(root)} does not exist",
+                )
+            )
+            continue
+        try:
+            perspective = load_model(Perspective, p_path, root)
+        except RubricFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        if perspective.id != pid:
+            problems.append(
+                RubricProblem(str(p_path.relative_to(root)), 1, "id", f"expected id {pid!r}, found {perspective.id!r}")
+            )
+        perspectives.append(perspective)
+    if header.version != version_dir.name or header.id != version_dir.parent.name:
+        problems.append(
+            RubricProblem(
+                str((version_dir / "rubric.yaml").relative_to(root)),
+                1,
+                "version",
+                f"folder {version_dir.parent.name}/{version_dir.name} must match id/version "
+                f"{header.id}/{header.version}",
+            )
+        )
+    if problems:
+        raise RubricFileError(problems)
+    try:
+        rubric = Rubric(
+            id=header.id,
+            version=header.version,
+            title=header.title,
+            description=header.description,
+            scale=header.scale,
+            perspectives=perspectives,
+        )
+    except ValidationError as exc:
+        raise RubricFileError(
+            [
+                RubricProblem(str(version_dir.relative_to(root)), None, ".".join(map(str, e["loc"])), e["msg"])
+                for e in exc.errors()
+            ]
+        ) from exc
+    return rubric.model_copy(update={"content_hash": content_hash(rubric)})
+
+
+def load_extension(path: Path, root: Path | None = None) -> RubricExtension:
+    return load_model(RubricExtension, path, root)
+
+
+MIGRATION_FILE = "migration.yaml"
+
+
+def load_migration(version_dir: Path, root: Path | None = None) -> tuple[RubricMigration, Located] | None:
+    """The migration map of a rubric version (``<version>/migration.yaml``), if it has one."""
+    path = version_dir / MIGRATION_FILE
+    if not path.exists():
+        return None
+    return load_located(RubricMigration, path, root or version_dir.parent.parent)

@@ -1,0 +1,79 @@
+"""Settings, read once from the environment (prefix ``LIVSKRAFT_``; ``DATABASE_URL`` also bare).
+
+Nothing is created at import time: call :func:`get_settings`. Outside development and test, start-up
+refuses known-insecure defaults (the development secret key, demo users).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout (or, in the container, the working directory holding alembic/, rubrics/, assessments/)."""
+if not (PROJECT_ROOT / "alembic.ini").exists():  # installed as a package, not run from a checkout
+    PROJECT_ROOT = Path.cwd()
+DEV_SECRET = "insecure-development-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIVSKRAFT_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("LIVSKRAFT_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL; empty means an SQLite file in data_dir.",
+    )
+    data_dir: Path = PROJECT_ROOT / "var"
+    rubrics_dir: Path = PROJECT_ROOT / "rubrics"
+    assessments_dir: Path = PROJECT_ROOT / "assessments"
+    secret_key: str = DEV_SECRET
+    demo: bool = False
+    """Demo mode creates the demo municipality, users and example assessments."""
+    max_body_bytes: int = 1_000_000
+    session_hours: int = 8
+    secure_cookies: bool = False
+    """Set to true behind TLS; then session cookies carry ``Secure`` and HSTS is sent."""
+    webhook_allow_private: bool = False
+    """Test mode only: allow webhook URLs on loopback/private addresses."""
+    brand_name: str = "Livskraft"
+    brand_colour: str = "#1d4f7a"
+    pdf_max_decisions: int = 2000
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+
+    @model_validator(mode="after")
+    def _refuse_insecure(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError("LIVSKRAFT_SECRET_KEY must be set to a random value of at least 32 characters")
+            if self.demo:
+                raise ValueError("LIVSKRAFT_DEMO must not be enabled in production")
+            if not self.database_url:
+                raise ValueError("DATABASE_URL must be set in production")
+            if self.webhook_allow_private:
+                raise ValueError("LIVSKRAFT_WEBHOOK_ALLOW_PRIVATE must not be enabled in production")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{self.data_dir / 'livskraft.sqlite3'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

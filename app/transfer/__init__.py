@@ -1,0 +1,1 @@
+"""Moving a municipality's data in and out: lossless JSON export/import and CSV for spreadsheets."""

@@ -1,0 +1,66 @@
+"""Ratings as CSV for spreadsheets: UTF-8 with a byte-order mark so Excel reads å, ä and ö.
+
+Text cells that a spreadsheet would run as a formula (starting with = + - @ or a tab) get a leading
+apostrophe; numeric columns are left alone so negative scores stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterator
+
+from sqlmodel import Session
+
+from app.transfer import csv_repository as repo
+
+BOM = "\ufeff"
+HEADER = (
+    "case_number",
+    "decision_title",
+    "deciding_body",
+    "assessment_id",
+    "status",
+    "version_no",
+    "alternative",
+    "perspective_id",
+    "criterion_id",
+    "target",
+    "effect",
+    "score",
+    "likelihood",
+    "horizon",
+    "certainty",
+    "rationale",
+    "evidence",
+    "mitigation",
+    "affected_groups",
+    "affected_area",
+    "updated_at",
+)
+NUMERIC = {"version_no", "effect", "score"}
+
+
+def _safe(column: str, value: object) -> str:
+    text = "" if value is None else str(value)
+    if column not in NUMERIC and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def ratings_csv(session: Session, municipality_id: uuid.UUID, assessment_id: uuid.UUID | None = None) -> Iterator[str]:
+    """Yields the CSV in chunks (header first), streaming rows from the database."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(HEADER)
+    yield BOM + buf.getvalue()
+    for row in repo.rating_rows(session, municipality_id, assessment_id):
+        buf.seek(0)
+        buf.truncate()
+        values = dict(zip(HEADER, row, strict=True))
+        if values["score"] is None:
+            values["score"] = "unknown"
+        values["evidence"] = " | ".join(values["evidence"] or [])
+        writer.writerow([_safe(c, values[c]) for c in HEADER])
+        yield buf.getvalue()

@@ -1,0 +1,194 @@
+"""Dependencies of the web pages: the request's unit of work, the signed-in user, the language,
+CSRF-checked form data, load-or-404 of decisions and assessments, and the page renderer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app import i18n
+from app.assessments import service
+from app.assessments.models import Assessment, Decision
+from app.auth.web_sessions import WebLogin, resolve
+from app.db.session import unit_of_work
+from app.errors import Forbidden
+from app.rubrics.registry import RubricRegistry
+from app.settings import get_settings
+from app.web.security import ANON_CSRF_COOKIE, CSRF_FIELD, same_token
+from app.web.templating import render
+
+SESSION_COOKIE = "lk_session"
+LANG_COOKIE = "lk_lang"
+FLASH_COOKIE = "lk_flash"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class LoginRequired(Exception):
+    """No valid session: the page redirects to the login form and back afterwards."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfFailed(Exception):
+    """The form's CSRF token is missing or wrong (expired session, forged post)."""
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with unit_of_work(write=request.method not in READ_METHODS) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_lang(request: Request) -> str:
+    return i18n.normalise(request.cookies.get(LANG_COOKIE))
+
+
+LangDep = Annotated[str, Depends(get_lang)]
+
+
+def get_registry(request: Request) -> RubricRegistry:
+    registry: RubricRegistry = request.app.state.rubrics
+    return registry
+
+
+RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]
+
+
+def optional_login(request: Request, session: SessionDep) -> WebLogin | None:
+    return resolve(session, request.cookies.get(SESSION_COOKIE))
+
+
+def current_login(request: Request, session: SessionDep) -> WebLogin:
+    login = resolve(session, request.cookies.get(SESSION_COOKIE))
+    if login is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(path if request.method == "GET" else "/")
+    return login
+
+
+LoginDep = Annotated[WebLogin, Depends(current_login)]
+OptionalLoginDep = Annotated[WebLogin | None, Depends(optional_login)]
+
+
+def writer(login: LoginDep) -> WebLogin:
+    login.actor.require("write")
+    return login
+
+
+def admin(login: LoginDep) -> WebLogin:
+    if login.user.role != "admin":
+        raise Forbidden("only a municipality admin can manage users and tokens")
+    return login
+
+
+WriterDep = Annotated[WebLogin, Depends(writer)]
+AdminDep = Annotated[WebLogin, Depends(admin)]
+
+
+async def checked_form(request: Request, session: SessionDep) -> FormData:
+    """The posted form, after its CSRF token matched the session's (or, before login, the cookie's)."""
+    form = await request.form(max_fields=2000)
+    submitted = form.get(CSRF_FIELD)
+    login = resolve(session, request.cookies.get(SESSION_COOKIE))
+    expected = login.csrf_token if login is not None else request.cookies.get(ANON_CSRF_COOKIE)
+    if not same_token(expected, submitted if isinstance(submitted, str) else None):
+        raise CsrfFailed()
+    return form
+
+
+FormDep = Annotated[FormData, Depends(checked_form)]
+
+
+def decision_for(decision_id: uuid.UUID, session: SessionDep, login: LoginDep) -> Decision:
+    return service.get_decision(session, login.actor, decision_id)
+
+
+def assessment_for(assessment_id: uuid.UUID, session: SessionDep, login: LoginDep) -> Assessment:
+    return service.get_assessment(session, login.actor, assessment_id)
+
+
+DecisionDep = Annotated[Decision, Depends(decision_for)]
+AssessmentDep = Annotated[Assessment, Depends(assessment_for)]
+
+
+def text(form: FormData, name: str, limit: int = 20_000) -> str:
+    value = form.get(name)
+    return value[: limit + 1] if isinstance(value, str) else ""
+
+
+def page(
+    request: Request,
+    lang: str,
+    template: str,
+    login: WebLogin | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page; every page gets the user, the CSRF token, the path and a one-time flash."""
+    lang = i18n.normalise(lang)
+    flash = request.cookies.get(FLASH_COOKIE)
+    base: dict[str, Any] = {
+        "login": login,
+        "csrf_token": login.csrf_token if login else context.pop("anon_csrf", ""),
+        "path": request.url.path,
+        "path_q": quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe=""),
+        "flash": flash if flash in FLASH_MESSAGES else None,
+        "errors": [],
+        "title_error": False,
+    }
+    base.update(context)
+    base["title_error"] = base["title_error"] or bool(base["errors"])
+    response = HTMLResponse(render(lang, template, base), status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+FLASH_MESSAGES = frozenset(
+    {
+        "saved",
+        "decision_created",
+        "assessment_created",
+        "submitted",
+        "approved",
+        "returned",
+        "version_created",
+        "follow_up_saved",
+        "invited",
+        "token_revoked",
+        "draft_discarded",
+        "logged_out",
+        "alternative_added",
+        "alternative_removed",
+        "welcome",
+    }
+)
+
+
+def redirect(url: str, flash: str | None = None) -> RedirectResponse:
+    """Redirect after POST (303), with an optional one-time message from :data:`FLASH_MESSAGES`."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(
+            FLASH_COOKIE, flash, max_age=60, httponly=True, samesite="lax", secure=get_settings().secure_cookies
+        )
+    return response
+
+
+def safe_next(value: str | None) -> str:
+    """Only local paths: never redirect to another site after login or a language switch."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or "\n" in value:
+        return "/"
+    return value

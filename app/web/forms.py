@@ -1,0 +1,292 @@
+"""Form data ⇄ the domain's input models, and field errors in the reader's language.
+
+The web form is parsed into the same pydantic models the API uses, and validated by the same domain
+rules (``app.assessments.rules`` through the services); this module only maps names and messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from app.assessments.models import Rating
+from app.assessments.schemas import DecisionCreate, RatingIn, ScreeningItem
+from app.errors import FieldProblem
+from app.rubrics.models import Criterion, Perspective, Rubric
+from app.web.templating import t
+
+RATING_FIELDS = (
+    "score",
+    "likelihood",
+    "horizon",
+    "certainty",
+    "rationale",
+    "evidence",
+    "mitigation",
+    "affected_groups",
+    "affected_area",
+)
+EFFECTS = (1, 2)
+DECISION_FIELDS = ("case_number", "title", "summary", "deciding_body", "planned_date")
+
+
+@dataclass
+class FieldErrors:
+    """Errors by field id, in the order they were found (the error summary keeps that order)."""
+
+    by_field: dict[str, str] = field(default_factory=dict)
+
+    def add(self, field_id: str, message: str) -> None:
+        self.by_field.setdefault(field_id, message)
+
+    def summary(self) -> list[tuple[str, str]]:
+        return list(self.by_field.items())
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+
+def form_values(form: FormData, names: Iterable[str]) -> dict[str, str]:
+    out = {}
+    for name in names:
+        value = form.get(name)
+        out[name] = value if isinstance(value, str) else ""
+    return out
+
+
+# --- messages --------------------------------------------------------------------------------
+
+_PROBLEM_MESSAGES: Mapping[tuple[str, str], str] = {
+    ("rationale", "required"): "Explain the rating: a rationale is required for a non-zero score and for unknown",
+    ("mitigation", "required"): "Describe mitigation measures: they are required for a negative score",
+    ("reason", "required"): "Give a reason why the perspective is not relevant",
+    ("statement", "required"): "No perspective is relevant: write a short screening statement",
+    ("case_number", "duplicate"): "This case number is already used by another decision",
+    ("criterion_id", "screened_out"): "The perspective was screened out as not relevant; change the screening first",
+    ("comment", "invalid"): "Say what needs to change: a comment is required when returning",
+    ("rating_id", "invalid"): "Follow-up is recorded for significant ratings only",
+}
+_FIELD_REQUIRED: Mapping[str, str] = {
+    "case_number": "Enter the case number",
+    "title": "Enter the title of the decision",
+    "deciding_body": "Enter the decision-making body",
+    "name": "Enter the name",
+    "email": "Enter an e-mail address like name@kommun.fi",
+}
+
+
+def problem_message(lang: str, problem: FieldProblem) -> str:
+    """The reader's-language message for a domain problem (the domain speaks English to the API)."""
+    last = problem.field.rsplit(".", 1)[-1]
+    msgid = _PROBLEM_MESSAGES.get((last, problem.code))
+    if msgid is None and problem.code == "required" and last in _FIELD_REQUIRED:
+        msgid = _FIELD_REQUIRED[last]
+    return t(lang, msgid) if msgid else t(lang, "This answer is not valid")
+
+
+def pydantic_message(lang: str, error: Mapping[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    loc = [str(p) for p in error.get("loc", ())]
+    last = loc[-1] if loc else ""
+    if kind in ("string_too_short", "missing") and last in _FIELD_REQUIRED:
+        return t(lang, _FIELD_REQUIRED[last])
+    if kind == "string_too_long":
+        return t(lang, "The text is too long")
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
+        return t(lang, "Enter a real date, for example 2026-12-14")
+    if kind == "string_pattern_mismatch":
+        return t(lang, "Remove control characters from the text")
+    return t(lang, "This answer is not valid")
+
+
+# Mark the messages above for extraction (Babel reads gettext_noop-style calls).
+def N_(message: str) -> str:  # noqa: N802 - the conventional name of the no-op marker
+    return message
+
+
+_EXTRACT = (
+    N_("Explain the rating: a rationale is required for a non-zero score and for unknown"),
+    N_("Describe mitigation measures: they are required for a negative score"),
+    N_("Give a reason why the perspective is not relevant"),
+    N_("No perspective is relevant: write a short screening statement"),
+    N_("This case number is already used by another decision"),
+    N_("The perspective was screened out as not relevant; change the screening first"),
+    N_("Say what needs to change: a comment is required when returning"),
+    N_("Follow-up is recorded for significant ratings only"),
+    N_("Enter the case number"),
+    N_("Enter the title of the decision"),
+    N_("Enter the decision-making body"),
+    N_("Enter the name"),
+    N_("Enter an e-mail address like name@kommun.fi"),
+    N_("This answer is not valid"),
+    N_("The text is too long"),
+    N_("Enter a real date, for example 2026-12-14"),
+    N_("Remove control characters from the text"),
+)
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def parse_decision(lang: str, values: Mapping[str, str]) -> tuple[DecisionCreate | None, FieldErrors]:
+    errors = FieldErrors()
+    data: dict[str, Any] = {k: values.get(k, "") for k in DECISION_FIELDS}
+    data["planned_date"] = data["planned_date"].strip() or None
+    try:
+        return DecisionCreate.model_validate(data), errors
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err.get("loc") else "title"
+            errors.add(name, pydantic_message(lang, err))
+        return None, errors
+
+
+# --- screening -------------------------------------------------------------------------------
+
+
+def screening_field(pid: str) -> str:
+    return f"s-{pid}"
+
+
+def screening_values(form: FormData, rubric: Rubric) -> dict[str, str]:
+    names = [n for p in rubric.perspectives for n in (screening_field(p.id), screening_field(p.id) + "-reason")]
+    return form_values(form, [*names, "statement"])
+
+
+def parse_screening(
+    lang: str, rubric: Rubric, values: Mapping[str, str]
+) -> tuple[list[ScreeningItem], str, FieldErrors]:
+    errors = FieldErrors()
+    items: list[ScreeningItem] = []
+    for p in rubric.perspectives:
+        answer = values.get(screening_field(p.id), "")
+        reason = values.get(screening_field(p.id) + "-reason", "")
+        if answer not in ("yes", "no"):
+            errors.add(screening_field(p.id), t(lang, "Choose whether the perspective is relevant"))
+            continue
+        if answer == "no" and not reason.strip():
+            errors.add(screening_field(p.id) + "-reason", t(lang, "Give a reason why the perspective is not relevant"))
+        try:
+            items.append(ScreeningItem(perspective_id=p.id, relevant=answer == "yes", reason=reason))
+        except ValidationError as exc:
+            errors.add(screening_field(p.id) + "-reason", pydantic_message(lang, exc.errors()[0]))
+    statement = values.get("statement", "")
+    if not errors and not any(i.relevant for i in items) and not statement.strip():
+        errors.add("statement", t(lang, "No perspective is relevant: write a short screening statement"))
+    return items, statement, errors
+
+
+def screening_initial(answers: Iterable[Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for a in answers:
+        out[screening_field(a.perspective_id)] = "yes" if a.relevant else "no"
+        out[screening_field(a.perspective_id) + "-reason"] = a.reason
+    return out
+
+
+# --- ratings ---------------------------------------------------------------------------------
+
+
+def rating_field(index: int, effect: int, name: str) -> str:
+    return f"c{index}-e{effect}-{name}"
+
+
+def rating_names(criteria: list[Criterion]) -> list[str]:
+    return [rating_field(i, e, f) for i in range(len(criteria)) for e in EFFECTS for f in RATING_FIELDS]
+
+
+def rating_initial(criteria: list[Criterion], ratings: Iterable[Rating]) -> dict[str, str]:
+    by_key = {(r.criterion_id, r.effect): r for r in ratings}
+    out: dict[str, str] = {}
+    for i, c in enumerate(criteria):
+        for e in EFFECTS:
+            r = by_key.get((c.id, e))
+            if r is None:
+                continue
+            values = {
+                "score": "unknown" if r.score is None else str(r.score),
+                "likelihood": r.likelihood or "",
+                "horizon": r.horizon or "",
+                "certainty": r.certainty or "",
+                "rationale": r.rationale,
+                "evidence": "\n".join(r.evidence),
+                "mitigation": r.mitigation,
+                "affected_groups": r.affected_groups,
+                "affected_area": r.affected_area,
+            }
+            for name, value in values.items():
+                out[rating_field(i, e, name)] = value
+    return out
+
+
+@dataclass
+class ParsedRatings:
+    ratings: list[RatingIn]
+    positions: list[tuple[int, int]]
+    """(criterion index, effect) of each rating, to map domain problems back to fields."""
+    cleared: list[tuple[str, int]]
+    """(criterion id, effect) left without a score: an existing rating there is removed."""
+    errors: FieldErrors
+
+
+def parse_ratings(
+    lang: str, alternative: str, perspective: Perspective, criteria: list[Criterion], values: Mapping[str, str]
+) -> ParsedRatings:
+    errors = FieldErrors()
+    out = ParsedRatings([], [], [], errors)
+    for i, c in enumerate(criteria):
+        for e in EFFECTS:
+            v = {f: values.get(rating_field(i, e, f), "") for f in RATING_FIELDS}
+            if v["score"] == "":
+                if any(v[f].strip() for f in RATING_FIELDS if f != "score"):
+                    errors.add(
+                        rating_field(i, e, "score"), t(lang, "Choose a score, or 'unknown' if it cannot be judged")
+                    )
+                else:
+                    out.cleared.append((c.id, e))
+                continue
+            data: dict[str, Any] = {
+                "alternative": alternative,
+                "criterion_id": c.id,
+                "target": c.target.value,
+                "effect": e,
+                "score": v["score"] if v["score"] == "unknown" else _int(v["score"]),
+                "likelihood": v["likelihood"] or None,
+                "horizon": v["horizon"] or None,
+                "certainty": v["certainty"] or None,
+                "rationale": v["rationale"],
+                "evidence": [line.strip() for line in v["evidence"].splitlines() if line.strip()],
+                "mitigation": v["mitigation"],
+                "affected_groups": v["affected_groups"],
+                "affected_area": v["affected_area"],
+            }
+            try:
+                out.ratings.append(RatingIn.model_validate(data))
+                out.positions.append((i, e))
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = [str(p) for p in err.get("loc", ())]
+                    name = loc[0] if loc and loc[0] in RATING_FIELDS else "score"
+                    errors.add(rating_field(i, e, name), pydantic_message(lang, err))
+    return out
+
+
+def _int(value: str) -> int | str:
+    try:
+        return int(value.replace("−", "-").replace("+", ""))
+    except ValueError:
+        return value
+
+
+def rating_problem_field(problem: FieldProblem, positions: list[tuple[int, int]]) -> str:
+    """``ratings.3.rationale`` → the form field of the 4th rating sent."""
+    parts = problem.field.split(".")
+    if len(parts) >= 3 and parts[0] == "ratings" and parts[1].isdigit() and int(parts[1]) < len(positions):
+        i, e = positions[int(parts[1])]
+        name = parts[2] if parts[2] in RATING_FIELDS else "score"
+        return rating_field(i, e, name)
+    return rating_field(0, 1, "score")

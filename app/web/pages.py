@@ -1,0 +1,106 @@
+"""Page models for the assessment pages: plain data built once from the domain's read models."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from app.assessments import service, views
+from app.assessments.models import Alternative, Assessment, Decision, Rating, Status
+from app.assessments.scoring import Summary, Weights
+from app.auth.web_sessions import WebLogin
+from app.errors import NotFound
+from app.rubrics.models import TARGETS, Criterion, Perspective, Rubric
+from app.rubrics.registry import RubricRegistry
+
+
+@dataclass
+class AssessmentPage:
+    """What every assessment page needs: the decision, the pinned rubric, the rows, the rights."""
+
+    assessment: Assessment
+    decision: Decision
+    rubric: Rubric
+    data: views.AssessmentData
+    can_edit: bool
+    can_review: bool
+    weights: Weights = field(default_factory=Weights)
+    _summary: Summary | None = field(default=None, repr=False)
+
+    @property
+    def alternatives(self) -> list[Alternative]:
+        return list(self.data.alternatives)
+
+    @property
+    def relevance(self) -> dict[str, bool]:
+        return {s.perspective_id: s.relevant for s in self.data.screening}
+
+    @property
+    def screened(self) -> bool:
+        return {p.id for p in self.rubric.perspectives} <= set(self.relevance)
+
+    @property
+    def relevant_perspectives(self) -> list[Perspective]:
+        rel = self.relevance
+        return [p for p in self.rubric.perspectives if rel.get(p.id, True)]
+
+    @property
+    def summary(self) -> Summary:
+        if self._summary is None:
+            self._summary = views.compute_summary(self.data, self.rubric, self.weights)
+        return self._summary
+
+    def alternative(self, key: str) -> Alternative:
+        alt = next((a for a in self.data.alternatives if a.key == key), None)
+        if alt is None:
+            raise NotFound(f"alternative '{key}' not found")
+        return alt
+
+    def ratings_of(self, alt: Alternative) -> list[Rating]:
+        return [r for r in self.data.ratings if r.alternative_id == alt.id]
+
+    def progress(self) -> dict[tuple[str, str, str], tuple[int, int]]:
+        """(alternative key, perspective, target) → (criteria rated, criteria in total)."""
+        keys = self.data.alt_keys
+        rated: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        for r in self.data.ratings:
+            rated[(keys[r.alternative_id], r.perspective_id, r.target)].add(r.criterion_id)
+        out = {}
+        for alt in self.data.alternatives:
+            for p in self.rubric.perspectives:
+                for target in TARGETS:
+                    total = len(p.criteria_for(target))
+                    out[(alt.key, p.id, target.value)] = (len(rated[(alt.key, p.id, target.value)]), total)
+        return out
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        found = self.rubric.criterion(criterion_id)
+        return found[1] if found else None
+
+
+def load_page(session: Session, registry: RubricRegistry, login: WebLogin, assessment: Assessment) -> AssessmentPage:
+    decision = service.get_decision(session, login.actor, assessment.decision_id)
+    rubric = service.rubric_of(registry, assessment)
+    actor = login.actor
+    can_edit = "write" in actor.scopes and assessment.status == Status.draft
+    can_review = (
+        actor.is_reviewer
+        and assessment.status == Status.submitted
+        and (assessment.author_id is None or assessment.author_id != actor.user_id)
+    )
+    data = views.load(session, assessment)
+    return AssessmentPage(
+        assessment, decision, rubric, data, can_edit, can_review, views.weights_for(session, assessment)
+    )
+
+
+def values_hash(values: Mapping[str, str]) -> str:
+    """A fingerprint of a form's saved values: a save compares it to tell whether someone else
+    changed *this* form since it was loaded (other forms of the same assessment do not conflict)."""
+    canonical = json.dumps({k: v for k, v in sorted(values.items()) if v}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,128 @@
+"""Municipality administration: users and invitations, API tokens (a new token is shown once)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.auth import repository as auth_repo
+from app.auth import tokens
+from app.auth.users import ROLES
+from app.errors import Conflict, ValidationFailed
+from app.web import accounts
+from app.web.deps import AdminDep, FormDep, LangDep, SessionDep, page, redirect, text
+from app.web.forms import FieldErrors
+from app.web.templating import t
+
+router = APIRouter(include_in_schema=False)
+
+
+def _users_page(
+    request: Request, session: SessionDep, lang: str, login: AdminDep, status: int = 200, **ctx: object
+) -> Response:
+    mid = login.municipality.id
+    ctx.setdefault("values", {"email": "", "role": ""})
+    ctx.setdefault("fe", {})
+    ctx.setdefault("invite_link", None)
+    return page(
+        request,
+        lang,
+        "admin_users.html",
+        login,
+        status,
+        users=auth_repo.users_for(session, mid),
+        invitations=auth_repo.invitations_for(session, mid),
+        roles=ROLES,
+        **ctx,
+    )
+
+
+@router.get("/admin/users")
+def users(request: Request, session: SessionDep, lang: LangDep, login: AdminDep) -> Response:
+    return _users_page(request, session, lang, login)
+
+
+@router.post("/admin/invitations")
+def invite(request: Request, session: SessionDep, lang: LangDep, login: AdminDep, form: FormDep) -> Response:
+    values = {"email": text(form, "email", 254).strip(), "role": text(form, "role", 20)}
+    errors = FieldErrors()
+    try:
+        with session.begin_nested():
+            _, token = accounts.invite(session, login.actor, values["email"], values["role"])
+    except ValidationFailed as exc:
+        for p in exc.errors:
+            if p.field == "email":
+                errors.add("email", t(lang, "Enter an e-mail address like name@kommun.fi"))
+            else:
+                errors.add("role", t(lang, "Choose a role"))
+    except Conflict:
+        errors.add("email", t(lang, "A user with this e-mail address already exists"))
+    if errors:
+        return _users_page(
+            request, session, lang, login, 422, values=values, errors=errors.summary(), fe=errors.by_field
+        )
+    link = str(request.base_url).rstrip("/") + f"/invitations/{token}"
+    # The link is shown once, on this response (not stored in plain text anywhere).
+    return _users_page(request, session, lang, login, invite_link=link, invited_email=values["email"])
+
+
+@router.post("/admin/users/{user_id}/deactivate")
+def deactivate(session: SessionDep, login: AdminDep, user_id: uuid.UUID, form: FormDep) -> Response:
+    accounts.deactivate(session, login.actor, user_id)
+    return redirect("/admin/users", "saved")
+
+
+def _tokens_page(
+    request: Request, session: SessionDep, lang: str, login: AdminDep, status: int = 200, **ctx: object
+) -> Response:
+    ctx.setdefault("values", {"name": "", "scopes": ["read"]})
+    ctx.setdefault("fe", {})
+    ctx.setdefault("new_token", None)
+    return page(
+        request,
+        lang,
+        "admin_tokens.html",
+        login,
+        status,
+        tokens=auth_repo.tokens_for(session, login.municipality.id),
+        scopes=tokens.SCOPES,
+        **ctx,
+    )
+
+
+@router.get("/admin/tokens")
+def token_list(request: Request, session: SessionDep, lang: LangDep, login: AdminDep) -> Response:
+    return _tokens_page(request, session, lang, login)
+
+
+@router.post("/admin/tokens")
+def token_create(request: Request, session: SessionDep, lang: LangDep, login: AdminDep, form: FormDep) -> Response:
+    name = text(form, "name", 200).strip()
+    scopes = [s for s in form.getlist("scopes") if isinstance(s, str)]
+    errors = FieldErrors()
+    if not name:
+        errors.add("name", t(lang, "Enter a name for the token, for example the system that uses it"))
+    if not scopes or any(s not in tokens.SCOPES for s in scopes):
+        errors.add("scopes", t(lang, "Choose at least one right"))
+    if errors:
+        return _tokens_page(
+            request,
+            session,
+            lang,
+            login,
+            422,
+            values={"name": name, "scopes": scopes},
+            errors=errors.summary(),
+            fe=errors.by_field,
+        )
+    row, plain = tokens.create_token(session, login.actor, name, scopes)
+    response = _tokens_page(request, session, lang, login, new_token=plain, new_token_name=row.name)
+    return response
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def token_revoke(session: SessionDep, login: AdminDep, token_id: uuid.UUID, form: FormDep) -> Response:
+    tokens.revoke_token(session, login.actor, token_id)
+    return redirect("/admin/tokens", "token_revoked")

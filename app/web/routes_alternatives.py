@@ -1,0 +1,193 @@
+"""Alternatives side by side (add, change, remove further options) and the summary."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.assessments import service
+from app.assessments.schemas import AlternativeCreate, AlternativeUpdate
+from app.errors import Conflict, InvalidState, PreconditionFailed
+from app.web.deps import (
+    AssessmentDep,
+    FormDep,
+    LangDep,
+    LoginDep,
+    RegistryDep,
+    SessionDep,
+    WriterDep,
+    page,
+    redirect,
+    text,
+)
+from app.web.forms import FieldErrors, form_values
+from app.web.pages import load_page, values_hash
+from app.web.templating import t
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/assessments/{assessment_id}/alternatives")
+def alternatives(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    return page(request, lang, "alternatives.html", login, pg=pg, values={"title": "", "description": ""}, fe={})
+
+
+@router.post("/assessments/{assessment_id}/alternatives")
+def alternative_add(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: WriterDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    form: FormDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    if not pg.can_edit:
+        raise InvalidState("the assessment cannot be changed now")
+    values = form_values(form, ["title", "description"])
+    errors = FieldErrors()
+    if not values["title"].strip():
+        errors.add("title", t(lang, "Enter a short title for the option"))
+    elif len(values["title"]) > 300:
+        errors.add("title", t(lang, "The text is too long"))
+    if not errors:
+        try:
+            with session.begin_nested():
+                service.add_alternative(
+                    session,
+                    login.actor,
+                    assessment,
+                    AlternativeCreate(title=values["title"], description=values["description"][:20_000]),
+                    assessment.lock_version,
+                )
+            return redirect(f"/assessments/{assessment.id}/alternatives", "alternative_added")
+        except Conflict:
+            errors.add("title", t(lang, "An assessment can compare at most five further options"))
+    return page(
+        request,
+        lang,
+        "alternatives.html",
+        login,
+        422,
+        pg=pg,
+        values=values,
+        errors=errors.summary(),
+        fe=errors.by_field,
+    )
+
+
+@router.get("/assessments/{assessment_id}/alternatives/{key}")
+def alternative_form(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: WriterDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    key: str,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    alt = pg.alternative(key)
+    values = {"title": alt.title, "description": alt.description}
+    return page(
+        request,
+        lang,
+        "alternative_form.html",
+        login,
+        pg=pg,
+        alt=alt,
+        values=values,
+        fe={},
+        base_hash=values_hash(values),
+    )
+
+
+@router.post("/assessments/{assessment_id}/alternatives/{key}")
+def alternative_save(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: WriterDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    key: str,
+    form: FormDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    if not pg.can_edit:
+        raise InvalidState("the assessment cannot be changed now")
+    alt = pg.alternative(key)
+    values = form_values(form, ["title", "description"])
+    base_hash = text(form, "base_hash", 64)
+    current = {"title": alt.title, "description": alt.description}
+    errors = FieldErrors()
+    conflict = None
+    if values_hash(current) != base_hash:
+        conflict = current
+        errors.add(
+            "title",
+            t(
+                lang,
+                "Someone else changed this alternative meanwhile. Compare with the saved text below and save again.",
+            ),
+        )
+    elif not values["title"].strip():
+        errors.add("title", t(lang, "Enter a short title for the option"))
+    if not errors:
+        try:
+            with session.begin_nested():
+                service.update_alternative(
+                    session,
+                    login.actor,
+                    assessment,
+                    key,
+                    AlternativeUpdate(title=values["title"][:300], description=values["description"][:20_000]),
+                    assessment.lock_version,
+                )
+            return redirect(f"/assessments/{assessment.id}/alternatives", "saved")
+        except PreconditionFailed:
+            errors.add("title", t(lang, "Someone saved at the same moment; check the answers and save again"))
+    return page(
+        request,
+        lang,
+        "alternative_form.html",
+        login,
+        409 if conflict else 422,
+        pg=pg,
+        alt=alt,
+        values=values,
+        errors=errors.summary(),
+        fe=errors.by_field,
+        base_hash=values_hash(current),
+        current=conflict,
+    )
+
+
+@router.post("/assessments/{assessment_id}/alternatives/{key}/delete")
+def alternative_delete(
+    session: SessionDep, login: WriterDep, registry: RegistryDep, assessment: AssessmentDep, key: str, form: FormDep
+) -> Response:
+    service.delete_alternative(session, login.actor, assessment, key, assessment.lock_version)
+    return redirect(f"/assessments/{assessment.id}/alternatives", "alternative_removed")
+
+
+@router.get("/assessments/{assessment_id}/summary")
+def summary(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    return page(request, lang, "summary.html", login, pg=pg, s=pg.summary)

@@ -1,0 +1,369 @@
+"""The assessment form: overview (task list), screening, rating per perspective × target, autosave."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.assessments import service
+from app.assessments.schemas import ScreeningUpdate
+from app.errors import InvalidState, NotFound, PreconditionFailed, ValidationFailed
+from app.rubrics.models import Target
+from app.web import drafts
+from app.web.deps import (
+    AssessmentDep,
+    FormDep,
+    LangDep,
+    LoginDep,
+    RegistryDep,
+    SessionDep,
+    WriterDep,
+    page,
+    redirect,
+    text,
+)
+from app.web.forms import (
+    FieldErrors,
+    parse_ratings,
+    parse_screening,
+    problem_message,
+    rating_initial,
+    rating_names,
+    rating_problem_field,
+    screening_initial,
+    screening_values,
+)
+from app.web.pages import AssessmentPage, load_page, values_hash
+from app.web.templating import t
+
+router = APIRouter(include_in_schema=False)
+FORM_KEY = re.compile(
+    r"^(screening|rate:(proposal|zero|option-\d{1,2}):[a-z0-9-]{1,80}:(organisation|firms|residents))$"
+)
+
+
+def _editable(pg: AssessmentPage) -> None:
+    if not pg.can_edit:
+        raise InvalidState("the assessment cannot be changed now")
+
+
+def _base(form: Any) -> tuple[int, str]:
+    raw = text(form, "base_version", 12)
+    return (int(raw) if raw.isdigit() else 0), text(form, "base_hash", 64)
+
+
+def _conflict_rows(mine: dict[str, str], theirs: dict[str, str]) -> list[tuple[str, str, str]]:
+    return [
+        (k, mine.get(k, ""), theirs.get(k, ""))
+        for k in sorted(set(mine) | set(theirs))
+        if mine.get(k, "") != theirs.get(k, "")
+    ]
+
+
+@router.get("/assessments/{assessment_id}")
+def overview(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    unsaved = drafts.keys(session, assessment, login.user)
+    return page(request, lang, "assessment.html", login, pg=pg, progress=pg.progress(), unsaved=unsaved)
+
+
+# --- screening -----------------------------------------------------------------------------------
+
+
+def _screening_page(
+    request: Request, lang: str, login: Any, pg: AssessmentPage, status: int = 200, **ctx: Any
+) -> Response:
+    current = screening_initial(pg.data.screening) | {"statement": pg.assessment.screening_statement}
+    ctx.setdefault("values", current)
+    ctx.setdefault("base_version", pg.assessment.lock_version)
+    ctx.setdefault("base_hash", values_hash(current))
+    ctx.setdefault("fe", {})
+    ctx.setdefault("restored", None)
+    ctx.setdefault("conflict", None)
+    return page(request, lang, "screening.html", login, status, pg=pg, **ctx)
+
+
+@router.get("/assessments/{assessment_id}/screening")
+def screening_form(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    draft = drafts.load(session, assessment, login.user, "screening") if pg.can_edit else None
+    if draft is not None:
+        return _screening_page(
+            request,
+            lang,
+            login,
+            pg,
+            values=draft.data,
+            base_version=draft.base_version,
+            base_hash=draft.data.get("base_hash", ""),
+            restored=draft,
+        )
+    return _screening_page(request, lang, login, pg)
+
+
+@router.post("/assessments/{assessment_id}/screening")
+def screening_save(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: WriterDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    form: FormDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    _editable(pg)
+    values = screening_values(form, pg.rubric)
+    base_version, base_hash = _base(form)
+    current = screening_initial(pg.data.screening) | {"statement": assessment.screening_statement}
+    keep = values | {"base_hash": base_hash}
+    if base_version != assessment.lock_version and values_hash(current) != base_hash:
+        drafts.save(
+            session,
+            assessment,
+            login.user,
+            "screening",
+            keep | {"base_hash": values_hash(current)},
+            assessment.lock_version,
+        )
+        return _screening_page(
+            request,
+            lang,
+            login,
+            pg,
+            409,
+            values=values,
+            conflict=_conflict_rows(values, current),
+            base_version=assessment.lock_version,
+            base_hash=values_hash(current),
+        )
+    items, statement, errors = parse_screening(lang, pg.rubric, values)
+    if not errors:
+        try:
+            with session.begin_nested():
+                service.set_screening(
+                    session,
+                    login.actor,
+                    registry,
+                    assessment,
+                    ScreeningUpdate(items=items, statement=statement),
+                    assessment.lock_version,
+                )
+        except ValidationFailed as exc:
+            for p in exc.errors:
+                errors.add(_screening_problem_field(p.field, pg), problem_message(lang, p))
+        except PreconditionFailed:
+            errors.add("statement", t(lang, "Someone saved at the same moment; check the answers and save again"))
+    if errors:
+        drafts.save(session, assessment, login.user, "screening", keep, base_version)
+        return _screening_page(
+            request,
+            lang,
+            login,
+            pg,
+            422,
+            values=values,
+            base_version=base_version,
+            base_hash=base_hash,
+            errors=errors.summary(),
+            fe=errors.by_field,
+        )
+    drafts.discard(session, assessment, login.user, "screening")
+    return redirect(f"/assessments/{assessment.id}", "saved")
+
+
+def _screening_problem_field(field: str, pg: AssessmentPage) -> str:
+    parts = field.split(".")
+    if parts[0] == "items" and len(parts) == 3 and parts[1].isdigit():
+        perspectives = pg.rubric.perspectives
+        i = int(parts[1])
+        if i < len(perspectives):
+            return f"s-{perspectives[i].id}" + ("-reason" if parts[2] == "reason" else "")
+    return "statement"
+
+
+# --- ratings -------------------------------------------------------------------------------------
+
+
+def _rate_setup(pg: AssessmentPage, alt_key: str, perspective_id: str, target: str) -> tuple[Any, Any, list[Any], str]:
+    perspective = pg.rubric.perspective(perspective_id)
+    if perspective is None or target not in Target.__members__:
+        raise NotFound("no such perspective or target")
+    alt = pg.alternative(alt_key)
+    criteria = perspective.criteria_for(target)
+    return alt, perspective, criteria, f"rate:{alt.key}:{perspective.id}:{target}"
+
+
+def _next_url(pg: AssessmentPage, alt_key: str, perspective_id: str, target: str) -> str:
+    """The next perspective × target to rate for the same alternative, or the overview at the end."""
+    steps = [(p.id, t.value) for p in pg.relevant_perspectives for t in Target]
+    try:
+        i = steps.index((perspective_id, target))
+    except ValueError:
+        return f"/assessments/{pg.assessment.id}"
+    if i + 1 < len(steps):
+        p, tg = steps[i + 1]
+        return f"/assessments/{pg.assessment.id}/rate/{alt_key}/{p}/{tg}"
+    return f"/assessments/{pg.assessment.id}"
+
+
+def _rate_page(
+    request: Request,
+    lang: str,
+    login: Any,
+    pg: AssessmentPage,
+    parts: tuple[Any, Any, list[Any], str],
+    status: int = 200,
+    **ctx: Any,
+) -> Response:
+    alt, perspective, criteria, key = parts
+    current = rating_initial(criteria, pg.ratings_of(alt))
+    ctx.setdefault("values", current)
+    ctx.setdefault("base_version", pg.assessment.lock_version)
+    ctx.setdefault("base_hash", values_hash(current))
+    ctx.setdefault("fe", {})
+    ctx.setdefault("restored", None)
+    ctx.setdefault("conflict", None)
+    target = criteria[0].target.value if criteria else ""
+    return page(
+        request,
+        lang,
+        "rate.html",
+        login,
+        status,
+        pg=pg,
+        alt=alt,
+        perspective=perspective,
+        criteria=criteria,
+        target=target,
+        form_key=key,
+        scale=pg.rubric.scale,
+        **ctx,
+    )
+
+
+@router.get("/assessments/{assessment_id}/rate/{alt_key}/{perspective_id}/{target}")
+def rate_form(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    alt_key: str,
+    perspective_id: str,
+    target: str,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    parts = _rate_setup(pg, alt_key, perspective_id, target)
+    draft = drafts.load(session, assessment, login.user, parts[3]) if pg.can_edit else None
+    if draft is not None:
+        return _rate_page(
+            request,
+            lang,
+            login,
+            pg,
+            parts,
+            values=draft.data,
+            base_version=draft.base_version,
+            base_hash=draft.data.get("base_hash", ""),
+            restored=draft,
+        )
+    return _rate_page(request, lang, login, pg, parts)
+
+
+@router.post("/assessments/{assessment_id}/rate/{alt_key}/{perspective_id}/{target}")
+def rate_save(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: WriterDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    form: FormDep,
+    alt_key: str,
+    perspective_id: str,
+    target: str,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    _editable(pg)
+    parts = _rate_setup(pg, alt_key, perspective_id, target)
+    alt, perspective, criteria, key = parts
+    values = {k: v for k, v in ((n, text(form, n)) for n in rating_names(criteria)) if v}
+    base_version, base_hash = _base(form)
+    current = rating_initial(criteria, pg.ratings_of(alt))
+    if base_version != assessment.lock_version and values_hash(current) != base_hash:
+        drafts.save(
+            session, assessment, login.user, key, values | {"base_hash": values_hash(current)}, assessment.lock_version
+        )
+        return _rate_page(
+            request,
+            lang,
+            login,
+            pg,
+            parts,
+            409,
+            values=values,
+            conflict=_conflict_rows(values, current),
+            base_version=assessment.lock_version,
+            base_hash=values_hash(current),
+        )
+    parsed = parse_ratings(lang, alt.key, perspective, criteria, values)
+    errors = parsed.errors
+    if not errors:
+        _save_ratings(session, login, registry, pg, alt, parsed, errors, lang)
+    if errors:
+        drafts.save(session, assessment, login.user, key, values | {"base_hash": base_hash}, base_version)
+        return _rate_page(
+            request,
+            lang,
+            login,
+            pg,
+            parts,
+            422,
+            values=values,
+            base_version=base_version,
+            base_hash=base_hash,
+            errors=errors.summary(),
+            fe=errors.by_field,
+        )
+    drafts.discard(session, assessment, login.user, key)
+    then = text(form, "then", 20)
+    url = f"/assessments/{assessment.id}" if then == "overview" else _next_url(pg, alt.key, perspective.id, target)
+    return redirect(url, "saved")
+
+
+def _save_ratings(
+    session: Any, login: Any, registry: Any, pg: AssessmentPage, alt: Any, parsed: Any, errors: FieldErrors, lang: str
+) -> None:
+    assessment = pg.assessment
+    existing = {(r.criterion_id, r.effect): r for r in pg.ratings_of(alt)}
+    gone = [existing[k] for k in parsed.cleared if k in existing]
+    try:
+        with session.begin_nested():
+            if parsed.ratings:
+                service.put_ratings(session, login.actor, registry, assessment, parsed.ratings, assessment.lock_version)
+            for rating in gone:
+                service.delete_rating(session, login.actor, assessment, rating.id, assessment.lock_version)
+    except ValidationFailed as exc:
+        for p in exc.errors:
+            errors.add(rating_problem_field(p, parsed.positions), problem_message(lang, p))
+    except PreconditionFailed:
+        errors.add("c0-e1-score", t(lang, "Someone saved at the same moment; check the answers and save again"))

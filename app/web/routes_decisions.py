@@ -1,0 +1,197 @@
+"""Dashboard, decisions: create, edit, start the assessment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.assessments import repository as repo
+from app.assessments import service
+from app.assessments.models import Status
+from app.assessments.schemas import AssessmentCreate, DecisionUpdate
+from app.errors import Conflict, PreconditionFailed, ValidationFailed
+from app.web.deps import (
+    DecisionDep,
+    FormDep,
+    LangDep,
+    LoginDep,
+    RegistryDep,
+    SessionDep,
+    WriterDep,
+    page,
+    redirect,
+    text,
+)
+from app.web.forms import DECISION_FIELDS, form_values, parse_decision, problem_message
+from app.web.templating import t
+
+router = APIRouter(include_in_schema=False)
+STATUS_FILTERS = ("none", "draft", "submitted", "approved")
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/")
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    q: str = "",
+    body: str = "",
+    status: str = "",
+    date_from: str = "",
+    date_to: str = "",
+) -> Response:
+    mid, uid = login.municipality.id, login.user.id
+    mine = repo.assessments_by_status(session, mid, [Status.draft.value], author_id=uid)
+    if login.actor.is_reviewer:
+        waiting = repo.assessments_by_status(session, mid, [Status.submitted.value], not_author_id=uid)
+    else:
+        waiting = repo.assessments_by_status(session, mid, [Status.submitted.value], author_id=uid)
+    approved = repo.assessments_by_status(session, mid, [Status.approved.value], limit=10)
+    flt = repo.DecisionFilter(q=q.strip()[:200] or None, deciding_body=body or None)
+    flt = repo.DecisionFilter(flt.q, flt.deciding_body, _date(date_from), _date(date_to))
+    decisions = repo.list_decisions(session, mid, flt, limit=100)
+    latest = repo.latest_assessments(session, [d.id for d in decisions])
+    if status in STATUS_FILTERS:
+        decisions = [d for d in decisions if (latest[d.id].status if d.id in latest else "none") == status]
+    listed = [*mine, *waiting, *approved]
+    by_id = repo.decisions_by_ids(session, mid, [a.decision_id for a in listed])
+    filtered = bool(q or body or status or date_from or date_to)
+    return page(
+        request,
+        lang,
+        "dashboard.html",
+        login,
+        mine=mine,
+        waiting=waiting,
+        approved=approved,
+        decision_of=by_id,
+        decisions=decisions[:50],
+        latest=latest,
+        bodies=repo.deciding_bodies(session, mid),
+        filters={"q": q, "body": body, "status": status, "date_from": date_from, "date_to": date_to},
+        filtered=filtered,
+        status_filters=STATUS_FILTERS,
+    )
+
+
+@router.get("/decisions/new")
+def decision_new(request: Request, lang: LangDep, login: WriterDep) -> Response:
+    values = dict.fromkeys([*DECISION_FIELDS, "zero_description"], "")
+    return page(request, lang, "decision_form.html", login, values=values, fe={}, decision=None)
+
+
+@router.post("/decisions/new")
+def decision_create(
+    request: Request, session: SessionDep, lang: LangDep, login: WriterDep, registry: RegistryDep, form: FormDep
+) -> Response:
+    values = form_values(form, [*DECISION_FIELDS, "zero_description"])
+    data, errors = parse_decision(lang, values)
+    if data is not None:
+        try:
+            with session.begin_nested():
+                decision = service.create_decision(session, login.actor, data)
+                assessment = service.create_assessment(
+                    session,
+                    login.actor,
+                    registry,
+                    decision,
+                    AssessmentCreate(zero_description=values["zero_description"][:20_000]),
+                )
+            return redirect(f"/assessments/{assessment.id}/screening", "assessment_created")
+        except (Conflict, ValidationFailed) as exc:
+            for p in exc.errors or []:
+                errors.add(p.field, problem_message(lang, p))
+            if not errors:
+                errors.add("case_number", t(lang, "This case number is already used by another decision"))
+    return page(
+        request,
+        lang,
+        "decision_form.html",
+        login,
+        422,
+        values=values,
+        errors=errors.summary(),
+        fe=errors.by_field,
+        decision=None,
+    )
+
+
+@router.get("/decisions/{decision_id}")
+def decision_view(
+    request: Request, session: SessionDep, lang: LangDep, login: LoginDep, decision: DecisionDep
+) -> Response:
+    latest = repo.latest_assessments(session, [decision.id]).get(decision.id)
+    if latest is not None:
+        return redirect(f"/assessments/{latest.id}")
+    return page(request, lang, "decision.html", login, decision=decision)
+
+
+@router.post("/decisions/{decision_id}/assessments")
+def decision_start(
+    session: SessionDep, login: WriterDep, registry: RegistryDep, decision: DecisionDep, form: FormDep
+) -> Response:
+    assessment = service.create_assessment(session, login.actor, registry, decision, AssessmentCreate())
+    return redirect(f"/assessments/{assessment.id}/screening", "assessment_created")
+
+
+@router.get("/decisions/{decision_id}/edit")
+def decision_edit(request: Request, lang: LangDep, login: WriterDep, decision: DecisionDep, back: str = "") -> Response:
+    values = {k: str(getattr(decision, k) or "") for k in DECISION_FIELDS}
+    return page(
+        request, lang, "decision_form.html", login, values=values, fe={}, decision=decision, version=decision.version
+    )
+
+
+@router.post("/decisions/{decision_id}/edit")
+def decision_update(
+    request: Request, session: SessionDep, lang: LangDep, login: WriterDep, decision: DecisionDep, form: FormDep
+) -> Response:
+    values = form_values(form, DECISION_FIELDS)
+    expected = int(text(form, "version", 12) or 0) if text(form, "version", 12).isdigit() else 0
+    data, errors = parse_decision(lang, values)
+    if data is not None:
+        try:
+            with session.begin_nested():
+                service.update_decision(session, login.actor, decision, DecisionUpdate(**data.model_dump()), expected)
+            latest = repo.latest_assessments(session, [decision.id]).get(decision.id)
+            return redirect(f"/assessments/{latest.id}" if latest else f"/decisions/{decision.id}", "saved")
+        except PreconditionFailed:
+            session.refresh(decision)
+            errors.add(
+                "case_number",
+                t(
+                    lang,
+                    "Someone else changed the decision while you were editing. "
+                    "Check the current values below; your text is kept in the form.",
+                ),
+            )
+            expected = decision.version
+        except (Conflict, ValidationFailed) as exc:
+            for p in exc.errors or []:
+                errors.add(p.field, problem_message(lang, p))
+            if not errors:
+                errors.add("case_number", t(lang, "This case number is already used by another decision"))
+    current = {k: str(getattr(decision, k) or "") for k in DECISION_FIELDS}
+    return page(
+        request,
+        lang,
+        "decision_form.html",
+        login,
+        422,
+        values=values,
+        errors=errors.summary(),
+        fe=errors.by_field,
+        decision=decision,
+        version=expected,
+        current=current,
+    )

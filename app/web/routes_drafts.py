@@ -1,0 +1,50 @@
+"""Server-side drafts of the assessment forms: autosave (from the page's script) and discard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+
+from app.i18n import format_datetime
+from app.web import drafts
+from app.web.deps import AssessmentDep, FormDep, LangDep, RegistryDep, SessionDep, WriterDep, redirect, text
+from app.web.routes_assessments import FORM_KEY
+from app.web.templating import t
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/assessments/{assessment_id}/autosave")
+def autosave(
+    session: SessionDep,
+    lang: LangDep,
+    login: WriterDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    form: FormDep,
+) -> Response:
+    """Keep what is typed as a server-side draft (called by the page's script; not a saved answer)."""
+    key = text(form, "form_key", 120)
+    if not FORM_KEY.match(key) or assessment.status != "draft":
+        return JSONResponse({"saved": False}, status_code=409)
+    raw = text(form, "base_version", 12)
+    base_version = int(raw) if raw.isdigit() else 0
+    data = {k: v for k, v in form.items() if isinstance(v, str) and v and k not in ("csrf_token", "form_key", "then")}
+    row = drafts.save(session, assessment, login.user, key, data, base_version)
+    return JSONResponse({"saved": True, "message": t(lang, "Draft saved %(time)s", time=_time(row.updated_at, lang))})
+
+
+def _time(value: datetime, lang: str) -> str:
+    return format_datetime(value, lang, "short")
+
+
+@router.post("/assessments/{assessment_id}/discard")
+def discard_draft(session: SessionDep, login: WriterDep, assessment: AssessmentDep, form: FormDep) -> Response:
+    key = text(form, "form_key", 120)
+    if FORM_KEY.match(key):
+        drafts.discard(session, assessment, login.user, key)
+    back = text(form, "back", 300)
+    url = back if back.startswith(f"/assessments/{assessment.id}") else f"/assessments/{assessment.id}"
+    return redirect(url, "draft_discarded")

@@ -1,0 +1,120 @@
+"""PDF downloads: an assessment's council report, and the portfolio of many decisions over a period.
+
+Both are rendered by ``app.reports.service`` (imported lazily: it loads WeasyPrint); the web only
+checks the form and names the file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from types import ModuleType
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.assessments import repository as repo
+from app.errors import ServiceUnavailable, ValidationFailed
+from app.i18n import LANGUAGES, normalise
+from app.web.deps import AssessmentDep, LangDep, LoginDep, RegistryDep, SessionDep, page
+from app.web.forms import FieldErrors
+from app.web.templating import t
+
+router = APIRouter(include_in_schema=False)
+VARIANTS = ("ua", "a3")
+
+
+def _reports() -> ModuleType:
+    try:
+        return importlib.import_module("app.reports.service")
+    except ImportError as exc:
+        raise ServiceUnavailable("the PDF reports are not available on this server") from exc
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text)[:60]
+
+
+@router.get("/assessments/{assessment_id}/report.pdf")
+def report_pdf(
+    session: SessionDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    lang: str = "sv",
+    variant: str = "ua",
+) -> Response:
+    """The council's PDF: accessible PDF/UA by default, ``variant=a3`` for the archive (PDF/A-3)."""
+    pdf: bytes = _reports().assessment_pdf(
+        session, registry, assessment, normalise(lang), variant if variant in VARIANTS else "ua"
+    )
+    decision = repo.get_decision(session, login.municipality.id, assessment.decision_id)
+    name = _safe(decision.case_number if decision else "assessment")
+    return _pdf(pdf, f"livskraft-{name}-v{assessment.version_no}.pdf")
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
+
+
+@router.get("/portfolio")
+def portfolio(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    date_from: str = "",
+    date_to: str = "",
+    body: str = "",
+    report_lang: str = "",
+) -> Response:
+    """The form for the portfolio PDF; with its fields filled in (GET: no state changes) the PDF."""
+    values = {"date_from": date_from, "date_to": date_to, "body": body, "report_lang": report_lang or lang}
+    bodies = repo.deciding_bodies(session, login.municipality.id)
+    errors = FieldErrors()
+    if "date_from" in request.query_params:
+        start, end = _date(date_from), _date(date_to)
+        if start is None:
+            errors.add("date_from", t(lang, "Enter a real date, for example 2026-12-14"))
+        if end is None:
+            errors.add("date_to", t(lang, "Enter a real date, for example 2026-12-14"))
+        if start and end and end < start:
+            errors.add("date_to", t(lang, "The end of the period must not be before its start"))
+        if not errors and start and end:
+            try:
+                pdf: bytes = _reports().portfolio_pdf(
+                    session,
+                    registry,
+                    login.municipality.id,
+                    start,
+                    end,
+                    body if body in bodies else None,
+                    report_lang if report_lang in LANGUAGES else lang,
+                )
+                return _pdf(pdf, f"livskraft-portfolio-{start}-{end}.pdf")
+            except ValidationFailed:
+                errors.add(
+                    "date_from", t(lang, "The period holds too many decisions for one PDF; choose a shorter period")
+                )
+    status = 422 if errors else 200
+    return page(
+        request,
+        lang,
+        "portfolio.html",
+        login,
+        status,
+        values=values,
+        bodies=bodies,
+        errors=errors.summary(),
+        fe=errors.by_field,
+    )

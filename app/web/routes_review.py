@@ -1,0 +1,277 @@
+"""Check your answers and submit; review (approve or return); versions and audit trail; PDF;
+new version of an approved assessment; follow-up of what actually happened."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.assessments import repository as repo
+from app.assessments import review
+from app.assessments.schemas import FollowUpCreate
+from app.assessments.scoring import RatingInput, significant
+from app.audit import repository as audit_repo
+from app.errors import Forbidden, InvalidState, PreconditionFailed, ValidationFailed
+from app.web.deps import (
+    AssessmentDep,
+    FormDep,
+    LangDep,
+    LoginDep,
+    RegistryDep,
+    SessionDep,
+    WriterDep,
+    page,
+    redirect,
+    text,
+)
+from app.web.forms import FieldErrors
+from app.web.pages import AssessmentPage, load_page
+from app.web.templating import t
+
+router = APIRouter(include_in_schema=False)
+OUTCOMES = ("better", "as_predicted", "worse", "unknown")
+
+
+@router.get("/assessments/{assessment_id}/check")
+def check(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    problems = review.submission_problems(session, registry, assessment)
+    return page(request, lang, "check.html", login, pg=pg, problems=problems, fe={}, comment="")
+
+
+@router.post("/assessments/{assessment_id}/submit")
+def submit(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: WriterDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    form: FormDep,
+) -> Response:
+    comment = text(form, "comment", 20_000)
+    try:
+        with session.begin_nested():
+            review.submit(session, login.actor, registry, assessment, assessment.lock_version, comment)
+    except ValidationFailed as exc:
+        pg = load_page(session, registry, login, assessment)
+        errors = FieldErrors()
+        errors.add("comment", t(lang, "The assessment is not ready to submit: see the list below"))
+        return page(
+            request,
+            lang,
+            "check.html",
+            login,
+            422,
+            pg=pg,
+            problems=exc.errors,
+            errors=errors.summary(),
+            fe=errors.by_field,
+            comment=comment,
+        )
+    return redirect(f"/assessments/{assessment.id}", "submitted")
+
+
+@router.get("/assessments/{assessment_id}/review")
+def review_page(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    return page(
+        request,
+        lang,
+        "review.html",
+        login,
+        pg=pg,
+        entries=repo.review_entries_for(session, assessment.id),
+        fe={},
+        comment="",
+    )
+
+
+@router.post("/assessments/{assessment_id}/review")
+def review_decide(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    form: FormDep,
+) -> Response:
+    """Approve or return, as the reviewer chose; the domain enforces who may (never one's own)."""
+    comment, action = text(form, "comment", 20_000), text(form, "action", 20)
+    errors = FieldErrors()
+    try:
+        with session.begin_nested():
+            if action == "approve":
+                review.approve(session, login.actor, assessment, assessment.lock_version, comment)
+            elif action == "return":
+                review.return_to_draft(session, login.actor, assessment, assessment.lock_version, comment)
+            else:
+                errors.add("action", t(lang, "Choose whether to approve or return the assessment"))
+    except ValidationFailed:
+        errors.add("comment", t(lang, "Say what needs to change: a comment is required when returning"))
+    except PreconditionFailed:
+        errors.add("action", t(lang, "Someone saved at the same moment; check the answers and save again"))
+    if errors:
+        pg = load_page(session, registry, login, assessment)
+        return page(
+            request,
+            lang,
+            "review.html",
+            login,
+            422,
+            pg=pg,
+            entries=repo.review_entries_for(session, assessment.id),
+            errors=errors.summary(),
+            fe=errors.by_field,
+            comment=comment,
+        )
+    return redirect(f"/assessments/{assessment.id}", "approved" if action == "approve" else "returned")
+
+
+@router.get("/assessments/{assessment_id}/history")
+def history(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    versions = repo.assessments_for_decision(session, assessment.decision_id)
+    events = audit_repo.events_for(
+        session, login.municipality.id, [str(a.id) for a in versions] + [str(pg.decision.id)]
+    )
+    return page(
+        request,
+        lang,
+        "history.html",
+        login,
+        pg=pg,
+        versions=versions,
+        entries=repo.review_entries_for(session, assessment.id),
+        events=list(reversed(events)),
+    )
+
+
+@router.post("/assessments/{assessment_id}/new-version")
+def new_version(session: SessionDep, login: WriterDep, assessment: AssessmentDep, form: FormDep) -> Response:
+    copy = review.new_version(session, login.actor, assessment)
+    return redirect(f"/assessments/{copy.id}", "version_created")
+
+
+# --- follow-up -----------------------------------------------------------------------------------
+
+
+def _significant(pg: AssessmentPage) -> list[Any]:
+    keys = pg.data.alt_keys
+    rows = []
+    for r in pg.data.ratings:
+        item = RatingInput(
+            keys[r.alternative_id], r.perspective_id, r.criterion_id, r.target, r.score, r.effect, r.likelihood
+        )
+        if keys[r.alternative_id] == "proposal" and significant(item):
+            rows.append(r)
+    return rows
+
+
+def _follow_up_page(
+    request: Request, session: Any, lang: str, login: Any, pg: AssessmentPage, status: int = 200, **ctx: Any
+) -> Response:
+    done = {f.rating_id: f for f in repo.follow_ups_for(session, pg.assessment.id)}
+    ctx.setdefault("fe", {})
+    ctx.setdefault("values", {})
+    return page(
+        request,
+        lang,
+        "follow_up.html",
+        login,
+        status,
+        pg=pg,
+        ratings=_significant(pg),
+        done=done,
+        outcomes=OUTCOMES,
+        **ctx,
+    )
+
+
+@router.get("/assessments/{assessment_id}/follow-up")
+def follow_up(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+) -> Response:
+    return _follow_up_page(request, session, lang, login, load_page(session, registry, login, assessment))
+
+
+@router.post("/assessments/{assessment_id}/follow-up")
+def follow_up_save(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: WriterDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    form: FormDep,
+) -> Response:
+    pg = load_page(session, registry, login, assessment)
+    errors = FieldErrors()
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    review_date = text(form, "review_date", 20).strip()
+    try:
+        with session.begin_nested():
+            if review_date:
+                try:
+                    review.set_review_date(session, login.actor, assessment, date.fromisoformat(review_date))
+                except ValueError:
+                    errors.add("review_date", t(lang, "Enter a real date, for example 2026-12-14"))
+            for r in _significant(pg):
+                outcome = text(form, f"o-{r.id}", 20)
+                if outcome in OUTCOMES:
+                    review.add_follow_up(
+                        session,
+                        login.actor,
+                        assessment,
+                        FollowUpCreate(
+                            rating_id=uuid.UUID(str(r.id)), outcome=outcome, note=text(form, f"n-{r.id}", 20_000)
+                        ),
+                    )
+                elif text(form, f"n-{r.id}").strip():
+                    errors.add(f"o-{r.id}", t(lang, "Choose what actually happened"))
+            if errors:
+                raise _Rollback()
+    except _Rollback:
+        pass
+    except (InvalidState, Forbidden):
+        errors.add("review_date", t(lang, "Follow-up can be recorded only for an approved assessment"))
+    if errors:
+        return _follow_up_page(
+            request, session, lang, login, pg, 422, errors=errors.summary(), fe=errors.by_field, values=values
+        )
+    return redirect(f"/assessments/{assessment.id}/follow-up", "follow_up_saved")
+
+
+class _Rollback(Exception):
+    """Undo the partial follow-up when any field is wrong (all or nothing, input kept)."""

@@ -1,0 +1,101 @@
+"""Jinja2 for the web pages: autoescape everywhere, StrictUndefined, one environment per language.
+
+Each environment has that language's gettext catalogue installed (new-style gettext: ``_("Hello
+%(name)s", name=...)`` escapes and formats), so templates never see another language by accident.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from app import i18n
+from app.municipalities.codes import display_name
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+def _static_version() -> str:
+    """Cache-busting suffix for static files: their newest modification time."""
+    stamps = [int(p.stat().st_mtime) for p in STATIC.glob("*") if p.is_file()]
+    return str(max(stamps, default=0))
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def environment(lang: str) -> Environment:
+    lang = i18n.normalise(lang)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["lang"] = lang
+    env.globals["municipality_name"] = lambda m: display_name(m.code, m.name, m.settings, lang)
+    env.globals["languages"] = [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES]
+    env.globals["static_version"] = _static_version()
+    env.filters["date"] = lambda v, fmt="long": _date(v, lang, fmt)
+    env.filters["datetime"] = lambda v, fmt="medium": i18n.format_datetime(v, lang, fmt) if v else ""
+    env.globals["described_by"] = described_by
+    env.filters["number"] = lambda v, digits=1: format_number(v, lang, digits)
+    env.filters["signed"] = lambda v, digits=1: _signed(v, lang, digits)
+    env.filters["percent"] = lambda v: "–" if v is None else format_number(100 * v, lang, 0) + " %"
+    env.filters["text"] = lambda t: t.get(lang)
+    return env
+
+
+def _date(value: date | datetime | None, lang: str, fmt: str) -> str:
+    return i18n.format_date(value, lang, fmt) if value else ""
+
+
+def _signed(value: float | None, lang: str, digits: int) -> str:
+    if value is None:
+        return "–"
+    text = format_number(abs(value), lang, digits)
+    if round(value, digits) == 0:
+        return text
+    return ("+" if value > 0 else "−") + text
+
+
+@lru_cache(maxsize=8)
+def _number_pattern(digits: int) -> NumberPattern:
+    return parse_pattern(f"#,##0.{'0' * digits}" if digits else "#,##0")
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def _locale(lang: str) -> Locale:
+    return i18n.locale(lang)
+
+
+def format_number(value: float | None, lang: str, digits: int = 1) -> str:
+    """Like :func:`app.i18n.format_number`, with the parsed locale and pattern cached (pages format
+    dozens of numbers, and parsing the locale each time was most of a summary page's time)."""
+    if value is None:
+        return "–"
+    return str(_number_pattern(digits).apply(round(value, digits), _locale(lang)))
+
+
+def described_by(field_id: str, hint: str, errors: dict[str, str]) -> Markup:
+    """The ``aria-describedby`` attribute of a field: its hint and its error message, when present."""
+    ids = ([f"{field_id}-hint"] if hint else []) + ([f"{field_id}-error"] if errors.get(field_id) else [])
+    return Markup(' aria-describedby="%s"') % " ".join(ids) if ids else Markup("")
+
+
+def render(lang: str, template: str, context: dict[str, Any]) -> str:
+    return environment(lang).get_template(template).render(context)
+
+
+def t(lang: str, message: str, **values: Any) -> str:
+    text = i18n.gettext(lang, message)
+    return text % values if values else text

@@ -1,0 +1,1 @@
+"""Webhooks: signed event deliveries to subscribers' URLs, recorded and retried with backoff."""
