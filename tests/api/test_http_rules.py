@@ -1,0 +1,69 @@
+"""HTTP-level rules of the API: 413, 415, Idempotency-Key."""
+
+from __future__ import annotations
+
+import threading
+
+from tests.support import Api
+
+
+def test_body_over_limit_is_413(api: Api) -> None:
+    big = {"case_number": "X/1", "title": "t", "deciding_body": "KS", "summary": "å" * 1_100_000}
+    r = api.post("/api/v1/decisions", big)
+    assert r.status_code == 413
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_non_json_body_is_415(api: Api) -> None:
+    r = api.client.post(
+        "/api/v1/decisions",
+        content="case_number=1",
+        headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 415
+    assert "application/json" in r.json()["detail"]
+
+
+def test_idempotent_post_runs_once_and_replays(api: Api) -> None:
+    body = {"case_number": "KS 7/2026", "title": "Fjärrvärme", "deciding_body": "KS"}
+    h = {"Idempotency-Key": "abc-123"}
+    first = api.post("/api/v1/decisions", body, headers=h)
+    second = api.post("/api/v1/decisions", body, headers=h)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    assert second.headers.get("idempotent-replayed") == "true"
+    assert api.get("/api/v1/decisions").json()["total"] == 1
+
+
+def test_same_key_different_body_is_refused(api: Api) -> None:
+    h = {"Idempotency-Key": "k1"}
+    assert (
+        api.post("/api/v1/decisions", {"case_number": "A", "title": "t", "deciding_body": "KS"}, headers=h).status_code
+        == 201
+    )
+    r = api.post("/api/v1/decisions", {"case_number": "B", "title": "t", "deciding_body": "KS"}, headers=h)
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_failed_request_is_replayed_too(api: Api) -> None:
+    h = {"Idempotency-Key": "bad-1"}
+    r1 = api.post("/api/v1/decisions", {"case_number": "", "title": "t", "deciding_body": "KS"}, headers=h)
+    r2 = api.post("/api/v1/decisions", {"case_number": "", "title": "t", "deciding_body": "KS"}, headers=h)
+    assert r1.status_code == r2.status_code == 422
+
+
+def test_concurrent_retries_create_one_decision(api: Api) -> None:
+    body = {"case_number": "KS 9/2026", "title": "Skolnät", "deciding_body": "KS"}
+    results: list[int] = []
+
+    def post() -> None:
+        results.append(api.post("/api/v1/decisions", body, headers={"Idempotency-Key": "same"}).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(results) <= {201, 409}
+    assert api.get("/api/v1/decisions").json()["total"] == 1

@@ -1,0 +1,86 @@
+"""List endpoints: stable cursor pagination, filters, totals."""
+
+from __future__ import annotations
+
+from tests.support import Api
+
+
+def _all_pages(api: Api, path: str, **params: object) -> list[dict]:
+    items, cursor, pages = [], None, 0
+    while True:
+        q = {**params, **({"cursor": cursor} if cursor else {})}
+        r = api.get(path, params=q)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        items += body["items"]
+        pages += 1
+        cursor = body["next_cursor"]
+        if not cursor:
+            return items
+        assert pages < 50
+
+
+def test_decision_pages_cover_everything_once(api: Api) -> None:
+    for i in range(7):
+        api.create_decision(
+            f"KS 2026/{i:02d}", planned_date=f"2026-0{1 + i % 3}-15", deciding_body="KS" if i % 2 else "BN"
+        )
+    items = _all_pages(api, "/api/v1/decisions", limit=3)
+    assert len(items) == 7 and len({d["id"] for d in items}) == 7
+    first = api.get("/api/v1/decisions", params={"limit": 3}).json()
+    assert first["total"] == 7 and len(first["items"]) == 3
+    by_date = _all_pages(api, "/api/v1/decisions", limit=2, sort="planned_date", order="asc")
+    dates = [d["planned_date"] for d in by_date]
+    assert dates == sorted(dates)
+    ks = api.get("/api/v1/decisions", params={"deciding_body": "KS"}).json()
+    assert ks["total"] == 3
+    ranged = api.get("/api/v1/decisions", params={"from": "2026-02-01", "to": "2026-02-28"}).json()
+    assert {d["planned_date"] for d in ranged["items"]} == {"2026-02-15"}
+    found = api.get("/api/v1/decisions", params={"case_number": "KS 2026/03"}).json()
+    assert [d["case_number"] for d in found["items"]] == ["KS 2026/03"]
+
+
+def test_assessment_filters(api: Api) -> None:
+    a = api.create_assessment("A/1")
+    b = api.create_assessment("B/1")
+    r = api.put_ratings(
+        a["id"],
+        [
+            {
+                "criterion_id": "logistics.firms.transport-costs",
+                "target": "firms",
+                "score": -3,
+                "likelihood": "likely",
+                "rationale": "Omväg",
+                "mitigation": "Ny anslutning",
+            }
+        ],
+    )
+    assert r.status_code == 200, r.text
+    api.put_ratings(
+        b["id"],
+        [
+            {
+                "criterion_id": "policy.organisation.strategy-fit",
+                "target": "organisation",
+                "score": 1,
+                "rationale": "Stöder målet",
+            }
+        ],
+    )
+    neg = api.get("/api/v1/assessments", params={"significant_negative": "true"}).json()
+    assert [x["id"] for x in neg["items"]] == [a["id"]]
+    assert neg["items"][0]["case_number"] == "A/1"
+    logistics = api.get("/api/v1/assessments", params={"perspective": "logistics"}).json()
+    assert [x["id"] for x in logistics["items"]] == [a["id"]]
+    org = api.get("/api/v1/assessments", params={"target": "organisation"}).json()
+    assert [x["id"] for x in org["items"]] == [b["id"]]
+    assert api.get("/api/v1/assessments", params={"status": "approved"}).json()["total"] == 0
+    assert len(_all_pages(api, "/api/v1/assessments", limit=1)) == 2
+
+
+def test_bad_list_parameters_are_422(api: Api) -> None:
+    assert api.get("/api/v1/decisions", params={"limit": 0}).status_code == 422
+    assert api.get("/api/v1/decisions", params={"cursor": "not-a-cursor"}).status_code == 422
+    assert api.get("/api/v1/assessments", params={"status": "lost"}).status_code == 422
+    assert api.get("/api/v1/assessments", params={"from": "yesterday"}).status_code == 422

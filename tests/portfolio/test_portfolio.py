@@ -1,0 +1,180 @@
+"""The portfolio summary tables follow every approval, supersede, date change and import, and agree with
+a rebuild from the ratings and with the migration's backfill."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from tests.api.test_review_flow import PERSPECTIVES, act
+from tests.support import Api, make_token, make_user, session
+
+NEGATIVE = {
+    "criterion_id": "policy.firms.business-climate",
+    "target": "firms",
+    "score": -2,
+    "likelihood": "likely",
+    "rationale": "Företagslotsen flyttas",
+    "mitigation": "Digital lots",
+}
+POSITIVE = {
+    "criterion_id": "policy.organisation.strategy-fit",
+    "target": "organisation",
+    "score": 3,
+    "likelihood": "certain",
+    "rationale": "Åtgärd i programmet",
+}
+
+
+def people(client: Any, code: str) -> tuple[Api, Api]:
+    official = make_user(code, f"official@{code}.fi", "official")
+    reviewer = make_user(code, f"reviewer@{code}.fi", "reviewer")
+    return (
+        Api(client, make_token(code, ("read", "write"), official.id)),
+        Api(client, make_token(code, ("read", "write"), reviewer.id)),
+    )
+
+
+def approved(official: Api, reviewer: Api, case: str, day: str, ratings: list[dict[str, Any]]) -> dict[str, Any]:
+    decision = official.create_decision(case, planned_date=day)
+    r = official.post(f"/api/v1/decisions/{decision['id']}/assessments", {})
+    assert r.status_code == 201, r.text
+    a = r.json()
+    items = [
+        {"perspective_id": p, "relevant": p == "policy", "reason": "" if p == "policy" else "Berör inte beslutet"}
+        for p in PERSPECTIVES
+    ]
+    assert official.put(f"/api/v1/assessments/{a['id']}/screening", {"items": items}, official.etag(a["id"])).is_success
+    assert official.put_ratings(a["id"], ratings).status_code == 200
+    assert act(official, a, "submit").status_code == 200
+    r = act(reviewer, a, "approve")
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def impacts(api: Api, year: int, scope: str = "municipality") -> dict[str, Any]:
+    r = api.get("/api/v1/portfolio/impacts", params={"year": year, "scope": scope})
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def cells(body: dict[str, Any], quarter: int) -> dict[tuple[str, str], dict[str, Any]]:
+    q = body["quarters"][quarter - 1]
+    return {(c["perspective_id"], c["target"]): c for c in q["cells"]}
+
+
+def table_rows() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    from app.portfolio.models import PortfolioCell, PortfolioQuarter
+
+    with session() as s:
+        c = {
+            tuple(v for v in row.model_dump().values())
+            for row in s.exec(select(PortfolioCell)).all()
+            if row.negative or row.neutral or row.positive or row.unknown
+        }
+        q = {tuple(row.model_dump().values()) for row in s.exec(select(PortfolioQuarter)).all() if row.approved}
+    return c, q
+
+
+def test_approval_counts_and_a_new_version_replaces_the_old(client) -> None:
+    official, reviewer = people(client, "091")
+    a = approved(official, reviewer, "KH 1/2026", "2026-05-10", [NEGATIVE, POSITIVE])
+    body = impacts(official, 2026)
+    assert [q["approved"] for q in body["quarters"]] == [0, 1, 0, 0]
+    assert body["quarters"][1]["significant_negative"] == 1
+    got = cells(body, 2)
+    assert got[("policy", "firms")] | {} == {
+        "perspective_id": "policy",
+        "target": "firms",
+        "negative": 1,
+        "neutral": 0,
+        "positive": 0,
+        "unknown": 0,
+        "mean": -2.0,
+        "significant_negative": 1,
+    }
+    assert got[("policy", "organisation")]["positive"] == 1 and got[("policy", "organisation")]["mean"] == 3.0
+
+    r = official.post(f"/api/v1/assessments/{a['id']}/versions")
+    assert r.status_code == 201, r.text
+    v2 = r.json()
+    assert impacts(official, 2026)["quarters"][1]["approved"] == 1  # a draft changes nothing
+    milder = {**NEGATIVE, "score": -1, "likelihood": "possible"}
+    assert official.put_ratings(v2["id"], [milder, {**POSITIVE, "score": "unknown"}]).status_code == 200
+    assert act(official, v2, "submit").status_code == 200
+    assert act(reviewer, v2, "approve").status_code == 200
+    body = impacts(official, 2026)
+    assert body["quarters"][1]["approved"] == 1 and body["quarters"][1]["significant_negative"] == 0
+    got = cells(body, 2)
+    assert (got[("policy", "firms")]["negative"], got[("policy", "firms")]["significant_negative"]) == (1, 0)
+    assert got[("policy", "organisation")] | {} == {
+        "perspective_id": "policy",
+        "target": "organisation",
+        "negative": 0,
+        "neutral": 0,
+        "positive": 0,
+        "unknown": 1,
+        "mean": None,
+        "significant_negative": 0,
+    }
+
+
+def test_drafts_and_submitted_assessments_do_not_count(client) -> None:
+    official, _ = people(client, "091")
+    decision = official.create_decision("KH 2/2026", planned_date="2026-02-01")
+    assert official.post(f"/api/v1/decisions/{decision['id']}/assessments", {}).status_code == 201
+    body = impacts(official, 2026)
+    assert all(q["approved"] == 0 and q["cells"] == [] for q in body["quarters"])
+
+
+def test_a_new_decision_date_moves_the_assessment_to_its_quarter(client) -> None:
+    official, reviewer = people(client, "091")
+    a = approved(official, reviewer, "KH 3/2026", "2026-01-15", [NEGATIVE])
+    d = official.get(f"/api/v1/decisions/{a['decision_id']}")
+    r = official.patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2027-11-30"}, d.headers["ETag"])
+    assert r.status_code == 200, r.text
+    assert impacts(official, 2026)["quarters"][0]["approved"] == 0
+    assert cells(impacts(official, 2026), 1) == {}
+    moved = impacts(official, 2027)
+    assert moved["quarters"][3]["approved"] == 1 and ("policy", "firms") in cells(moved, 4)
+
+
+def test_country_scope_sums_municipalities_and_hides_thin_quarters(client) -> None:
+    finns = {code: people(client, code) for code in ("091", "049", "092")}
+    approved(*finns["091"], "KH 1/2026", "2026-03-01", [NEGATIVE, POSITIVE])
+    approved(*finns["049"], "KH 1/2026", "2026-03-02", [NEGATIVE])
+    swede = people(client, "0180")
+    approved(*swede, "KS 1/2026", "2026-03-03", [POSITIVE])
+    body = impacts(finns["091"][0], 2026, "country")
+    assert body["area"] == "FI" and body["quarters"][0]["suppressed"] and body["quarters"][0]["cells"] == []
+    approved(*finns["092"], "KH 1/2026", "2026-03-04", [NEGATIVE])
+    body = impacts(finns["049"][0], 2026, "country")
+    q1 = body["quarters"][0]
+    assert (q1["suppressed"], q1["municipalities"], q1["approved"]) == (False, 3, 3)
+    assert cells(body, 1)[("policy", "firms")]["negative"] == 3  # Stockholm's rating is not in Finland's
+    assert ("policy", "organisation") in cells(body, 1)
+    assert impacts(swede[0], 2026, "country")["quarters"][0]["suppressed"]
+
+
+def test_incremental_tables_agree_with_a_rebuild_and_the_migration_backfill(client) -> None:
+    from app.cli.seed import seed_examples
+    from app.db.migrate import downgrade, upgrade
+    from app.municipalities.models import Municipality
+    from app.portfolio.service import rebuild_municipality
+    from app.settings import get_settings
+
+    official, reviewer = people(client, "091")
+    a = approved(official, reviewer, "KH 9/2026", "2026-08-01", [NEGATIVE, POSITIVE])
+    assert official.post(f"/api/v1/assessments/{a['id']}/versions").status_code == 201
+    seed_examples(get_settings().assessments_dir)  # imported approved examples of several municipalities
+    incremental = table_rows()
+    assert incremental[1], "the examples include approved assessments"
+    with session() as s:
+        for m in s.exec(select(Municipality)).all():
+            rebuild_municipality(s, m.id)
+        s.commit()
+    assert table_rows() == incremental
+    downgrade("0004")
+    upgrade()
+    assert table_rows() == incremental

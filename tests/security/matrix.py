@@ -1,0 +1,78 @@
+"""The authorisation matrix: which principal may call which route. The single source for the test that
+walks every route and for the table in docs/security.md (regenerate: python -m tests.security.matrix)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# API principals: system tokens by scope, personal tokens by the user's role.
+API_PRINCIPALS = ("token:read", "token:write", "token:admin", "official", "reviewer", "admin", "council")
+RIGHTS = {
+    "token:read": {"read"},
+    "token:write": {"read", "write"},
+    "token:admin": {"read", "write", "admin"},
+    "official": {"read", "write"},
+    "reviewer": {"read", "write", "review"},
+    "admin": {"read", "write", "admin"},
+    "council": {"read"},
+}
+ADMIN_OPS = {
+    "export",
+    "update_settings",
+    "create_webhook",
+    "list_webhooks",
+    "get_webhook",
+    "update_webhook",
+    "delete_webhook",
+    "list_deliveries",
+    "create_extension",
+    "list_extensions",
+    "get_extension",
+}
+REVIEW_OPS = {"approve", "return_assessment"}
+PUBLIC_OPS = {"healthz", "rubric_schema"}
+
+
+def required(operation_id: str, method: str) -> str | None:
+    """The right an API operation needs (None: public)."""
+    if operation_id in PUBLIC_OPS:
+        return None
+    if operation_id in ADMIN_OPS:
+        return "admin"
+    if operation_id in REVIEW_OPS:
+        return "review"
+    return "read" if method.upper() == "GET" else "write"
+
+
+def allowed(principal: str, operation_id: str, method: str) -> bool:
+    need = required(operation_id, method)
+    return need is None or need in RIGHTS[principal]
+
+
+def table(operations: list[tuple[str, str, str]]) -> str:
+    """Markdown: one row per operation, one column per principal (✓ allowed, ✗ 403)."""
+    head = "| operation | " + " | ".join(API_PRINCIPALS) + " |"
+    rows = [head, "|" + "---|" * (len(API_PRINCIPALS) + 1)]
+    for method, path, op in sorted(operations, key=lambda o: (o[1], o[0])):
+        cells = " | ".join("✓" if allowed(p, op, method) else "✗" for p in API_PRINCIPALS)
+        rows.append(f"| `{method} {path}` | {cells} |")
+    return "\n".join(rows) + "\n"
+
+
+def api_operations() -> list[tuple[str, str, str]]:
+    from app.main import create_app
+
+    spec = create_app().openapi()
+    return [(m.upper(), p, op["operationId"]) for p, ops in spec["paths"].items() for m, op in ops.items()]
+
+
+if __name__ == "__main__":
+    target = Path(__file__).resolve().parents[2] / "docs" / "authorisation-matrix.md"
+    text = (
+        "# Authorisation matrix (API)\n\nGenerated from `tests/security/matrix.py`; "
+        "`tests/security/test_authz_matrix.py` checks every cell against the running app and that this file "
+        "is current. ✓ = allowed, ✗ = 403. Every principal of another municipality gets 404 on every route "
+        "with a resource (tests/api/test_tenancy.py); no token: 401.\n\n" + table(api_operations())
+    )
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")

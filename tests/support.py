@@ -1,0 +1,126 @@
+"""Small helpers and factories for tests (real database, real HTTP through the ASGI app)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+
+def reset_caches() -> None:
+    """Forget settings and engines so a changed environment takes effect."""
+    from app.db.engine import dispose_all
+    from app.settings import get_settings
+
+    dispose_all()
+    get_settings.cache_clear()
+
+
+def session() -> Session:
+    from app.db.engine import get_engine
+
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def make_municipality(code: str = "091") -> Any:
+    from app.db.session import unit_of_work
+    from app.municipalities.service import get_or_create
+
+    with unit_of_work() as s:
+        return get_or_create(s, code)
+
+
+def make_token(code: str = "091", scopes: tuple[str, ...] = ("read", "write"), user_id: uuid.UUID | None = None) -> str:
+    from app.auth.actor import system_actor
+    from app.auth.tokens import create_token
+    from app.db.session import unit_of_work
+
+    m = make_municipality(code)
+    with unit_of_work() as s:
+        _, plain = create_token(s, system_actor(m.id, m.code), "test", list(scopes), user_id)
+    return plain
+
+
+def make_user(code: str, email: str, role: str, password: str = "correct horse battery staple") -> Any:
+    from app.auth.users import create_user
+    from app.db.session import unit_of_work
+
+    m = make_municipality(code)
+    with unit_of_work() as s:
+        return create_user(s, m, email=email, name=email.split("@")[0].title(), role=role, password=password)
+
+
+@dataclass
+class Api:
+    """A test client bound to one token; every call goes through the real HTTP stack of the app."""
+
+    client: Any
+    token: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_new_municipality(cls, client: Any, code: str, scopes: tuple[str, ...] = ("read", "write")) -> Api:
+        return cls(client, make_token(code, scopes))
+
+    def _h(self, etag: str | None = None, extra: dict[str, str] | None = None) -> dict[str, str]:
+        h = {"Authorization": f"Bearer {self.token}", **self.headers, **(extra or {})}
+        if etag:
+            h["If-Match"] = etag
+        return h
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.client.get(path, headers=self._h(extra=kw.pop("headers", None)), **kw)
+
+    def post(self, path: str, json: Any = None, etag: str | None = None, **kw: Any) -> Any:
+        return self.client.post(path, json=json, headers=self._h(etag, kw.pop("headers", None)), **kw)
+
+    def put(self, path: str, json: Any = None, etag: str | None = None, **kw: Any) -> Any:
+        return self.client.put(path, json=json, headers=self._h(etag, kw.pop("headers", None)), **kw)
+
+    def patch(self, path: str, json: Any = None, etag: str | None = None, **kw: Any) -> Any:
+        return self.client.patch(path, json=json, headers=self._h(etag, kw.pop("headers", None)), **kw)
+
+    def delete(self, path: str, etag: str | None = None, **kw: Any) -> Any:
+        return self.client.delete(path, headers=self._h(etag, kw.pop("headers", None)), **kw)
+
+    # --- flows ---------------------------------------------------------------------------------
+
+    def create_decision(self, case_number: str = "KS 2026/1", **fields: Any) -> dict[str, Any]:
+        body = {
+            "case_number": case_number,
+            "title": "Industriområde vid Norra bangården",
+            "deciding_body": "Kommunstyrelsen",
+        }
+        body.update(fields)
+        r = self.post("/api/v1/decisions", body)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    def create_assessment(self, case_number: str = "KS 2026/1") -> dict[str, Any]:
+        decision = self.create_decision(case_number)
+        r = self.post(f"/api/v1/decisions/{decision['id']}/assessments", {})
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    def etag(self, assessment_id: str) -> str:
+        r = self.get(f"/api/v1/assessments/{assessment_id}")
+        assert r.status_code == 200, r.text
+        return str(r.headers["ETag"])
+
+    def put_ratings(self, assessment_id: str, ratings: list[dict[str, Any]]) -> Any:
+        return self.put(f"/api/v1/assessments/{assessment_id}/ratings", {"ratings": ratings}, self.etag(assessment_id))
+
+
+def run_coroutine(coro: Any) -> Any:
+    """Run a coroutine to completion in a fresh thread with its own event loop.
+
+    ``asyncio.run`` refuses to start while another loop runs in this thread — and the browser tests'
+    session-wide Playwright (sync API) keeps one running in the worker's main thread.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

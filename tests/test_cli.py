@@ -1,0 +1,61 @@
+"""The `livskraft` CLI through its real entry point (Typer runner on the real database)."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from app.cli.main import app
+from tests.support import make_municipality
+
+runner = CliRunner()
+
+
+def test_municipalities_list_prints_codes_first_column() -> None:
+    make_municipality("091")
+    make_municipality("1496")
+    result = runner.invoke(app, ["municipalities", "list"])
+    assert result.exit_code == 0, result.output
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["091", "1496"]
+
+
+def test_tokens_create_prints_only_the_token_which_works(client) -> None:
+    make_municipality("091")
+    result = runner.invoke(app, ["tokens", "create", "--municipality", "091", "--scopes", "read,write"])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    assert token.startswith("lk_") and "\n" not in token
+    r = client.get("/api/v1/decisions", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+
+
+def test_tokens_create_rejects_unknown_scope() -> None:
+    make_municipality("091")
+    result = runner.invoke(app, ["tokens", "create", "--municipality", "091", "--scopes", "read,root"])
+    assert result.exit_code == 1
+    assert "scopes" in result.stderr
+
+
+def test_unknown_municipality_code_is_refused() -> None:
+    result = runner.invoke(app, ["municipalities", "create", "999"])
+    assert result.exit_code == 1
+    assert "not an official code" in result.stderr
+
+
+def test_rubrics_check_ok() -> None:
+    result = runner.invoke(app, ["rubrics", "check"])
+    assert result.exit_code == 0, result.output
+    assert "kuntaliitto-vitality@1.0.0  9 perspectives" in result.stdout
+
+
+def test_audit_verify_detects_tampering(api) -> None:
+    from sqlalchemy import text
+
+    from app.db.engine import get_engine
+
+    api.create_assessment()
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+    with get_engine().begin() as conn:
+        conn.execute(text("UPDATE audit_event SET actor = 'mallory' WHERE seq = 2"))
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN at event 2" in result.stdout

@@ -1,0 +1,116 @@
+"""Signing in and out, sessions, CSRF, redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.support import make_user
+from tests.web.support import PASSWORD, Web, csrf_of, error_summary
+
+
+def test_anonymous_pages_redirect_to_login_and_back(client: TestClient) -> None:
+    r = client.get("/decisions/new", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=/decisions/new"
+
+
+def test_login_sets_a_server_side_session_cookie(app: Any) -> None:
+    make_user("905", "tiina@vaasa.fi", "official", PASSWORD)
+    web = Web(TestClient(app, follow_redirects=False))
+    r = web.login("Tiina@Vaasa.fi", PASSWORD)
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"]
+    assert "lk_session=" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie or "samesite=lax" in cookie.lower()
+    token = cookie.split("lk_session=")[1].split(";")[0]
+    from app.auth.repository import web_session
+    from app.auth.web_sessions import hash_session_token
+    from tests.support import session
+
+    with session() as s:
+        assert web_session(s, token) is None, "the plain token must never be stored"
+        assert web_session(s, hash_session_token(token)) is not None
+    dashboard = web.get("/")
+    assert dashboard.status_code == 200
+    assert "Tiina" in dashboard.text
+
+
+def test_wrong_password_keeps_the_email_and_names_the_field(app: Any) -> None:
+    make_user("905", "tiina@vaasa.fi", "official", PASSWORD)
+    web = Web(TestClient(app, follow_redirects=False))
+    r = web.login("tiina@vaasa.fi", "wrong password!")
+    assert r.status_code == 400
+    assert 'value="tiina@vaasa.fi"' in r.text
+    assert error_summary(r.text)[0][0] == "email"
+    assert "<title>Fel:" in r.text
+
+
+def test_lockout_after_repeated_failures(app: Any) -> None:
+    make_user("905", "tiina@vaasa.fi", "official", PASSWORD)
+    web = Web(TestClient(app, follow_redirects=False))
+    for _ in range(5):
+        web.login("tiina@vaasa.fi", "wrong password!")
+    r = web.login("tiina@vaasa.fi", PASSWORD)
+    assert r.status_code == 400, "a locked account refuses even the right password"
+    assert "låst" in r.text
+
+
+def test_login_form_needs_its_csrf_token(app: Any) -> None:
+    make_user("905", "tiina@vaasa.fi", "official", PASSWORD)
+    c = TestClient(app, follow_redirects=False)
+    c.get("/login")
+    r = c.post("/login", data={"email": "tiina@vaasa.fi", "password": PASSWORD, "csrf_token": "forged"})
+    assert r.status_code == 403
+    assert "lk_session" not in r.headers.get("set-cookie", "")
+
+
+def test_every_post_checks_the_session_csrf_token(official: Web) -> None:
+    r = official.client.post("/decisions/new", data={"case_number": "X 1", "title": "T", "deciding_body": "KS"})
+    assert r.status_code == 403
+    r = official.client.post("/logout", data={"csrf_token": "not-the-token"})
+    assert r.status_code == 403
+    assert official.get("/").status_code == 200, "still signed in"
+
+
+def test_logout_ends_the_session(official: Web) -> None:
+    r = official.post("/logout")
+    assert r.status_code == 303
+    assert official.get("/").status_code == 303
+
+
+def test_next_never_leaves_the_site(app: Any) -> None:
+    make_user("905", "tiina@vaasa.fi", "official", PASSWORD)
+    c = TestClient(app, follow_redirects=False)
+    page = c.get("/login?next=//evil.example/x")
+    r = c.post(
+        "/login",
+        data={
+            "email": "tiina@vaasa.fi",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "https://evil.example",
+        },
+    )
+    assert r.headers["location"] == "/"
+    assert c.get("/language?lang=fi&next=https://evil.example").headers["location"] == "/"
+
+
+def test_secure_cookies_and_hsts_when_configured(app: Any, monkeypatch: Any) -> None:
+    from app.main import create_app
+    from app.settings import get_settings
+
+    monkeypatch.setenv("LIVSKRAFT_SECURE_COOKIES", "true")
+    get_settings.cache_clear()
+    try:
+        secure_app = create_app(app.state.rubrics)
+        make_user("905", "tiina@vaasa.fi", "official", PASSWORD)
+        web = Web(TestClient(secure_app, follow_redirects=False, base_url="https://testserver"))
+        r = web.login("tiina@vaasa.fi", PASSWORD)
+        assert "Secure" in r.headers["set-cookie"]
+        assert "max-age=31536000" in web.get("/").headers["strict-transport-security"]
+    finally:
+        monkeypatch.delenv("LIVSKRAFT_SECURE_COOKIES")
+        get_settings.cache_clear()

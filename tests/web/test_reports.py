@@ -1,0 +1,42 @@
+"""PDF downloads from the web: the assessment report (PDF/UA or PDF/A), the portfolio of a period."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from tests.web.support import Web, error_summary
+
+
+def test_assessment_report_variants(official: Web) -> None:
+    aid = official.new_assessment("KS 2026/55")
+    for variant in ("ua", "a3"):
+        r = official.get(f"/assessments/{aid}/report.pdf?lang=en&variant={variant}")
+        assert r.status_code == 200
+        assert "attachment" in r.headers["content-disposition"] and "KS-2026-55" in r.headers["content-disposition"]
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+        assert "KS 2026/55" in text
+
+
+def test_portfolio_form_and_pdf(official: Web) -> None:
+    official.new_assessment("KS 2026/56")
+    page = official.get("/portfolio")
+    assert page.status_code == 200 and 'name="date_from"' in page.text
+    r = official.get("/portfolio?date_from=2026-12-31&date_to=2026-01-01&body=&report_lang=sv")
+    assert r.status_code == 422
+    assert [f for f, _ in error_summary(r.text)] == ["date_to"]
+    assert 'value="2026-12-31"' in r.text
+    r = official.get("/portfolio?date_from=not-a-date&date_to=&body=&report_lang=fi")
+    assert [f for f, _ in error_summary(r.text)] == ["date_from", "date_to"]
+    r = official.get("/portfolio?date_from=2026-01-01&date_to=2026-12-31&body=Kommunstyrelsen&report_lang=fi")
+    assert r.status_code == 200, r.text[:500]
+    assert r.headers["content-type"] == "application/pdf"
+
+
+def test_web_posts_have_a_size_limit(official: Web) -> None:
+    r = official.client.post(
+        "/decisions/new", content=b"x" * 1_100_000, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert r.status_code == 413
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
