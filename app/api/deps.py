@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -15,16 +15,17 @@ from app.assessments import service
 from app.assessments.models import Assessment, Decision
 from app.auth.actor import Actor
 from app.auth.tokens import actor_for_token
-from app.db.session import unit_of_work
+from app.db.session import request_unit_of_work
 from app.errors import PreconditionFailed, PreconditionRequired, Unauthorized
 from app.rubrics.registry import RubricRegistry
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: commits before the response is sent, so a 2xx means durable."""
-    with unit_of_work(write=request.method not in READ_METHODS) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work: commits before the response is sent, so a 2xx means durable.
+    Dependencies that do no I/O are ``async``: each sync one costs a thread hand-off."""
+    async with request_unit_of_work(write=request.method not in READ_METHODS) as session:
         yield session
 
 
@@ -50,7 +51,7 @@ def get_actor(
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def require_admin(actor: ActorDep) -> None:
+async def require_admin(actor: ActorDep) -> None:
     """For routes (or routers) that need the admin right; runs before the body is validated."""
     actor.require("admin")
 
@@ -58,7 +59,7 @@ def require_admin(actor: ActorDep) -> None:
 AdminOnly = Depends(require_admin)
 
 
-def get_registry(request: Request) -> RubricRegistry:
+async def get_registry(request: Request) -> RubricRegistry:
     registry: RubricRegistry = request.app.state.rubrics
     return registry
 
@@ -73,7 +74,7 @@ def parse_etag(value: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def require_if_match(
+async def require_if_match(
     if_match: Annotated[
         str | None,
         Header(description='The ETag you read, e.g. `"v3"`. Required on every change: a stale one gets 412.'),

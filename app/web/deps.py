@@ -4,11 +4,12 @@ CSRF-checked form data, load-or-404 of decisions and assessments, and the page r
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -17,7 +18,7 @@ from app import i18n
 from app.assessments import service
 from app.assessments.models import Assessment, Decision
 from app.auth.web_sessions import WebLogin, resolve
-from app.db.session import unit_of_work
+from app.db.session import request_unit_of_work
 from app.errors import Forbidden
 from app.rubrics.registry import RubricRegistry
 from app.settings import get_settings
@@ -42,22 +43,23 @@ class CsrfFailed(Exception):
     """The form's CSRF token is missing or wrong (expired session, forged post)."""
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with unit_of_work(write=request.method not in READ_METHODS) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work (commits before the response is sent); see app.db.session."""
+    async with request_unit_of_work(write=request.method not in READ_METHODS) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_lang(request: Request) -> str:
+async def get_lang(request: Request) -> str:
     return i18n.normalise(request.cookies.get(LANG_COOKIE))
 
 
 LangDep = Annotated[str, Depends(get_lang)]
 
 
-def get_registry(request: Request) -> RubricRegistry:
+async def get_registry(request: Request) -> RubricRegistry:
     registry: RubricRegistry = request.app.state.rubrics
     return registry
 
@@ -100,7 +102,7 @@ async def checked_form(request: Request, session: SessionDep) -> FormData:
     """The posted form, after its CSRF token matched the session's (or, before login, the cookie's)."""
     form = await request.form(max_fields=2000)
     submitted = form.get(CSRF_FIELD)
-    login = resolve(session, request.cookies.get(SESSION_COOKIE))
+    login = await run_in_threadpool(resolve, session, request.cookies.get(SESSION_COOKIE))
     expected = login.csrf_token if login is not None else request.cookies.get(ANON_CSRF_COOKIE)
     if not same_token(expected, submitted if isinstance(submitted, str) else None):
         raise CsrfFailed()
