@@ -78,11 +78,11 @@ def list_assessments(
         sort,
         order,
     )
-    rows, total = page_assessment_rows(session, actor.municipality_id, query, decode_cursor(cursor), limit + 1)
+    rows, (total, exact) = page_assessment_rows(session, actor.municipality_id, query, decode_cursor(cursor), limit + 1)
     items = [views.assessment_list_item_row(row) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor([getattr(last, sort), str(last.id)]) if last is not None else None
-    return Page[AssessmentListItem](items=items, next_cursor=next_cursor, total=total)
+    return Page[AssessmentListItem](items=items, next_cursor=next_cursor, total=total, total_exact=exact)
 
 
 @router.get("/{assessment_id}", summary="Read an assessment", responses=responses(401, 404, 422))

@@ -70,11 +70,11 @@ def list_decisions(
 ) -> Page[DecisionPublic]:
     """The municipality's decisions in a stable order, a page at a time (`next_cursor`)."""
     query = DecisionQuery(q, deciding_body, date_from, date_to, case_number, sort, order)
-    rows, total = page_decisions(session, actor.municipality_id, query, decode_cursor(cursor), limit + 1)
+    rows, (total, exact) = page_decisions(session, actor.municipality_id, query, decode_cursor(cursor), limit + 1)
     items = [decision_public(d, actor.municipality_code) for d in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor([getattr(last, sort), str(last.id)]) if last is not None else None
-    return Page[DecisionPublic](items=items, next_cursor=next_cursor, total=total)
+    return Page[DecisionPublic](items=items, next_cursor=next_cursor, total=total, total_exact=exact)
 
 
 @router.get("/{decision_id}", summary="Read a decision", responses=responses(401, 404, 422))

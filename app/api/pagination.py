@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
+from app.assessments.list_repository import COUNT_LIMIT
 from app.errors import FieldProblem, ValidationFailed
 
 T = TypeVar("T")
@@ -20,7 +21,12 @@ MAX_LIMIT = 200
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last page")
-    total: int | None = Field(default=None, description="Number of matching items (all pages)")
+    total: int | None = Field(
+        default=None,
+        description=f"Number of matching items (all pages), counted up to {COUNT_LIMIT:,}: when more match, "
+        f"`total` is {COUNT_LIMIT} and `total_exact` is false",
+    )
+    total_exact: bool = Field(default=True, description="False when more items match than `total` says")
 
 
 def encode_cursor(values: list[Any]) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from app.assessments import list_repository
 from tests.support import Api
 
 
@@ -84,3 +87,20 @@ def test_bad_list_parameters_are_422(api: Api) -> None:
     assert api.get("/api/v1/decisions", params={"cursor": "not-a-cursor"}).status_code == 422
     assert api.get("/api/v1/assessments", params={"status": "lost"}).status_code == 422
     assert api.get("/api/v1/assessments", params={"from": "yesterday"}).status_code == 422
+
+
+def test_totals_are_counted_up_to_the_limit(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list counts at most COUNT_LIMIT matches (an exact count reads every matching row); beyond it
+    the total is a lower bound and says so. The limit is lowered here instead of creating 1,001 rows."""
+    for i in range(4):
+        api.create_assessment(f"KS 2026/{i:02d}")
+    for path in ("/api/v1/decisions", "/api/v1/assessments"):
+        exact = api.get(path, params={"limit": 2}).json()
+        assert (exact["total"], exact["total_exact"]) == (4, True)
+    monkeypatch.setattr(list_repository, "COUNT_LIMIT", 3)
+    for path in ("/api/v1/decisions", "/api/v1/assessments"):
+        body = api.get(path, params={"limit": 2}).json()
+        assert (body["total"], body["total_exact"]) == (3, False), body
+        assert len(_all_pages(api, path, limit=2)) == 4  # paging is not limited, only counting
+    filtered = api.get("/api/v1/assessments", params={"deciding_body": "nobody"}).json()
+    assert (filtered["total"], filtered["total_exact"]) == (0, True)
