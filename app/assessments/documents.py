@@ -90,6 +90,7 @@ def import_document(session: Session, actor: Actor, registry: RubricRegistry, do
             proposal_title=alts["proposal"].title,
             proposal_description=alts["proposal"].description,
             zero_description=alts["zero"].description,
+            sources=doc.sources,
         ),
     )
     if doc.author:
@@ -232,6 +233,7 @@ def export_document(session: Session, assessment: Assessment, municipality_code:
             for s in sorted(repo.screening_for(session, assessment.id), key=lambda s: s.perspective_id)
         ],
         screening_statement=assessment.screening_statement,
+        sources=assessment.sources or [],
         alternatives=[
             DocAlternative(
                 key=a.key,

@@ -76,6 +76,8 @@ class Assessment(SQLModel, table=True):
     author_name: str = Field(default="", max_length=200)
     reviewer_name: str = Field(default="", max_length=200)
     screening_statement: str = Field(default="", sa_column=Column(Text, nullable=False))
+    sources: list[str] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
+    """Citations the assessment rests on (registers, statistics, consultations), in the author's words."""
     weights: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

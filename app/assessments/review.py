@@ -160,6 +160,7 @@ def new_version(session: Session, actor: Actor, assessment: Assessment) -> Asses
         author_id=actor.user_id,
         author_name=actor.label,
         screening_statement=assessment.screening_statement,
+        sources=assessment.sources,
         significant_negative=assessment.significant_negative,
     )
     session.add(copy)

@@ -26,6 +26,9 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=3
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_CLEAN)]
 BodyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_CLEAN)]
 LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=_CLEAN)]
+# One citation: a register, a statistic, a survey or a consultation the assessment rests on.
+SourceText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=_CLEAN)]
+MAX_SOURCES = 50
 # Case numbers are identifiers shown in lists and PDFs: no control characters and no bidirectional
 # overrides (U+202A–U+202E, U+2066–U+2069), which could make one case number look like another.
 CaseNumber = Annotated[
@@ -127,6 +130,11 @@ class AssessmentCreate(Input):
         description="Local rubric extensions to pin, as `id@version`. Default: the newest version of each "
         "of the municipality's extensions that fits the rubric; `[]`: none.",
     )
+    sources: list[SourceText] = Field(
+        default_factory=list,
+        max_length=MAX_SOURCES,
+        description="Citations the assessment rests on (registers, statistics, surveys, consultations)",
+    )
 
 
 class ScreeningItem(Input):
@@ -156,6 +164,11 @@ class ScreeningUpdate(Input):
     )
     items: list[ScreeningItem] = Field(max_length=50)
     statement: LongText = Field(default="", description="Required when no perspective is relevant")
+    sources: list[SourceText] | None = Field(
+        default=None,
+        max_length=MAX_SOURCES,
+        description="Citations the assessment rests on, replacing the current list; omitted: unchanged",
+    )
 
 
 class AlternativeCreate(Input):
@@ -290,6 +303,7 @@ class AssessmentPublic(BaseModel):
     reviewer: str | None
     screening: list[ScreeningPublic]
     screening_statement: str
+    sources: list[str] = Field(default_factory=list, description="Citations the assessment rests on")
     alternatives: list[AlternativePublic]
     submitted_at: datetime | None
     approved_at: datetime | None
@@ -462,7 +476,9 @@ class AssessmentDocument(Input):
     review_date: date | None = None
     submitted_at: datetime | None = Field(default=None, description="When it was submitted (default: import time)")
     approved_at: datetime | None = Field(default=None, description="When it was approved (default: import time)")
-    sources: list[str] = Field(default_factory=list, description="Citations for the facts used")
+    sources: list[SourceText] = Field(
+        default_factory=list, max_length=MAX_SOURCES, description="Citations for the facts used"
+    )
     screening: list[ScreeningItem] = Field(default_factory=list)
     screening_statement: LongText = ""
     alternatives: list[DocAlternative] = Field(min_length=2)

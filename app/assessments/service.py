@@ -143,6 +143,7 @@ def create_assessment(
         ),
         author_id=actor.user_id,
         author_name=actor.label,
+        sources=list(data.sources) or None,
     )
     session.add(assessment)
     session.flush()
@@ -223,6 +224,9 @@ def set_screening(
         row.relevant, row.reason = item.relevant, item.reason.strip()
         session.add(row)
     assessment.screening_statement = data.statement.strip()
+    sources_before = assessment.sources or []
+    if data.sources is not None:
+        assessment.sources = list(data.sources) or None
     session.add(assessment)
     session.flush()
     after = {i.perspective_id: {"relevant": i.relevant, "reason": i.reason} for i in data.items}
@@ -232,8 +236,8 @@ def set_screening(
         "assessment.screened",
         "assessment",
         assessment.id,
-        {"screening": before},
-        {"screening": after, "statement": assessment.screening_statement},
+        {"screening": before, "sources": sources_before},
+        {"screening": after, "statement": assessment.screening_statement, "sources": assessment.sources or []},
     )
     return assessment
 

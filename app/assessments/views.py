@@ -68,6 +68,7 @@ def assessment_public(session: Session, assessment: Assessment, municipality_cod
             for s in sorted(screening, key=lambda s: s.perspective_id)
         ],
         screening_statement=assessment.screening_statement,
+        sources=assessment.sources or [],
         alternatives=[alternative_public(a) for a in repo.alternatives_for(session, assessment.id)],
         submitted_at=assessment.submitted_at,
         approved_at=assessment.approved_at,

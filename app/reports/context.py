@@ -123,6 +123,7 @@ class SummaryReport:
     certainty: CertaintyInfo
     screened_out: list[ScreenedOut]
     screening_statement: str
+    sources: list[str]
     appendix: list[AppendixAlternative]
     method: Method
 
@@ -286,6 +287,7 @@ def summary_report(
             if not s.relevant
         ],
         screening_statement=assessment.screening_statement,
+        sources=list(assessment.sources or []),
         appendix=appendix(text, data.alternatives, _sorted(text, data.ratings)),
         method=method(text, summary.weights, LIKELIHOOD_WEIGHTS, SIGNIFICANT),
     )

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app.assessments.models import Rating
-from app.assessments.schemas import DecisionCreate, RatingIn, ScreeningItem
+from app.assessments.schemas import MAX_SOURCES, DecisionCreate, RatingIn, ScreeningItem
 from app.errors import FieldProblem
 from app.rubrics.models import Criterion, Perspective, Rubric
 from app.web.templating import t
@@ -154,12 +154,22 @@ def screening_field(pid: str) -> str:
 
 def screening_values(form: FormData, rubric: Rubric) -> dict[str, str]:
     names = [n for p in rubric.perspectives for n in (screening_field(p.id), screening_field(p.id) + "-reason")]
-    return form_values(form, [*names, "statement"])
+    return form_values(form, [*names, "statement", "sources"])
+
+
+def parse_sources(lang: str, value: str, errors: FieldErrors) -> list[str]:
+    """The sources field: one citation per line; blank lines are ignored."""
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    if len(lines) > MAX_SOURCES:
+        errors.add("sources", t(lang, "Give at most %(n)s sources", n=MAX_SOURCES))
+    elif any(len(line) > 1000 for line in lines):
+        errors.add("sources", t(lang, "Each source can be at most %(n)s characters", n=1000))
+    return lines
 
 
 def parse_screening(
     lang: str, rubric: Rubric, values: Mapping[str, str]
-) -> tuple[list[ScreeningItem], str, FieldErrors]:
+) -> tuple[list[ScreeningItem], str, list[str], FieldErrors]:
     errors = FieldErrors()
     items: list[ScreeningItem] = []
     for p in rubric.perspectives:
@@ -177,11 +187,13 @@ def parse_screening(
     statement = values.get("statement", "")
     if not errors and not any(i.relevant for i in items) and not statement.strip():
         errors.add("statement", t(lang, "No perspective is relevant: write a short screening statement"))
-    return items, statement, errors
+    sources = parse_sources(lang, values.get("sources", ""), errors)
+    return items, statement, sources, errors
 
 
-def screening_initial(answers: Iterable[Any]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def screening_initial(answers: Iterable[Any], statement: str, sources: list[str] | None) -> dict[str, str]:
+    """The screening form's values as saved: answers, reasons, the statement and the sources (a line each)."""
+    out: dict[str, str] = {"statement": statement, "sources": "\n".join(sources or [])}
     for a in answers:
         out[screening_field(a.perspective_id)] = "yes" if a.relevant else "no"
         out[screening_field(a.perspective_id) + "-reason"] = a.reason

@@ -83,7 +83,7 @@ def overview(
 def _screening_page(
     request: Request, lang: str, login: Any, pg: AssessmentPage, status: int = 200, **ctx: Any
 ) -> Response:
-    current = screening_initial(pg.data.screening) | {"statement": pg.assessment.screening_statement}
+    current = screening_initial(pg.data.screening, pg.assessment.screening_statement, pg.assessment.sources)
     ctx.setdefault("values", current)
     ctx.setdefault("base_version", pg.assessment.lock_version)
     ctx.setdefault("base_hash", values_hash(current))
@@ -132,7 +132,7 @@ def screening_save(
     _editable(pg)
     values = screening_values(form, pg.rubric)
     base_version, base_hash = _base(form)
-    current = screening_initial(pg.data.screening) | {"statement": assessment.screening_statement}
+    current = screening_initial(pg.data.screening, assessment.screening_statement, assessment.sources)
     keep = values | {"base_hash": base_hash}
     if base_version != assessment.lock_version and values_hash(current) != base_hash:
         drafts.save(
@@ -154,7 +154,7 @@ def screening_save(
             base_version=assessment.lock_version,
             base_hash=values_hash(current),
         )
-    items, statement, errors = parse_screening(lang, pg.rubric, values)
+    items, statement, sources, errors = parse_screening(lang, pg.rubric, values)
     if not errors:
         try:
             with session.begin_nested():
@@ -163,7 +163,7 @@ def screening_save(
                     login.actor,
                     registry,
                     assessment,
-                    ScreeningUpdate(items=items, statement=statement),
+                    ScreeningUpdate(items=items, statement=statement, sources=sources),
                     assessment.lock_version,
                 )
         except ValidationFailed as exc:
@@ -191,6 +191,8 @@ def screening_save(
 
 def _screening_problem_field(field: str, pg: AssessmentPage) -> str:
     parts = field.split(".")
+    if parts[0] == "sources":
+        return "sources"
     if parts[0] == "items" and len(parts) == 3 and parts[1].isdigit():
         perspectives = pg.rubric.perspectives
         i = int(parts[1])

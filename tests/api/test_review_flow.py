@@ -40,7 +40,8 @@ def screened_and_rated(api: Api) -> dict[str, Any]:
         {"perspective_id": p, "relevant": p == "policy", "reason": "" if p == "policy" else "Berör inte beslutet"}
         for p in PERSPECTIVES
     ]
-    r = api.put(f"/api/v1/assessments/{a['id']}/screening", {"items": items}, api.etag(a["id"]))
+    body = {"items": items, "sources": ["Företagsregistret 2026"]}
+    r = api.put(f"/api/v1/assessments/{a['id']}/screening", body, api.etag(a["id"]))
     assert r.status_code == 200, r.text
     r = api.put_ratings(
         a["id"],
@@ -127,6 +128,7 @@ def test_new_version_supersedes_on_approval(people: dict[str, Api]) -> None:
     assert r.status_code == 201, r.text
     v2 = r.json()
     assert v2["version_no"] == 2 and v2["previous_id"] == a["id"] and v2["status"] == "draft"
+    assert v2["sources"] == ["Företagsregistret 2026"], "the citations carry over to the new version"
     assert len(official.get(f"/api/v1/assessments/{v2['id']}/ratings").json()) == 2
     act(official, v2, "submit")
     assert act(reviewer, v2, "approve").status_code == 200

@@ -39,5 +39,6 @@ def test_import_then_export_keeps_dates_comments_and_follow_ups(registry) -> Non
         out = export_document(session, a, m.code)
     assert out["approved_at"].startswith("2026-03-02T09:30:00")
     assert out["review"] == [c for c in data["review"] if c["comment"]]
+    assert out["sources"] == data["sources"] and out["sources"]
     followed = [r for alt in out["alternatives"] for r in alt["ratings"] if r.get("follow_up")]
     assert [r["follow_up"] for r in followed] == [{"outcome": "as_predicted", "note": "Uppföljt 2027"}]

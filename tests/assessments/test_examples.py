@@ -101,6 +101,7 @@ def test_example_imports_through_the_services(path: Path, registry: Any, client:
     assert a["status"] == doc.status
     assert a["rubric_id"] == doc.rubric_id and a["rubric_version"] == doc.rubric_version
     assert a["author"] == doc.author and (a["reviewer"] or "") == doc.reviewer
+    assert a["sources"] == doc.sources and a["sources"], "the citations are kept, not dropped"
     assert [x["key"] for x in a["alternatives"]] == [x.key for x in doc.alternatives]
     assert {x["key"]: x["title"] for x in a["alternatives"]} == {x.key: x.title for x in doc.alternatives}
     assert {(s["perspective_id"], s["relevant"]) for s in a["screening"]} == {

@@ -192,3 +192,31 @@ def test_summary_check_and_submit(official: Web) -> None:
     url = f"/assessments/{aid}/rate/proposal/policy/firms"
     assert "base_version" not in official.get(url).text, "a submitted assessment is shown read-only"
     assert official.post(url, data | {"c0-e1-score": "1", "c0-e1-rationale": "x"}).status_code == 409
+
+
+def test_screening_keeps_sources_a_line_each_and_shows_them(official: Web) -> None:
+    from app.rubrics.models import PERSPECTIVE_IDS
+
+    aid = official.new_assessment()
+    page = official.get(f"/assessments/{aid}/screening")
+    assert 'name="sources"' in page.text and "Källor som bedömningen bygger på" in page.text
+    data = {"base_version": hidden(page.text, "base_version"), "base_hash": hidden(page.text, "base_hash")}
+    for pid in PERSPECTIVE_IDS:
+        data[f"s-{pid}"] = "yes" if pid == "policy" else "no"
+        data[f"s-{pid}-reason"] = "" if pid == "policy" else "Berör inte beslutet."
+    too_many = "\n".join(f"Källa {i}" for i in range(51))
+    r = official.post(f"/assessments/{aid}/screening", data | {"sources": too_many})
+    assert r.status_code == 422
+    assert [f for f, _ in error_summary(r.text)] == ["sources"]
+    assert "Källa 50</textarea>" in r.text, "what was typed is kept"
+    page = official.get(f"/assessments/{aid}/screening")
+    data |= {"base_version": hidden(page.text, "base_version"), "base_hash": hidden(page.text, "base_hash")}
+    sources = "Kolada: företagsklimat 2025\n\n  Samråd med företagarföreningen 3.11.2026  \n"
+    r = official.post(f"/assessments/{aid}/screening", data | {"sources": sources})
+    assert r.status_code == 303, r.text
+    summary = official.get(f"/assessments/{aid}/summary").text
+    assert "<li>Kolada: företagsklimat 2025</li><li>Samråd med företagarföreningen 3.11.2026</li>" in summary
+    again = official.get(f"/assessments/{aid}/screening").text
+    assert "Kolada: företagsklimat 2025\nSamråd med företagarföreningen 3.11.2026</textarea>" in again
+    check = official.get(f"/assessments/{aid}/check").text
+    assert "Kolada: företagsklimat 2025; Samråd med företagarföreningen 3.11.2026" in check
