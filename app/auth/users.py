@@ -68,6 +68,53 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.flush()
 
 
+def change_password(
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    keep_session_id: str | None,
+    max_failures: int = 5,
+    lockout_minutes: int = 15,
+) -> list[FieldProblem]:
+    """A signed-in user changes their own password; returns the problems (empty: changed).
+
+    The current password is asked for, so a session left open on a shared computer cannot take over the
+    account. Wrong answers count towards the same lockout as failed logins. On success every other web
+    session of the user ends (a password change is how people lock out someone who knows the old one).
+    """
+    now = utcnow()
+    municipality = session.get(Municipality, user.municipality_id)
+    assert municipality is not None
+    actor = system_actor(municipality.id, municipality.code, f"user:{user.email}")
+    if user.locked_until is not None and user.locked_until > now:
+        return [FieldProblem("current", "too many failed attempts: the account is locked", "locked")]
+    if not verify_password(user.password_hash, current):
+        user.failed_logins += 1
+        action = "password_change.failed"
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lockout_minutes)
+            user.failed_logins = 0
+            action = "login.locked"
+        session.add(user)
+        audit.record(session, actor, action, "user", user.id)
+        return [FieldProblem("current", "the current password is wrong", "locked" if user.locked_until else "invalid")]
+    problems = password_problems(new)
+    if not problems and new == current:
+        problems = [FieldProblem("password", "choose a password different from the current one", "unchanged")]
+    if problems:
+        return problems
+    set_password(session, user, new)
+    ended = 0
+    for other in repo.web_sessions_of(session, user.id):
+        if other.id != keep_session_id:
+            session.delete(other)
+            ended += 1
+    session.flush()
+    audit.record(session, actor, "user.password_changed", "user", user.id, None, {"other_sessions_ended": ended})
+    return []
+
+
 def authenticate(
     session: Session, email: str, password: str, max_failures: int = 5, lockout_minutes: int = 15
 ) -> tuple[User | None, str]:

@@ -16,6 +16,7 @@ from app.db.session import unit_of_work
 from app.i18n import normalise
 from app.settings import Settings
 from app.web import (
+    routes_account,
     routes_admin,
     routes_alternatives,
     routes_assessments,
@@ -97,6 +98,7 @@ async def _csrf_failed(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI, settings: Settings) -> None:
     routers = (
         routes_auth,
+        routes_account,
         routes_decisions,
         routes_assessments,
         routes_drafts,

@@ -175,6 +175,7 @@ FLASH_MESSAGES = frozenset(
         "alternative_added",
         "alternative_removed",
         "welcome",
+        "password_changed",
     }
 )
 

@@ -14,7 +14,7 @@ from tests.browser.walk import walk
 
 pytestmark = pytest.mark.browser
 MAX_PAGE_BYTES = 150_000
-EXPECTED_PAGES = 25
+EXPECTED_PAGES = 27
 
 
 @pytest.mark.parametrize("lang", ["sv", "fi", "en"])

@@ -132,5 +132,8 @@ def _admin_pages(page: Any, base: str, visit: Visit) -> None:
     visit("admin-tokens", goto(page, base + "/admin/tokens"))
     page.fill("#name", "Diarium")
     visit("admin-token-created", submit(page, "form[action='/admin/tokens'] button"))
+    visit("account-password", goto(page, base + "/account/password"))
+    page.fill("#current", "not the password")
+    visit("account-password-error", submit(page))
     logout(page)
     visit("invitation", goto(page, base + link.group(1)))

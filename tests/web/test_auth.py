@@ -114,3 +114,65 @@ def test_secure_cookies_and_hsts_when_configured(app: Any, monkeypatch: Any) -> 
     finally:
         monkeypatch.delenv("LIVSKRAFT_SECURE_COOKIES")
         get_settings.cache_clear()
+
+
+# --- changing one's own password --------------------------------------------------------------
+
+NEW_PASSWORD = "seven lingonberries on a bicycle"
+
+
+def test_password_change_checks_the_current_one_and_signs_out_elsewhere(app: Any) -> None:
+    web = Web.signed_in(app, "tiina@vaasa.fi", "council")
+    elsewhere = Web(TestClient(app, follow_redirects=False))
+    assert elsewhere.login("tiina@vaasa.fi", PASSWORD).status_code == 303
+    page = web.get("/account/password")
+    assert page.status_code == 200 and 'autocomplete="current-password"' in page.text
+    assert 'href="/account/password"' in web.get("/").text, "linked from every page's header"
+
+    r = web.post("/account/password", {"current": "not my password", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert r.status_code == 400 and [f for f, _ in error_summary(r.text)] == ["current"]
+    assert NEW_PASSWORD not in r.text and "not my password" not in r.text, "passwords are never echoed"
+    r = web.post("/account/password", {"current": PASSWORD, "password": "short", "confirm": "short"})
+    assert [f for f, _ in error_summary(r.text)] == ["password"]
+    r = web.post("/account/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"})
+    assert [f for f, _ in error_summary(r.text)] == ["confirm"]
+    r = web.post("/account/password", {"current": PASSWORD, "password": PASSWORD, "confirm": PASSWORD})
+    assert [f for f, _ in error_summary(r.text)] == ["password"]
+
+    r = web.post("/account/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert "Ditt lösenord har bytts" in web.get("/").text, "this session goes on, with a message"
+    assert elsewhere.get("/").status_code == 303, "the other session has ended"
+    fresh = Web(TestClient(app, follow_redirects=False))
+    assert fresh.login("tiina@vaasa.fi", PASSWORD).status_code == 400
+    assert fresh.login("tiina@vaasa.fi", NEW_PASSWORD).status_code == 303
+
+    from sqlmodel import select
+
+    from app.audit.models import AuditEvent
+    from tests.support import session
+
+    with session() as s:
+        actions = [e.action for e in s.exec(select(AuditEvent).where(AuditEvent.resource_id == str(web.user.id)))]
+    assert "password_change.failed" in actions and "user.password_changed" in actions
+
+
+def test_wrong_current_passwords_lock_the_account(app: Any) -> None:
+    web = Web.signed_in(app, "tiina@vaasa.fi", "official")
+    for _ in range(5):
+        r = web.post("/account/password", {"current": "guess", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert "låst" in r.text
+    r = web.post("/account/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert r.status_code == 400 and "låst" in r.text, "locked: even the right password is refused"
+    fresh = Web(TestClient(app, follow_redirects=False))
+    assert fresh.login("tiina@vaasa.fi", PASSWORD).status_code == 400
+
+
+def test_password_change_needs_a_session_and_the_csrf_token(app: Any, client: TestClient) -> None:
+    r = client.get("/account/password", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    web = Web.signed_in(app, "tiina@vaasa.fi", "official")
+    r = web.client.post(
+        "/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert r.status_code == 403
