@@ -23,6 +23,8 @@ DERIVED = {"assessment": {"significant_negative"}}
 """Columns computed from other rows (revision 0003 recomputes this one from the ratings)."""
 DERIVED_TABLES = {"portfolio_cell", "portfolio_quarter"}
 """Summary tables computed from other rows: a downgrade may drop them, the upgrade refills them."""
+STASH_PREFIX = "downgrade_stash_"
+"""Side tables where a downgrade keeps the values of columns the older schema lacks (read back on upgrade)."""
 
 
 def _populate() -> None:
@@ -39,7 +41,7 @@ def _down_and_up(db: FaultDatabase) -> tuple[Rows, Rows, list[str]]:
     revisions = [rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
     for target in revisions[1:]:  # head first
         downgrade(target)
-        now = rows_of(db)
+        now = {t: rows for t, rows in rows_of(db).items() if not t.startswith(STASH_PREFIX)}
         assert now["alembic_version"] == [{"version_num": target}]
         lost = {t: len(before[t]) for t in set(before) - set(now) - DERIVED_TABLES if before[t]}
         assert lost == {}, f"downgrade to {target} dropped tables with rows: {lost}"
