@@ -16,6 +16,7 @@ from app.api import rubric_upgrade as rubric_upgrade_api
 from app.api import webhooks as webhooks_api
 from app.api.middleware import ApiRequestLimits, Idempotency
 from app.db import gate
+from app.db.fast_reads import FastReads
 from app.rubrics.registry import RubricRegistry, load_registry
 from app.settings import get_settings
 from app.webhooks import delivery as webhook_delivery
@@ -36,8 +37,17 @@ def create_app(registry: RubricRegistry | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with webhook_delivery.background(settings):  # due webhook deliveries, stopped on shutdown
-            yield
+        fast = FastReads(settings.effective_database_url) if settings.fast_reads and not settings.is_sqlite else None
+        if fast is not None:
+            await fast.open()
+        app.state.fast_reads = fast
+        try:
+            async with webhook_delivery.background(settings):  # due webhook deliveries, stopped on shutdown
+                yield
+        finally:
+            app.state.fast_reads = None
+            if fast is not None:
+                await fast.close()
 
     app = FastAPI(
         title="Livskraft API",
@@ -50,6 +60,7 @@ def create_app(registry: RubricRegistry | None = None) -> FastAPI:
         generate_unique_id_function=lambda route: route.name,  # operationId = the route function's name
     )
     app.state.rubrics = rubric_registry
+    app.state.fast_reads = None  # opened by the lifespan (a server process), see app/db/fast_reads.py
     app.state.settings = settings
     problems.install(app)
     # Outermost last: size and media-type limits run before idempotency reads the body.

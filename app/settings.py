@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     pdf_max_decisions: int = 2000
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    fast_reads: bool = True
+    """PostgreSQL: serve repeated reads of an assessment and its summary after one statement on the
+    event loop (``app/db/fast_reads.py``); false: always the ordinary path."""
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:

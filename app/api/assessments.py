@@ -6,13 +6,24 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
 
-from app.api.deps import ActorDep, AssessmentDep, IfMatchDep, RegistryDep, SessionDep
+from app.api import fast_path
+from app.api.deps import (
+    ActorDep,
+    AssessmentDep,
+    BearerTokenDep,
+    IfMatchDep,
+    RegistryDep,
+    SessionDep,
+    actor_for_request,
+)
 from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.api.problems import responses
 from app.assessments import repository as repo
-from app.assessments import review, service, summary_cache, views
+from app.assessments import representation_cache, review, service, summary_cache, views
 from app.assessments.list_repository import AssessmentQuery, page_assessment_rows
 from app.assessments.models import Assessment
 from app.assessments.schemas import (
@@ -33,7 +44,9 @@ from app.assessments.schemas import (
 )
 from app.audit import repository as audit_repo
 from app.auth.actor import Actor
+from app.db.session import request_unit_of_work
 from app.rubrics.models import Target
+from app.rubrics.registry import RubricRegistry
 
 router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
 WRITE_ERRORS = responses(401, 403, 404, 409, 412, 413, 415, 422, 428)
@@ -85,13 +98,31 @@ def list_assessments(
     return Page[AssessmentListItem](items=items, next_cursor=next_cursor, total=total, total_exact=exact)
 
 
-@router.get("/{assessment_id}", summary="Read an assessment", responses=responses(401, 404, 422))
-def get_assessment(
-    assessment: AssessmentDep, session: SessionDep, actor: ActorDep, response: Response
-) -> AssessmentPublic:
+@router.get(
+    "/{assessment_id}",
+    summary="Read an assessment",
+    responses=responses(401, 404, 422),
+    response_model=AssessmentPublic,
+)
+async def get_assessment(assessment_id: uuid.UUID, request: Request, token: BearerTokenDep) -> Response:
     """The assessment with its screening, alternatives and review history. The `ETag` header (also in
     the body as `etag`) is what changes must send as `If-Match`."""
-    return _public(session, assessment, actor, response)
+    cached = await fast_path.cached_read(request, token, "assessment", assessment_id)
+    if cached is not None:
+        return cached
+    # the request's one unit of work, opened only when the cache could not answer
+    async with request_unit_of_work(write=False) as session:
+        return await run_in_threadpool(_read_assessment, request, session, token, assessment_id)
+
+
+def _read_assessment(request: Request, session: Session, token: str, assessment_id: uuid.UUID) -> Response:
+    actor = actor_for_request(request, session, token)
+    assessment = service.get_assessment(session, actor, assessment_id)
+    body = views.assessment_public(session, assessment, actor.municipality_code).model_dump_json().encode()
+    representation = representation_cache.Representation(body, views.etag(assessment.lock_version))
+    key = representation_cache.key("assessment", assessment.id, assessment.lock_version, assessment.updated_at)
+    representation_cache.put(key, representation)
+    return fast_path.json_response(representation)
 
 
 @router.put("/{assessment_id}/screening", summary="Screen the perspectives", responses=WRITE_ERRORS)
@@ -203,11 +234,35 @@ def delete_rating(
     response.headers["ETag"] = views.etag(assessment.lock_version)
 
 
-@router.get("/{assessment_id}/summary", summary="The summary", responses=responses(401, 404, 409, 422))
-def get_summary(assessment: AssessmentDep, session: SessionDep, registry: RegistryDep) -> SummaryPublic:
+@router.get(
+    "/{assessment_id}/summary",
+    summary="The summary",
+    responses=responses(401, 404, 409, 422),
+    response_model=SummaryPublic,
+)
+async def get_summary(
+    assessment_id: uuid.UUID, request: Request, token: BearerTokenDep, registry: RegistryDep
+) -> Response:
     """The perspective × target matrix per alternative, the per-target profile, the most significant
     impacts, the proposal − zero delta, uncertainty and what is not rated yet (method: docs/method.md)."""
-    return summary_cache.summary(session, service.rubric_of(registry, assessment), assessment)
+    cached = await fast_path.cached_read(request, token, "summary", assessment_id)
+    if cached is not None:
+        return cached
+    async with request_unit_of_work(write=False) as session:
+        return await run_in_threadpool(_read_summary, request, session, registry, token, assessment_id)
+
+
+def _read_summary(
+    request: Request, session: Session, registry: RubricRegistry, token: str, assessment_id: uuid.UUID
+) -> Response:
+    actor = actor_for_request(request, session, token)
+    assessment = service.get_assessment(session, actor, assessment_id)
+    summary = summary_cache.summary(session, service.rubric_of(registry, assessment), assessment)
+    representation = representation_cache.Representation(summary.model_dump_json().encode(), None)
+    weights = views.weights_raw(session, assessment)
+    key = representation_cache.key("summary", assessment.id, assessment.lock_version, assessment.updated_at, weights)
+    representation_cache.put(key, representation)
+    return fast_path.json_response(representation)
 
 
 def _action(assessment: Assessment, session: Any, actor: Actor, response: Response) -> AssessmentPublic:

@@ -33,19 +33,30 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer lk_…`")
 
 
-def get_actor(
-    request: Request,
-    session: SessionDep,
+async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
-    """Who calls, checked before the body is even validated: reads need ``read``, changes ``write``."""
+) -> str:
+    """The bearer token as sent (not yet checked); a request without one is refused here, at once."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send an API token as 'Authorization: Bearer TOKEN'")
-    actor = actor_for_token(session, credentials.credentials)
+    return credentials.credentials
+
+
+BearerTokenDep = Annotated[str, Depends(bearer_token)]
+
+
+def actor_for_request(request: Request, session: Session, token: str) -> Actor:
+    """The caller's actor: reads need ``read``, changes ``write``."""
+    actor = actor_for_token(session, token)
     actor.require("read")
     if request.method not in READ_METHODS:
         actor.require("write")
     return actor
+
+
+def get_actor(request: Request, session: SessionDep, token: BearerTokenDep) -> Actor:
+    """Who calls, checked before the body is even validated."""
+    return actor_for_request(request, session, token)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

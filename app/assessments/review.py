@@ -195,6 +195,7 @@ def set_review_date(session: Session, actor: Actor, assessment: Assessment, revi
         raise InvalidState("a follow-up review date is set on an approved assessment")
     before = {"review_date": str(assessment.review_date) if assessment.review_date else None}
     assessment.review_date = review_date
+    assessment.updated_at = utcnow()  # a changed representation: cached copies are keyed on it
     session.add(assessment)
     session.flush()
     audit.record(

@@ -180,12 +180,18 @@ def relevant_perspectives(data: AssessmentData, rubric: Rubric) -> list[str]:
     return [p.id for p in rubric.perspectives if p.id not in out]
 
 
-def weights_for(session: Session, assessment: Assessment) -> Weights:
-    """The weights an assessment is scored with: frozen at approval, else the municipality's current ones."""
+def weights_raw(session: Session, assessment: Assessment) -> dict[str, Any]:
+    """The stored weights an assessment is scored with: frozen at approval, else the municipality's."""
     raw = assessment.weights
     if raw is None:
         municipality = session.get(Municipality, assessment.municipality_id)
         raw = (municipality.settings.get("weights") if municipality else None) or {}
+    return raw
+
+
+def weights_for(session: Session, assessment: Assessment) -> Weights:
+    """The weights an assessment is scored with: frozen at approval, else the municipality's current ones."""
+    raw = weights_raw(session, assessment)
     return Weights(perspectives=dict(raw.get("perspectives", {})), targets=dict(raw.get("targets", {})))
 
 

@@ -78,19 +78,31 @@ def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToke
     return row
 
 
+def effective_scopes(token_scopes: str, user_id: uuid.UUID | None, user_role: str | None) -> frozenset[str]:
+    """What a token may do: its own scopes, and for a personal token never more than its user's role
+    allows (reviewers keep the review right). The one rule, used by every way a token is checked."""
+    scopes = frozenset(token_scopes.split(","))
+    if user_id is None:
+        return scopes
+    role_scopes = ROLE_SCOPES.get(user_role or "", frozenset())
+    return (scopes & role_scopes) | (role_scopes & {"review"})
+
+
+def token_usable(revoked: bool, user_id: uuid.UUID | None, user_role: str | None, user_active: bool | None) -> bool:
+    """Not revoked, and a personal token's user still exists and is active."""
+    return not revoked and (user_id is None or (user_role is not None and bool(user_active)))
+
+
 def actor_for_token(session: Session, token: str) -> Actor:
     """Resolve a bearer token to its actor; unknown or revoked tokens are refused alike. One query
     (token, municipality and user together), read fresh on every request: revocation acts at once."""
     row = repo.token_principal(session, hash_token(token)) if token.startswith(TOKEN_PREFIX) else None
     if row is None or row.revoked_at is not None:
         raise Unauthorized("the API token is not valid")
-    scopes = frozenset(row.scopes.split(","))
+    scopes = effective_scopes(row.scopes, row.user_id, row.user_role)
     if row.user_id is not None:
-        if row.user_role is None or not row.user_active:
+        if not token_usable(False, row.user_id, row.user_role, row.user_active):
             raise Unauthorized("the API token's user is no longer active")
-        role_scopes = ROLE_SCOPES.get(row.user_role, frozenset())
-        # a personal token never exceeds its user's rights; reviewers keep the review right
-        scopes = (scopes & role_scopes) | (role_scopes & {"review"})
         label = f"{row.user_name} <{row.user_email}>"
         return Actor(
             row.municipality_id, row.municipality_code, label, row.user_id, row.user_role, scopes, row.token_id

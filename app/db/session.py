@@ -58,8 +58,14 @@ async def request_unit_of_work(write: bool) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(end_session, session, False)
+        await _end(session, commit=False)
         raise
+    await _end(session, commit=True)
+
+
+async def _end(session: Session, commit: bool) -> None:
+    if not session.in_transaction():  # never used (e.g. a read served from cache): nothing to send
+        session.close()
+        return
     with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(end_session, session, True)
+        await anyio.to_thread.run_sync(end_session, session, commit)

@@ -1,0 +1,62 @@
+"""Serialised API representations of one version of an assessment, kept per process.
+
+``GET /assessments/{id}`` and ``GET /assessments/{id}/summary`` store the JSON they send here; the
+fast path (``app/db/fast_reads.py``) serves it again once the database has confirmed, in one
+statement, that the caller's token may read the assessment and that this is still its current version.
+
+The key holds everything the representation depends on: the assessment, its lock version and its
+last change (every change bumps one or both: ``service.begin_edit``, the review transitions, the review
+date) and, for the summary, the weights it is scored with (a draft follows its municipality's current
+weights). The pinned rubric and extensions change only with a new lock version. So a cached answer is
+never stale; losing the cache costs one recomputation. Bounded: about 5–40 KB an entry.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any, Literal, NamedTuple
+
+MAX_ENTRIES = 512
+
+Kind = Literal["assessment", "summary"]
+Key = tuple[str, uuid.UUID, int, str, str]
+
+
+class Representation(NamedTuple):
+    body: bytes
+    etag: str | None
+
+
+_entries: OrderedDict[Key, Representation] = OrderedDict()
+_lock = threading.Lock()
+
+
+def key(kind: Kind, assessment_id: uuid.UUID, lock_version: int, updated_at: datetime, weights: Any = None) -> Key:
+    stamp = (updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    scored_with = json.dumps(weights or {}, sort_keys=True, separators=(",", ":")) if kind == "summary" else ""
+    return (kind, assessment_id, lock_version, stamp, scored_with)
+
+
+def get(k: Key) -> Representation | None:
+    with _lock:
+        found = _entries.get(k)
+        if found is not None:
+            _entries.move_to_end(k)
+        return found
+
+
+def put(k: Key, value: Representation) -> None:
+    with _lock:
+        _entries[k] = value
+        _entries.move_to_end(k)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()

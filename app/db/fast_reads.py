@@ -1,0 +1,150 @@
+"""One round trip on the event loop for the hottest reads (PostgreSQL only).
+
+An API read normally costs several thread hand-offs and a SQLAlchemy session around its queries; on
+this kind of machine that floor alone is about a quarter of the bare framework's throughput
+(docs/benchmarks.md). For ``GET /assessments/{id}`` and its summary the answer usually exists already,
+serialised, for the assessment's current version (``app/assessments/representation_cache.py``); all a
+request must still learn from the database is whether its token may read that assessment and which
+version is current. This module asks exactly that, in one statement, over an asynchronous psycopg pool
+on the event loop: no thread, no ORM session.
+
+It only ever *confirms*: any doubt (no such token, revoked, another municipality's assessment, the
+database slow or away) answers ``None`` and the request takes the ordinary path, which gives the
+proper 401, 404 or 503. After an error the fast path rests for a few seconds.
+
+The pool is opened in the application's lifespan (``app/main.py``), one per worker process.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
+from sqlalchemy.engine import make_url
+from sqlmodel import col
+
+from app.assessments.models import Assessment
+from app.auth.models import ApiToken, User
+from app.municipalities.models import Municipality
+
+log = logging.getLogger(__name__)
+
+POOL_MAX = 4
+"""Connections per worker process; each holds a statement for well under a millisecond."""
+REST_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class AssessmentAccess:
+    """What a token is and which version of one assessment of its municipality is current."""
+
+    scopes: str
+    revoked: bool
+    user_id: uuid.UUID | None
+    user_role: str | None
+    user_active: bool | None
+    lock_version: int | None
+    """None: no such assessment in the token's municipality."""
+    updated_at: datetime | None
+    weights: Any
+    """The weights its summary is scored with: frozen at approval, else the municipality's."""
+
+
+@lru_cache(maxsize=1)
+def _access_statement() -> tuple[str, dict[str, Any]]:
+    """The statement, built from the models (so it follows the schema) and compiled once for psycopg,
+    with the values of its constant parameters."""
+    frozen_or_not = col(Municipality.settings)["weights"]
+    assessment_match = and_(
+        col(Assessment.id) == bindparam("assessment_id"),
+        col(Assessment.municipality_id) == col(ApiToken.municipality_id),
+    )
+    stmt: Any = (
+        select(
+            col(ApiToken.scopes),
+            col(ApiToken.revoked_at).is_not(None).label("revoked"),
+            col(ApiToken.user_id),
+            col(User.role).label("user_role"),
+            col(User.active).label("user_active"),
+            col(Assessment.lock_version),
+            col(Assessment.updated_at),
+            # as views.weights_raw: the assessment's own weights unless they are null (SQL NULL or the
+            # JSON null that SQLAlchemy stores for None), else the municipality's
+            case(
+                (func.coalesce(func.jsonb_typeof(col(Assessment.weights)), "null") == "null", frozen_or_not),
+                else_=col(Assessment.weights),
+            ).label("weights"),
+        )
+        .select_from(ApiToken)
+        .outerjoin(User, col(User.id) == col(ApiToken.user_id))
+        .outerjoin(Assessment, assessment_match)
+        .outerjoin(Municipality, col(Municipality.id) == col(Assessment.municipality_id))
+        .where(col(ApiToken.token_hash) == bindparam("token_hash"))
+    )
+    compiled = stmt.compile(dialect=psycopg_dialect())  # type: ignore[no-untyped-call]
+    return str(compiled), dict(compiled.params)
+
+
+def libpq_url(sqlalchemy_url: str) -> str:
+    """``postgresql+psycopg://…`` as libpq understands it."""
+    return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class FastReads:
+    def __init__(self, sqlalchemy_url: str, max_size: int = POOL_MAX) -> None:
+        self.pool = AsyncConnectionPool(
+            libpq_url(sqlalchemy_url),
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            timeout=2.0,
+            kwargs={"autocommit": True, "connect_timeout": 2},
+            name="fast-reads",
+        )
+        self._resting_until = 0.0
+
+    async def open(self) -> None:
+        await self.pool.open(wait=False)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def assessment_access(self, token_hash: str, assessment_id: uuid.UUID) -> AssessmentAccess | None:
+        """The token and the assessment's current version, or None (unknown token, or any error)."""
+        if time.monotonic() < self._resting_until:
+            return None
+        try:
+            async with self.pool.connection() as conn:
+                cur = conn.cursor(row_factory=dict_row)
+                sql, constants = _access_statement()
+                params = {**constants, "token_hash": token_hash, "assessment_id": assessment_id}
+                await cur.execute(sql, params)
+                row = await cur.fetchone()
+        except Exception as exc:  # any failure means: take the ordinary path
+            self._resting_until = time.monotonic() + REST_SECONDS
+            log.warning("fast reads rest for %.0f s after %s: %s", REST_SECONDS, type(exc).__name__, exc)
+            return None
+        if row is None:
+            return None
+        updated = row["updated_at"]
+        if updated is not None and updated.tzinfo is None:
+            updated = updated.replace(tzinfo=UTC)
+        return AssessmentAccess(
+            scopes=row["scopes"],
+            revoked=bool(row["revoked"]),
+            user_id=row["user_id"],
+            user_role=row["user_role"],
+            user_active=row["user_active"],
+            lock_version=row["lock_version"],
+            updated_at=updated.astimezone(UTC) if updated is not None else None,
+            weights=row["weights"],
+        )

@@ -1,0 +1,154 @@
+"""The fast read path (PostgreSQL): a repeated read of an assessment or its summary is answered from the
+cached representation after one statement on the event loop, and never answers what the ordinary path
+would not: a changed assessment, changed weights, a revoked token, a deactivated user, a token without
+the read scope or another municipality's token all get the ordinary answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support import Api, make_token, make_user
+
+PERSPECTIVES = [
+    "policy",
+    "infrastructure",
+    "procurement",
+    "cross-sector",
+    "rural-services",
+    "green-economy",
+    "logistics",
+    "information",
+    "mergers",
+]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(client: Any) -> None:
+    if client.app.state.fast_reads is None:
+        pytest.skip("the fast read path serves PostgreSQL only")
+
+
+def served() -> int:
+    from app.api import fast_path
+
+    return fast_path.served
+
+
+def read_twice(api: Api, path: str) -> tuple[Any, Any, int]:
+    """The first read fills the cache (ordinary path); the second may be served fast."""
+    first = api.get(path)
+    before = served()
+    second = api.get(path)
+    return first, second, served() - before
+
+
+def screened(api: Api) -> dict[str, Any]:
+    a = api.create_assessment()
+    items = [
+        {"perspective_id": p, "relevant": p == "policy", "reason": "" if p == "policy" else "Nej"} for p in PERSPECTIVES
+    ]
+    assert api.put(f"/api/v1/assessments/{a['id']}/screening", {"items": items}, api.etag(a["id"])).status_code == 200
+    rating = {"criterion_id": "policy.firms.business-climate", "target": "firms", "score": 2, "rationale": "Lots"}
+    assert api.put_ratings(a["id"], [rating]).status_code == 200
+    return a
+
+
+def test_a_repeated_read_is_served_fast_and_equals_the_ordinary_answer(api: Api) -> None:
+    a = screened(api)
+    for path in (f"/api/v1/assessments/{a['id']}", f"/api/v1/assessments/{a['id']}/summary"):
+        first, second, fast = read_twice(api, path)
+        assert fast == 1, path
+        assert second.status_code == 200 and second.json() == first.json()
+        assert second.headers["content-type"] == "application/json"
+        assert second.headers.get("etag") == first.headers.get("etag")
+        assert second.headers["x-content-type-options"] == "nosniff", "the same middleware as every response"
+
+
+def test_a_change_is_seen_at_once(api: Api) -> None:
+    a = screened(api)
+    path = f"/api/v1/assessments/{a['id']}"
+    read_twice(api, path)
+    items = [
+        {
+            "perspective_id": p,
+            "relevant": p in ("policy", "logistics"),
+            "reason": "" if p in ("policy", "logistics") else "Nej",
+        }
+        for p in PERSPECTIVES
+    ]
+    assert api.put(f"{path}/screening", {"items": items, "sources": ["Ny källa"]}, api.etag(a["id"])).status_code == 200
+    now = api.get(path)
+    assert now.json()["sources"] == ["Ny källa"] and now.headers["etag"] == '"v4"'
+    assert {s["perspective_id"] for s in now.json()["screening"] if s["relevant"]} == {"policy", "logistics"}
+
+
+def test_new_weights_change_a_drafts_summary_at_once(api: Api, client: Any) -> None:
+    a = screened(api)
+    path = f"/api/v1/assessments/{a['id']}/summary"
+    first, _, fast = read_twice(api, path)
+    assert fast == 1
+    admin = Api.for_new_municipality(client, "091", ("read", "write", "admin"))
+    body = {"weights": {"targets": {"firms": 3}}}
+    assert admin.patch("/api/v1/municipalities/091/settings", body).status_code == 200
+    after = api.get(path).json()
+    assert after["weights"]["targets"] == {"firms": 3.0} and first.json()["weights"]["targets"] == {}
+
+
+def test_a_new_review_date_is_seen_at_once(client: Any) -> None:
+    official = Api(client, make_token("091", ("read", "write"), make_user("091", "o@hel.fi", "official").id))
+    reviewer = Api(client, make_token("091", ("read", "write"), make_user("091", "r@hel.fi", "reviewer").id))
+    a = screened(official)
+    assert official.post(f"/api/v1/assessments/{a['id']}/submit", {}, official.etag(a["id"])).status_code == 200
+    assert reviewer.post(f"/api/v1/assessments/{a['id']}/approve", {}, reviewer.etag(a["id"])).status_code == 200
+    path = f"/api/v1/assessments/{a['id']}"
+    read_twice(official, path)
+    assert official.put(f"{path}/review-date", {"review_date": "2028-01-31"}).status_code == 200
+    assert official.get(path).json()["review_date"] == "2028-01-31"
+
+
+def test_refusals_are_the_ordinary_ones(api: Api, client: Any) -> None:
+    from app.auth.actor import system_actor
+    from app.auth.repository import token_by_hash, user_by_email
+    from app.auth.tokens import hash_token, revoke_token
+    from app.db.session import unit_of_work
+    from app.municipalities.service import get_or_create
+
+    a = screened(api)
+    path = f"/api/v1/assessments/{a['id']}"
+    read_twice(api, path)  # cached now
+    before = served()
+    # another municipality: 404, nothing of the assessment
+    other = Api.for_new_municipality(client, "0180")
+    r = other.get(path)
+    assert (
+        r.status_code == 404
+        and "screening" not in r.text
+        and r.headers["content-type"].startswith("application/problem+json")
+    )
+    # a token without the read scope: 403
+    assert Api.for_new_municipality(client, "091", ("write",)).get(path).status_code == 403
+    # unknown token, no token
+    assert Api(client, "lk_" + "x" * 43).get(path).status_code == 401
+    assert client.get(path).status_code == 401
+    # a revoked token: 401 at once
+    token = make_token("091", ("read",))
+    assert Api(client, token).get(path).status_code == 200
+    with unit_of_work() as s:
+        m = get_or_create(s, "091")
+        row = token_by_hash(s, hash_token(token))
+        assert row is not None
+        revoke_token(s, system_actor(m.id, m.code), row.id)
+    assert Api(client, token).get(path).status_code == 401
+    # a personal token of a deactivated user: 401
+    user = make_user("091", "gone@hel.fi", "official")
+    personal = Api(client, make_token("091", ("read",), user.id))
+    assert personal.get(path).status_code == 200
+    with unit_of_work() as s:
+        u = user_by_email(s, "gone@hel.fi")
+        assert u is not None
+        u.active = False
+        s.add(u)
+    assert personal.get(path).status_code == 401
+    assert served() - before == 2, "only the two allowed reads were served fast"
