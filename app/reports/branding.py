@@ -90,4 +90,6 @@ def w3c(value: datetime) -> str:
     """A UTC W3C date-time for ``<meta name=dcterms.created>``."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    v = value.astimezone(UTC)
+    # not strftime: its %Y does not pad years before 1000, which then no longer parse as ISO 8601
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"

@@ -114,7 +114,8 @@ def fix_structure(pdf: pikepdf.Pdf, figure_alts: Sequence[str]) -> tuple[int, in
 def pdf_date(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("D:%Y%m%d%H%M%SZ")
+    v = value.astimezone(UTC)
+    return f"D:{v.year:04d}{v.month:02d}{v.day:02d}{v.hour:02d}{v.minute:02d}{v.second:02d}Z"
 
 
 def embed(pdf: pikepdf.Pdf, attachment: Attachment, created: datetime) -> None:

@@ -60,11 +60,15 @@ CHUNK = 500
 def _in_period(date_from: date, date_to: date) -> ColumnElement[bool]:
     """A decision's date is its planned date; without one, the day its assessment was created."""
     start = datetime.combine(date_from, time.min, tzinfo=UTC)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
     planned = col(Decision.planned_date)
+    if date_to >= date.max:  # the last representable day: no day after it to end before
+        created_in = col(Assessment.created_at) >= start
+    else:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
+        created_in = and_(col(Assessment.created_at) >= start, col(Assessment.created_at) < end)
     return or_(
         and_(planned.is_not(None), planned >= date_from, planned <= date_to),
-        and_(planned.is_(None), col(Assessment.created_at) >= start, col(Assessment.created_at) < end),
+        and_(planned.is_(None), created_in),
     )
 
 
