@@ -109,6 +109,11 @@ class Api:
         assert r.status_code == 200, r.text
         return str(r.headers["ETag"])
 
+    def municipality_etag(self, code: str) -> str:
+        r = self.get(f"/api/v1/municipalities/{code}")
+        assert r.status_code == 200, r.text
+        return str(r.headers["ETag"])
+
     def put_ratings(self, assessment_id: str, ratings: list[dict[str, Any]]) -> Any:
         return self.put(f"/api/v1/assessments/{assessment_id}/ratings", {"ratings": ratings}, self.etag(assessment_id))
 

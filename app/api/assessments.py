@@ -331,10 +331,16 @@ def new_version(
 
 @router.put("/{assessment_id}/review-date", summary="Set the follow-up review date", responses=WRITE_ERRORS)
 def put_review_date(
-    data: ReviewDateUpdate, assessment: AssessmentDep, session: SessionDep, actor: ActorDep, response: Response
+    data: ReviewDateUpdate,
+    assessment: AssessmentDep,
+    session: SessionDep,
+    actor: ActorDep,
+    expected: IfMatchDep,
+    response: Response,
 ) -> AssessmentPublic:
-    """When the approved assessment's predictions are to be compared with what actually happened."""
-    review.set_review_date(session, actor, assessment, data.review_date)
+    """When the approved assessment's predictions are to be compared with what actually happened. Like
+    every change it needs `If-Match` and gives the assessment a new `ETag`."""
+    review.set_review_date(session, actor, assessment, data.review_date, expected)
     return _public(session, assessment, actor, response)
 
 

@@ -102,6 +102,21 @@ async def require_if_match(
 IfMatchDep = Annotated[int, Depends(require_if_match)]
 
 
+async def require_if_match_tag(
+    if_match: Annotated[
+        str | None,
+        Header(description="The ETag you read. Required on every change: a stale one gets 412."),
+    ] = None,
+) -> str:
+    """For resources whose ETag is a content hash rather than a version number."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired("send If-Match with the ETag you read, so no update is lost")
+    return if_match.strip().removeprefix("W/")
+
+
+IfMatchTagDep = Annotated[str, Depends(require_if_match_tag)]
+
+
 def decision_dep(decision_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Decision:
     return service.get_decision(session, actor, decision_id)
 

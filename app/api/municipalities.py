@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.api.deps import ActorDep, AdminOnly, SessionDep
+from app.api.deps import ActorDep, AdminOnly, IfMatchTagDep, SessionDep
 from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.api.problems import responses
 from app.audit import repository as audit_repo
 from app.audit import service as audit
-from app.errors import NotFound
+from app.errors import NotFound, PreconditionFailed
 from app.municipalities.models import Municipality
 from app.rubrics.models import PERSPECTIVE_IDS, Target
 
@@ -61,11 +63,17 @@ def _public(m: Municipality) -> MunicipalityPublic:
     return MunicipalityPublic(code=m.code, country=m.country, name=m.name, settings=m.settings)
 
 
-def _own(session: SessionDep, actor: ActorDep, code: str) -> Municipality:
-    m = session.get(Municipality, actor.municipality_id)
+def _own(session: SessionDep, actor: ActorDep, code: str, for_update: bool = False) -> Municipality:
+    m = session.get(Municipality, actor.municipality_id, with_for_update=for_update)
     if m is None or m.code != code:
         raise NotFound("municipality not found")
     return m
+
+
+def settings_etag(m: Municipality) -> str:
+    """The ETag of a municipality: a hash of what a client reads (no version column is needed)."""
+    content = json.dumps([m.code, m.name, m.settings], sort_keys=True, separators=(",", ":"), default=str)
+    return '"s' + hashlib.sha256(content.encode("utf-8")).hexdigest()[:20] + '"'
 
 
 @router.get("/municipalities", summary="List municipalities visible to the caller", responses=responses(401))
@@ -76,22 +84,34 @@ def list_municipalities(session: SessionDep, actor: ActorDep) -> list[Municipali
 
 
 @router.get("/municipalities/{code}", summary="Read a municipality", responses=responses(401, 404))
-def get_municipality(code: str, session: SessionDep, actor: ActorDep) -> MunicipalityPublic:
-    """The caller's own municipality by its official code (another code: 404)."""
-    return _public(_own(session, actor, code))
+def get_municipality(code: str, session: SessionDep, actor: ActorDep, response: Response) -> MunicipalityPublic:
+    """The caller's own municipality by its official code (another code: 404). The `ETag` header is what
+    a change of its settings must send as `If-Match`."""
+    m = _own(session, actor, code)
+    response.headers["ETag"] = settings_etag(m)
+    return _public(m)
 
 
 @router.patch(
     "/municipalities/{code}/settings",
     summary="Change weights and branding",
-    responses=responses(401, 403, 404, 413, 415, 422),
+    responses=responses(401, 403, 404, 412, 413, 415, 422, 428),
     dependencies=[AdminOnly],
 )
-def update_settings(code: str, data: MunicipalitySettings, session: SessionDep, actor: ActorDep) -> MunicipalityPublic:
-    """Admin scope. Weights are used by the scoring model for assessments approved afterwards; reports
-    state the weights they used."""
+def update_settings(
+    code: str,
+    data: MunicipalitySettings,
+    session: SessionDep,
+    actor: ActorDep,
+    expected: IfMatchTagDep,
+    response: Response,
+) -> MunicipalityPublic:
+    """Admin scope; `If-Match` with the ETag of `GET /municipalities/{code}`. Weights are used by the
+    scoring model for drafts and for assessments approved afterwards; reports state the weights they used."""
     actor.require("admin")
-    m = _own(session, actor, code)
+    m = _own(session, actor, code, for_update=True)  # the check and the write see the same row
+    if expected != settings_etag(m):
+        raise PreconditionFailed("the settings were changed by someone else since you read them; read again")
     if data.weights is not None:
         from app.errors import FieldProblem, ValidationFailed
 
@@ -112,6 +132,7 @@ def update_settings(code: str, data: MunicipalitySettings, session: SessionDep, 
     session.add(m)
     session.flush()
     audit.record(session, actor, "municipality.settings", "municipality", m.id, before, m.settings)
+    response.headers["ETag"] = settings_etag(m)
     return _public(m)
 
 

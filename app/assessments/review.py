@@ -189,13 +189,20 @@ def new_version(session: Session, actor: Actor, assessment: Assessment) -> Asses
     return copy
 
 
-def set_review_date(session: Session, actor: Actor, assessment: Assessment, review_date: date) -> Assessment:
+def set_review_date(
+    session: Session, actor: Actor, assessment: Assessment, review_date: date, expected: int
+) -> Assessment:
+    """The approved assessment's follow-up date: the one field that changes after approval. It claims
+    a new version like every change, so a concurrent change of the date is answered 412, not lost."""
     actor.require("write")
     if assessment.status != Status.approved:
         raise InvalidState("a follow-up review date is set on an approved assessment")
+    if not repo.claim_version(session, assessment.id, expected):
+        raise PreconditionFailed("the assessment was changed by someone else; reload and try again")
+    session.refresh(assessment)
     before = {"review_date": str(assessment.review_date) if assessment.review_date else None}
     assessment.review_date = review_date
-    assessment.updated_at = utcnow()  # a changed representation: cached copies are keyed on it
+    assessment.updated_at = utcnow()
     session.add(assessment)
     session.flush()
     audit.record(

@@ -244,9 +244,20 @@ def follow_up_save(
         with session.begin_nested():
             if review_date:
                 try:
-                    review.set_review_date(session, login.actor, assessment, date.fromisoformat(review_date))
+                    chosen = date.fromisoformat(review_date)
                 except ValueError:
                     errors.add("review_date", t(lang, "Enter a real date, for example 2026-12-14"))
+                else:
+                    if chosen != assessment.review_date:
+                        base = text(form, "base_version", 12)
+                        expected = int(base) if base.isdigit() else assessment.lock_version
+                        try:
+                            review.set_review_date(session, login.actor, assessment, chosen, expected)
+                        except PreconditionFailed:
+                            errors.add(
+                                "review_date",
+                                t(lang, "Someone saved at the same moment; check the answers and save again"),
+                            )
             for r in _significant(pg):
                 outcome = text(form, f"o-{r.id}", 20)
                 if outcome in OUTCOMES:

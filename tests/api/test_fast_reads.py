@@ -91,7 +91,8 @@ def test_new_weights_change_a_drafts_summary_at_once(api: Api, client: Any) -> N
     assert fast == 1
     admin = Api.for_new_municipality(client, "091", ("read", "write", "admin"))
     body = {"weights": {"targets": {"firms": 3}}}
-    assert admin.patch("/api/v1/municipalities/091/settings", body).status_code == 200
+    etag = admin.municipality_etag("091")
+    assert admin.patch("/api/v1/municipalities/091/settings", body, etag).status_code == 200
     after = api.get(path).json()
     assert after["weights"]["targets"] == {"firms": 3.0} and first.json()["weights"]["targets"] == {}
 
@@ -104,7 +105,8 @@ def test_a_new_review_date_is_seen_at_once(client: Any) -> None:
     assert reviewer.post(f"/api/v1/assessments/{a['id']}/approve", {}, reviewer.etag(a["id"])).status_code == 200
     path = f"/api/v1/assessments/{a['id']}"
     read_twice(official, path)
-    assert official.put(f"{path}/review-date", {"review_date": "2028-01-31"}).status_code == 200
+    r = official.put(f"{path}/review-date", {"review_date": "2028-01-31"}, official.etag(a["id"]))
+    assert r.status_code == 200
     assert official.get(path).json()["review_date"] == "2028-01-31"
 
 

@@ -38,12 +38,15 @@ def test_weights_need_admin_and_change_the_summary(api: Api, client) -> None:
     body = {"weights": {"perspectives": {"policy": 3}}}
     assert api.patch("/api/v1/municipalities/091/settings", body).status_code == 403
     admin = Api.for_new_municipality(client, "091", ("read", "write", "admin"))
-    assert (
-        admin.patch("/api/v1/municipalities/091/settings", {"weights": {"perspectives": {"nope": 1}}}).status_code
-        == 422
-    )
-    r = admin.patch("/api/v1/municipalities/091/settings", body)
+    url, etag = "/api/v1/municipalities/091/settings", admin.municipality_etag("091")
+    assert admin.patch(url, {"weights": {"perspectives": {"nope": 1}}}, etag).status_code == 422
+    assert admin.patch(url, body).status_code == 428, "a change without If-Match"
+    r = admin.patch(url, body, etag)
     assert r.status_code == 200, r.text
+    assert r.headers["etag"] != etag and r.headers["etag"] == admin.municipality_etag("091")
+    r = admin.patch(url, {"brand_colour": "#00509e"}, etag)
+    assert r.status_code == 412, "a second admin with the old ETag overwrites nothing"
+    assert "brand_colour" not in admin.get("/api/v1/municipalities/091").json()["settings"]
     after = api.get(f"/api/v1/assessments/{a['id']}/summary").json()
     assert after["alternatives"][0]["profile"]["organisation"] == 1.25  # (2*3 + -1*1) / 4
     assert after["weights"]["perspectives"] == {"policy": 3.0}

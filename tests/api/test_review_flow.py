@@ -149,8 +149,15 @@ def test_follow_up_on_significant_rating(people: dict[str, Api]) -> None:
         {"rating_id": significant["id"], "outcome": "worse", "note": "Fler klagomål"},
     )
     assert r.status_code == 201, r.text
-    r = official.put(f"/api/v1/assessments/{a['id']}/review-date", {"review_date": "2027-06-30"})
+    path, stale = f"/api/v1/assessments/{a['id']}/review-date", official.etag(a["id"])
+    r = official.put(path, {"review_date": "2027-06-30"})
+    assert r.status_code == 428, "a change without If-Match"
+    r = official.put(path, {"review_date": "2027-06-30"}, stale)
     assert r.status_code == 200 and r.json()["review_date"] == "2027-06-30"
+    assert r.headers["etag"] != stale and r.json()["etag"] == r.headers["etag"], "a new version"
+    r = reviewer.put(path, {"review_date": "2029-01-01"}, stale)
+    assert r.status_code == 412, "a second writer with the old ETag loses nothing"
+    assert official.get(f"/api/v1/assessments/{a['id']}").json()["review_date"] == "2027-06-30"
 
 
 def test_zero_alternative_cannot_be_removed(people: dict[str, Api]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.support import Web, error_summary
+from tests.web.support import Web, error_summary, hidden
 
 
 def submitted(official: Web) -> str:
@@ -90,7 +90,14 @@ def test_new_version_history_and_follow_up(official: Web, reviewer: Web) -> None
         f"/assessments/{aid}/follow-up", {"review_date": "2028-06-30", f"o-{rid}": "better", f"n-{rid}": "Blev bättre."}
     )
     assert r.status_code == 303
-    assert "Blev bättre." in official.get(f"/assessments/{aid}/follow-up").text
+    page = official.get(f"/assessments/{aid}/follow-up").text
+    assert "Blev bättre." in page
+    stale = hidden(page, "base_version")
+    assert official.post(f"/assessments/{aid}/follow-up", {"review_date": "2028-09-30"}).status_code == 303
+    r = reviewer.post(f"/assessments/{aid}/follow-up", {"review_date": "2029-03-31", "base_version": stale})
+    assert r.status_code == 422 and "2029-03-31" in r.text, "a stale date change is refused, what was typed kept"
+    assert [f for f, _ in error_summary(r.text)] == ["review_date"]
+    assert 'value="2028-09-30"' in official.get(f"/assessments/{aid}/follow-up").text
     r = official.post(f"/assessments/{aid}/new-version")
     assert r.status_code == 303
     new_id = r.headers["location"].split("/")[2]

@@ -84,8 +84,10 @@ def test_subscription_changes_are_audited_without_the_secret(admin: Api, receive
     r = admin.patch(url, {"active": False}, admin.get(url).headers["ETag"])
     admin.delete(url, r.headers["ETag"])
     with session() as s:
-        events = s.exec(select(AuditEvent).where(AuditEvent.resource_id == hook["id"])).all()
-    assert [e.action for e in sorted(events, key=lambda e: e.seq)] == [
+        # no ORDER BY means no order (PostgreSQL returned them otherwise once): sort by the chain
+        rows = s.exec(select(AuditEvent).where(AuditEvent.resource_id == hook["id"])).all()
+        events = sorted(rows, key=lambda e: e.seq)
+    assert [e.action for e in events] == [
         "webhook.created",
         "webhook.updated",
         "webhook.deleted",
