@@ -63,7 +63,7 @@ class AssessmentAccess:
 def _access_statement() -> tuple[str, dict[str, Any]]:
     """The statement, built from the models (so it follows the schema) and compiled once for psycopg,
     with the values of its constant parameters."""
-    frozen_or_not = col(Municipality.settings)["weights"]
+    municipality_weights = col(Municipality.settings)["weights"]
     assessment_match = and_(
         col(Assessment.id) == bindparam("assessment_id"),
         col(Assessment.municipality_id) == col(ApiToken.municipality_id),
@@ -80,7 +80,7 @@ def _access_statement() -> tuple[str, dict[str, Any]]:
             # as views.weights_raw: the assessment's own weights unless they are null (SQL NULL or the
             # JSON null that SQLAlchemy stores for None), else the municipality's
             case(
-                (func.coalesce(func.jsonb_typeof(col(Assessment.weights)), "null") == "null", frozen_or_not),
+                (func.coalesce(func.jsonb_typeof(col(Assessment.weights)), "null") == "null", municipality_weights),
                 else_=col(Assessment.weights),
             ).label("weights"),
         )
