@@ -147,6 +147,16 @@ def sqlite_in_use(db: Path) -> bool:
     return False
 
 
+def _kept_name(db: Path) -> Path:
+    """``NAME.replaced-TIME``, with ``-2``, ``-3``… when restores follow within the same second."""
+    stem = f"{db.name}.replaced-{time.strftime('%Y%m%dT%H%M%S')}"
+    candidate, n = db.with_name(stem), 1
+    while candidate.exists():
+        n += 1
+        candidate = db.with_name(f"{stem}-{n}")
+    return candidate
+
+
 def restore_sqlite(source: Path, db: Path) -> Snapshot:
     """Replace ``db`` by the backup ``source``; the replaced file is kept as ``NAME.replaced-TIME``."""
     check_sqlite(source)
@@ -162,7 +172,7 @@ def restore_sqlite(source: Path, db: Path) -> Snapshot:
             conn = sqlite3.connect(db)  # fold the WAL into the file, so the kept copy is complete
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.close()
-            replaced = db.with_name(f"{db.name}.replaced-{time.strftime('%Y%m%dT%H%M%S')}")
+            replaced = _kept_name(db)
             os.link(db, replaced)
         for leftover in (Path(f"{db}-wal"), Path(f"{db}-shm")):  # they belong to the replaced file
             leftover.unlink(missing_ok=True)

@@ -149,3 +149,14 @@ def test_postgres_route_is_printed_when_the_tools_are_missing(fault_db: FaultDat
     assert "pg_dump is not on PATH" in r.stderr
     assert "pg_dump --format=custom" in r.stderr and "pg_restore --clean" in r.stderr
     assert not (tmp_path / "x.dump").exists()
+
+
+def test_restores_within_one_second_keep_every_replaced_file(tmp_path: Path) -> None:
+    """Two restores in the same second once failed with 'File exists' (CI, 2 Dec 2026)."""
+    from app.db.backup import _kept_name
+
+    db = tmp_path / "livskraft.sqlite3"
+    first = _kept_name(db)
+    first.touch()
+    second = _kept_name(db)
+    assert second != first and not second.exists() and second.name.startswith("livskraft.sqlite3.replaced-")
