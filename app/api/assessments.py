@@ -23,7 +23,7 @@ from app.api.deps import (
 from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.api.problems import responses
 from app.assessments import repository as repo
-from app.assessments import representation_cache, review, service, summary_cache, views
+from app.assessments import review, service, summary_cache, views
 from app.assessments.list_repository import AssessmentQuery, page_assessment_rows
 from app.assessments.models import Assessment
 from app.assessments.schemas import (
@@ -119,10 +119,7 @@ def _read_assessment(request: Request, session: Session, token: str, assessment_
     actor = actor_for_request(request, session, token)
     assessment = service.get_assessment(session, actor, assessment_id)
     body = views.assessment_public(session, assessment, actor.municipality_code).model_dump_json().encode()
-    representation = representation_cache.Representation(body, views.etag(assessment.lock_version))
-    key = representation_cache.key("assessment", assessment.id, assessment.lock_version, assessment.updated_at)
-    representation_cache.put(key, representation)
-    return fast_path.json_response(representation)
+    return fast_path.remember("assessment", assessment, body, etag=views.etag(assessment.lock_version))
 
 
 @router.put("/{assessment_id}/screening", summary="Screen the perspectives", responses=WRITE_ERRORS)
@@ -258,11 +255,8 @@ def _read_summary(
     actor = actor_for_request(request, session, token)
     assessment = service.get_assessment(session, actor, assessment_id)
     summary = summary_cache.summary(session, service.rubric_of(registry, assessment), assessment)
-    representation = representation_cache.Representation(summary.model_dump_json().encode(), None)
-    weights = views.weights_raw(session, assessment)
-    key = representation_cache.key("summary", assessment.id, assessment.lock_version, assessment.updated_at, weights)
-    representation_cache.put(key, representation)
-    return fast_path.json_response(representation)
+    body = summary.model_dump_json().encode()
+    return fast_path.remember("summary", assessment, body, weights=views.weights_raw(session, assessment))
 
 
 def _action(assessment: Assessment, session: Any, actor: Actor, response: Response) -> AssessmentPublic:

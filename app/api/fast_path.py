@@ -5,15 +5,26 @@ the ordinary route, which decides every refusal (401, 403, 404, 503) itself."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import Request, Response
 
 from app.assessments import representation_cache as cache
+from app.assessments.models import Assessment
 from app.auth.tokens import TOKEN_PREFIX, effective_scopes, hash_token, token_usable
 from app.db.fast_reads import FastReads
 
 served = 0
 """Responses served by the fast path in this process (tests and benchmarks read it)."""
+
+
+def remember(
+    kind: cache.Kind, assessment: Assessment, body: bytes, etag: str | None = None, weights: Any = None
+) -> Response:
+    """Keep what the ordinary route computed for this version of the assessment, and send it."""
+    representation = cache.Representation(body, etag)
+    cache.put(cache.key(kind, assessment.id, assessment.lock_version, assessment.updated_at, weights), representation)
+    return json_response(representation)
 
 
 def json_response(representation: cache.Representation) -> Response:

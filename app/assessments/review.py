@@ -25,13 +25,18 @@ from app.rubrics.registry import RubricRegistry
 from app.webhooks import service as webhooks
 
 
+def _claim(session: Session, assessment: Assessment, expected: int) -> None:
+    """Take the next version of an assessment that is not a draft (review steps, the review date)."""
+    if not repo.claim_version(session, assessment.id, expected):
+        raise PreconditionFailed("the assessment was changed by someone else; reload and try again")
+    session.refresh(assessment)
+
+
 def _transition(
     session: Session, actor: Actor, assessment: Assessment, expected: int, to: Status, action: str, comment: str
 ) -> None:
     before = {"status": assessment.status}
-    if not repo.claim_version(session, assessment.id, expected):
-        raise PreconditionFailed("the assessment was changed by someone else; reload and try again")
-    session.refresh(assessment)
+    _claim(session, assessment, expected)
     assessment.status = to.value
     assessment.updated_at = utcnow()
     session.add(assessment)
@@ -197,9 +202,7 @@ def set_review_date(
     actor.require("write")
     if assessment.status != Status.approved:
         raise InvalidState("a follow-up review date is set on an approved assessment")
-    if not repo.claim_version(session, assessment.id, expected):
-        raise PreconditionFailed("the assessment was changed by someone else; reload and try again")
-    session.refresh(assessment)
+    _claim(session, assessment, expected)
     before = {"review_date": str(assessment.review_date) if assessment.review_date else None}
     assessment.review_date = review_date
     assessment.updated_at = utcnow()

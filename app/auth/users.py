@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from app.audit import service as audit
 from app.auth import repository as repo
-from app.auth.actor import system_actor
+from app.auth.actor import Actor, system_actor
 from app.auth.models import Role, User
 from app.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, needs_rehash, verify_password
 from app.db.base import utcnow
@@ -68,6 +68,38 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.flush()
 
 
+def _actor(session: Session, user: User, purpose: str) -> Actor:
+    """The system actor that records what happens to an account (``login:…``, ``user:…``)."""
+    municipality = session.get(Municipality, user.municipality_id)
+    assert municipality is not None
+    return system_actor(municipality.id, municipality.code, f"{purpose}:{user.email}")
+
+
+def _locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def _count_failure(
+    session: Session,
+    actor: Actor,
+    user: User,
+    now: datetime,
+    action: str,
+    max_failures: int,
+    lockout_minutes: int,
+) -> bool:
+    """One more wrong password (at login or when changing it): at ``max_failures`` the account is locked
+    for ``lockout_minutes``. Audited as ``action`` or ``login.locked``; True when it is locked now."""
+    user.failed_logins += 1
+    locked = user.failed_logins >= max_failures
+    if locked:
+        user.locked_until = now + timedelta(minutes=lockout_minutes)
+        user.failed_logins = 0
+    session.add(user)
+    audit.record(session, actor, "login.locked" if locked else action, "user", user.id)
+    return locked
+
+
 def change_password(
     session: Session,
     user: User,
@@ -84,21 +116,12 @@ def change_password(
     session of the user ends (a password change is how people lock out someone who knows the old one).
     """
     now = utcnow()
-    municipality = session.get(Municipality, user.municipality_id)
-    assert municipality is not None
-    actor = system_actor(municipality.id, municipality.code, f"user:{user.email}")
-    if user.locked_until is not None and user.locked_until > now:
+    actor = _actor(session, user, "user")
+    if _locked(user, now):
         return [FieldProblem("current", "too many failed attempts: the account is locked", "locked")]
     if not verify_password(user.password_hash, current):
-        user.failed_logins += 1
-        action = "password_change.failed"
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
-            action = "login.locked"
-        session.add(user)
-        audit.record(session, actor, action, "user", user.id)
-        return [FieldProblem("current", "the current password is wrong", "locked" if user.locked_until else "invalid")]
+        locked = _count_failure(session, actor, user, now, "password_change.failed", max_failures, lockout_minutes)
+        return [FieldProblem("current", "the current password is wrong", "locked" if locked else "invalid")]
     problems = password_problems(new)
     if not problems and new == current:
         problems = [FieldProblem("password", "choose a password different from the current one", "unchanged")]
@@ -128,22 +151,13 @@ def authenticate(
         verify_password(DUMMY_HASH, password)
         return None, "invalid"
     now = utcnow()
-    municipality = session.get(Municipality, user.municipality_id)
-    assert municipality is not None
-    actor = system_actor(municipality.id, municipality.code, f"login:{user.email}")
-    if user.locked_until is not None and user.locked_until > now:
+    actor = _actor(session, user, "login")
+    if _locked(user, now):
         audit.record(session, actor, "login.refused_locked", "user", user.id)
         return None, "locked"
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        action = "login.failed"
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
-            action = "login.locked"
-        session.add(user)
-        audit.record(session, actor, action, "user", user.id)
-        return None, "locked" if action == "login.locked" else "invalid"
+        locked = _count_failure(session, actor, user, now, "login.failed", max_failures, lockout_minutes)
+        return None, "locked" if locked else "invalid"
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0

@@ -9,19 +9,8 @@ from typing import Any
 
 import pytest
 
+from app.rubrics.models import PERSPECTIVE_IDS
 from tests.support import Api, make_token, make_user
-
-PERSPECTIVES = [
-    "policy",
-    "infrastructure",
-    "procurement",
-    "cross-sector",
-    "rural-services",
-    "green-economy",
-    "logistics",
-    "information",
-    "mergers",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -44,11 +33,16 @@ def read_twice(api: Api, path: str) -> tuple[Any, Any, int]:
     return first, second, served() - before
 
 
+def screening(*relevant: str) -> list[dict[str, Any]]:
+    return [
+        {"perspective_id": p, "relevant": p in relevant, "reason": "" if p in relevant else "Nej"}
+        for p in PERSPECTIVE_IDS
+    ]
+
+
 def screened(api: Api) -> dict[str, Any]:
     a = api.create_assessment()
-    items = [
-        {"perspective_id": p, "relevant": p == "policy", "reason": "" if p == "policy" else "Nej"} for p in PERSPECTIVES
-    ]
+    items = screening("policy")
     assert api.put(f"/api/v1/assessments/{a['id']}/screening", {"items": items}, api.etag(a["id"])).status_code == 200
     rating = {"criterion_id": "policy.firms.business-climate", "target": "firms", "score": 2, "rationale": "Lots"}
     assert api.put_ratings(a["id"], [rating]).status_code == 200
@@ -70,14 +64,7 @@ def test_a_change_is_seen_at_once(api: Api) -> None:
     a = screened(api)
     path = f"/api/v1/assessments/{a['id']}"
     read_twice(api, path)
-    items = [
-        {
-            "perspective_id": p,
-            "relevant": p in ("policy", "logistics"),
-            "reason": "" if p in ("policy", "logistics") else "Nej",
-        }
-        for p in PERSPECTIVES
-    ]
+    items = screening("policy", "logistics")
     assert api.put(f"{path}/screening", {"items": items, "sources": ["Ny källa"]}, api.etag(a["id"])).status_code == 200
     now = api.get(path)
     assert now.json()["sources"] == ["Ny källa"] and now.headers["etag"] == '"v4"'

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.rubrics.models import PERSPECTIVE_IDS
 from tests.reports.factories import pdf_text
 from tests.support import Api
 
-PERSPECTIVES = [
-    "policy",
-    "infrastructure",
-    "procurement",
-    "cross-sector",
-    "rural-services",
-    "green-economy",
-    "logistics",
-    "information",
-    "mergers",
-]
 ITEMS = [
     {"perspective_id": p, "relevant": p == "policy", "reason": "" if p == "policy" else "Berör inte beslutet"}
-    for p in PERSPECTIVES
+    for p in PERSPECTIVE_IDS
 ]
 KOLADA = "Kolada: nyckeltal N00914, företagsklimat enligt Insikt 2025"
 REGISTER = "Kommunens näringslivsregister 2026-10, 412 mikroföretag i centrum"
