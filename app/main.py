@@ -16,7 +16,7 @@ from app.api import rubric_upgrade as rubric_upgrade_api
 from app.api import webhooks as webhooks_api
 from app.api.middleware import ApiRequestLimits, Idempotency
 from app.db import gate
-from app.db.fast_reads import FastReads
+from app.db.loop_db import LoopDatabase
 from app.rubrics.registry import RubricRegistry, load_registry
 from app.settings import get_settings
 from app.webhooks import delivery as webhook_delivery
@@ -37,15 +37,17 @@ def create_app(registry: RubricRegistry | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        fast = FastReads(settings.effective_database_url) if settings.fast_reads and not settings.is_sqlite else None
+        fast = None
+        if (settings.fast_reads or settings.fast_writes) and not settings.is_sqlite:
+            fast = LoopDatabase(settings.effective_database_url, settings.fast_reads, settings.fast_writes)
         if fast is not None:
             await fast.open()
-        app.state.fast_reads = fast
+        app.state.loop_db = fast
         try:
             async with webhook_delivery.background(settings):  # due webhook deliveries, stopped on shutdown
                 yield
         finally:
-            app.state.fast_reads = None
+            app.state.loop_db = None
             if fast is not None:
                 await fast.close()
 
@@ -60,7 +62,7 @@ def create_app(registry: RubricRegistry | None = None) -> FastAPI:
         generate_unique_id_function=lambda route: route.name,  # operationId = the route function's name
     )
     app.state.rubrics = rubric_registry
-    app.state.fast_reads = None  # opened by the lifespan (a server process), see app/db/fast_reads.py
+    app.state.loop_db = None  # opened by the lifespan (a server process), see app/db/loop_db.py
     app.state.settings = settings
     problems.install(app)
     # Outermost last: size and media-type limits run before idempotency reads the body.

@@ -48,7 +48,10 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     fast_reads: bool = True
     """PostgreSQL: serve repeated reads of an assessment and its summary after one statement on the
-    event loop (``app/db/fast_reads.py``); false: always the ordinary path."""
+    event loop (``app/db/loop_db.py``); false: always the ordinary path."""
+    fast_writes: bool = True
+    """PostgreSQL: save ratings (``PUT /assessments/{id}/ratings``) in two round trips on the event loop
+    (``app/assessments/fast_ratings.py``); false: always the ordinary path."""
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:

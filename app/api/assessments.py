@@ -14,6 +14,7 @@ from app.api import fast_path
 from app.api.deps import (
     ActorDep,
     AssessmentDep,
+    AssessmentWriterDep,
     BearerTokenDep,
     IfMatchDep,
     RegistryDep,
@@ -195,21 +196,40 @@ def list_ratings(assessment: AssessmentDep, session: SessionDep, response: Respo
     return views.ratings_public(session, assessment)
 
 
-@router.put("/{assessment_id}/ratings", summary="Save ratings", responses=WRITE_ERRORS)
-def put_ratings(
-    data: RatingsUpdate,
-    assessment: AssessmentDep,
+@router.put(
+    "/{assessment_id}/ratings",
+    summary="Save ratings",
+    responses=WRITE_ERRORS,
+    response_model=list[RatingPublic],
+)
+async def put_ratings(
+    assessment_id: uuid.UUID,
+    actor: AssessmentWriterDep,
     expected: IfMatchDep,
-    session: SessionDep,
-    actor: ActorDep,
+    data: RatingsUpdate,
     registry: RegistryDep,
-    response: Response,
-) -> list[RatingPublic]:
+    request: Request,
+) -> Response:
     """Create or replace ratings, keyed by (alternative, criterion, target, effect), all or nothing.
     A non-zero or unknown score needs a rationale; a negative score needs mitigation."""
+    saved = await fast_path.saved_ratings(request, actor, registry, assessment_id, expected, data.ratings)
+    if saved is not None:
+        return saved
+    async with request_unit_of_work(write=True) as session:
+        return await run_in_threadpool(_put_ratings, session, actor, registry, assessment_id, expected, data)
+
+
+def _put_ratings(
+    session: Session,
+    actor: Actor,
+    registry: RubricRegistry,
+    assessment_id: uuid.UUID,
+    expected: int,
+    data: RatingsUpdate,
+) -> Response:
+    assessment = service.get_assessment(session, actor, assessment_id)
     service.put_ratings(session, actor, registry, assessment, data.ratings, expected)
-    response.headers["ETag"] = views.etag(assessment.lock_version)
-    return views.ratings_public(session, assessment)
+    return fast_path.ratings_response(views.ratings_public(session, assessment), assessment.lock_version)
 
 
 @router.delete(

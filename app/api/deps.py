@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from app.assessments import service
 from app.assessments.models import Assessment, Decision
 from app.auth.actor import Actor
-from app.auth.tokens import actor_for_token
+from app.auth.tokens import TOKEN_PREFIX, actor_for_principal, actor_for_token, hash_token
+from app.db.loop_db import LoopDatabase
 from app.db.session import request_unit_of_work
 from app.errors import PreconditionFailed, PreconditionRequired, Unauthorized
 from app.rubrics.registry import RubricRegistry
@@ -47,11 +49,40 @@ BearerTokenDep = Annotated[str, Depends(bearer_token)]
 
 def actor_for_request(request: Request, session: Session, token: str) -> Actor:
     """The caller's actor: reads need ``read``, changes ``write``."""
-    actor = actor_for_token(session, token)
+    return _may_call(request, actor_for_token(session, token))
+
+
+def _may_call(request: Request, actor: Actor) -> Actor:
     actor.require("read")
     if request.method not in READ_METHODS:
         actor.require("write")
     return actor
+
+
+async def get_assessment_writer(assessment_id: uuid.UUID, request: Request, token: BearerTokenDep) -> Actor:
+    """For routes that change an assessment and do their own database work (no request session yet):
+    the caller's actor, once the assessment is known to be one of its municipality (else 404), all
+    before the body is validated, as with ``AssessmentDep``. On PostgreSQL one statement over the
+    event-loop pool (``app/db/loop_db.py``); else, or when that pool cannot answer, the ordinary way."""
+    loop_db: LoopDatabase | None = getattr(request.app.state, "loop_db", None)
+    if loop_db is not None and token.startswith(TOKEN_PREFIX):
+        row = await loop_db.principal(hash_token(token), assessment_id)
+        if row is not None:
+            actor = _may_call(request, actor_for_principal(row))
+            if not row.assessment_found:
+                raise service.assessment_not_found()
+            return actor
+    async with request_unit_of_work(write=False) as session:
+        return await run_in_threadpool(_assessment_writer, request, session, token, assessment_id)
+
+
+def _assessment_writer(request: Request, session: Session, token: str, assessment_id: uuid.UUID) -> Actor:
+    actor = actor_for_request(request, session, token)
+    service.get_assessment(session, actor, assessment_id)
+    return actor
+
+
+AssessmentWriterDep = Annotated[Actor, Depends(get_assessment_writer)]
 
 
 def get_actor(request: Request, session: SessionDep, token: BearerTokenDep) -> Actor:

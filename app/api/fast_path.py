@@ -1,6 +1,7 @@
-"""Repeated reads of an assessment and its summary, answered from the representation cache after one
-statement on the event loop (PostgreSQL; see ``app/db/fast_reads.py``). Any doubt falls through to
-the ordinary route, which decides every refusal (401, 403, 404, 503) itself."""
+"""The fast paths on the event loop (PostgreSQL; see ``app/db/loop_db.py``): repeated reads of an
+assessment and its summary, answered from the representation cache after one statement, and saving
+ratings in two round trips (``app/assessments/fast_ratings.py``). Any doubt falls through to the
+ordinary route, which decides every refusal (401, 403, 404, 409, 412, 422, 503) itself."""
 
 from __future__ import annotations
 
@@ -8,14 +9,23 @@ import uuid
 from typing import Any
 
 from fastapi import Request, Response
+from pydantic import TypeAdapter
 
+from app.assessments import fast_ratings
 from app.assessments import representation_cache as cache
 from app.assessments.models import Assessment
+from app.assessments.schemas import RatingIn, RatingPublic
+from app.assessments.views import etag, rating_public
+from app.auth.actor import Actor
 from app.auth.tokens import TOKEN_PREFIX, effective_scopes, hash_token, token_usable
-from app.db.fast_reads import FastReads
+from app.db.loop_db import LoopDatabase
+from app.rubrics.registry import RubricRegistry
 
 served = 0
-"""Responses served by the fast path in this process (tests and benchmarks read it)."""
+"""Reads served by the fast path in this process (tests and benchmarks read it)."""
+saved = 0
+"""Rating saves done by the fast path in this process."""
+RATINGS: TypeAdapter[list[RatingPublic]] = TypeAdapter(list[RatingPublic])
 
 
 def remember(
@@ -34,8 +44,8 @@ def json_response(representation: cache.Representation) -> Response:
 
 async def cached_read(request: Request, token: str, kind: cache.Kind, assessment_id: uuid.UUID) -> Response | None:
     global served
-    reader: FastReads | None = getattr(request.app.state, "fast_reads", None)
-    if reader is None or not token.startswith(TOKEN_PREFIX):
+    reader: LoopDatabase | None = getattr(request.app.state, "loop_db", None)
+    if reader is None or not reader.reads or not token.startswith(TOKEN_PREFIX):
         return None
     access = await reader.assessment_access(hash_token(token), assessment_id)
     if access is None or access.lock_version is None or access.updated_at is None:
@@ -49,3 +59,28 @@ async def cached_read(request: Request, token: str, kind: cache.Kind, assessment
         return None
     served += 1
     return json_response(found)
+
+
+def ratings_response(ratings: list[RatingPublic], lock_version: int) -> Response:
+    """The answer to saving ratings: every rating of the assessment, with the new version's ETag."""
+    return Response(RATINGS.dump_json(ratings), media_type="application/json", headers={"ETag": etag(lock_version)})
+
+
+async def saved_ratings(
+    request: Request,
+    actor: Actor,
+    registry: RubricRegistry,
+    assessment_id: uuid.UUID,
+    expected: int,
+    ratings: list[RatingIn],
+) -> Response | None:
+    """Ratings saved on the event loop, or None: the ordinary route must answer (nothing was written)."""
+    global saved
+    writer: LoopDatabase | None = getattr(request.app.state, "loop_db", None)
+    if writer is None or not writer.writes:
+        return None
+    done = await writer.attempt(lambda conn: fast_ratings.save(conn, actor, registry, assessment_id, expected, ratings))
+    if done is None:
+        return None
+    saved += 1
+    return ratings_response([rating_public(r, done.keys[r.alternative_id]) for r in done.ratings], done.lock_version)

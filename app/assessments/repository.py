@@ -92,17 +92,17 @@ _AID: BindParameter[uuid.UUID] = bindparam("assessment_id")
 
 
 @lru_cache(maxsize=1)
-def _screening_query() -> SelectOfScalar[ScreeningAnswer]:
+def screening_query() -> SelectOfScalar[ScreeningAnswer]:
     return select(ScreeningAnswer).where(col(ScreeningAnswer.assessment_id) == _AID)
 
 
 @lru_cache(maxsize=1)
-def _alternatives_query() -> SelectOfScalar[Alternative]:
+def alternatives_query() -> SelectOfScalar[Alternative]:
     return select(Alternative).where(col(Alternative.assessment_id) == _AID).order_by(col(Alternative.position))
 
 
 @lru_cache(maxsize=1)
-def _ratings_query() -> SelectOfScalar[Rating]:
+def ratings_query() -> SelectOfScalar[Rating]:
     return (
         select(Rating)
         .where(col(Rating.assessment_id) == _AID)
@@ -116,15 +116,15 @@ def _review_entries_query() -> SelectOfScalar[ReviewEntry]:
 
 
 def screening_for(session: Session, assessment_id: uuid.UUID) -> Sequence[ScreeningAnswer]:
-    return session.exec(_screening_query(), params={"assessment_id": assessment_id}).all()
+    return session.exec(screening_query(), params={"assessment_id": assessment_id}).all()
 
 
 def alternatives_for(session: Session, assessment_id: uuid.UUID) -> Sequence[Alternative]:
-    return session.exec(_alternatives_query(), params={"assessment_id": assessment_id}).all()
+    return session.exec(alternatives_query(), params={"assessment_id": assessment_id}).all()
 
 
 def ratings_for(session: Session, assessment_id: uuid.UUID) -> Sequence[Rating]:
-    return session.exec(_ratings_query(), params={"assessment_id": assessment_id}).all()
+    return session.exec(ratings_query(), params={"assessment_id": assessment_id}).all()
 
 
 def review_entries_for(session: Session, assessment_id: uuid.UUID) -> Sequence[ReviewEntry]:

@@ -1,7 +1,7 @@
 """Serialised API representations of one version of an assessment, kept per process.
 
 ``GET /assessments/{id}`` and ``GET /assessments/{id}/summary`` store the JSON they send here; the
-fast path (``app/db/fast_reads.py``) serves it again once the database has confirmed, in one
+fast path (``app/db/loop_db.py``) serves it again once the database has confirmed, in one
 statement, that the caller's token may read the assessment and that this is still its current version.
 
 The key holds everything the representation depends on: the assessment, its lock version and its

@@ -8,7 +8,9 @@ errors. Every change is written to the audit trail. Edits need the version the e
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -108,8 +110,12 @@ def update_decision(
 def get_assessment(session: Session, actor: Actor, assessment_id: uuid.UUID) -> Assessment:
     assessment = repo.get_assessment(session, actor.municipality_id, assessment_id)
     if assessment is None:
-        raise NotFound("assessment not found")
+        raise assessment_not_found()
     return assessment
+
+
+def assessment_not_found() -> NotFound:
+    return NotFound("assessment not found")
 
 
 def rubric_of(registry: RubricRegistry, assessment: Assessment) -> Rubric:
@@ -317,35 +323,79 @@ def put_ratings(
     actor.require("write")
     rubric = rubric_of(registry, assessment)
     alts = {a.key: a for a in repo.alternatives_for(session, assessment.id)}
-    rel = relevance(session, assessment)
+    problems = ratings_problems(ratings, rubric, alts, relevance(session, assessment))
+    if problems:
+        raise ValidationFailed("some ratings are not valid; nothing was saved", errors=problems)
+    begin_edit(session, assessment, expected)
+    existing = {rating_key(r): r for r in repo.ratings_for(session, assessment.id)}
+    merged = merge_ratings(assessment.id, rubric, alts, existing, ratings, utcnow())
+    for row in merged.saved:
+        session.add(row)
+    session.flush()
+    refresh_flags(session, assessment, list(alts.values()), list(merged.all.values()))
+    audit.record(session, actor, "ratings.saved", "assessment", assessment.id, None, merged.audit_after)
+    return merged.saved
+
+
+RatingKey = tuple[uuid.UUID, str, str, int]
+
+
+def rating_key(row: Rating) -> RatingKey:
+    """The natural key of a rating: (alternative, criterion, target, effect)."""
+    return (row.alternative_id, row.criterion_id, row.target, row.effect)
+
+
+def ratings_problems(
+    ratings: Sequence[RatingIn], rubric: Rubric, alternatives: Mapping[str, Alternative], rel: Mapping[str, bool]
+) -> list[FieldProblem]:
+    """Every problem of a request saving ratings, by field (empty: all valid)."""
     problems: list[FieldProblem] = []
     seen: set[tuple[str, str, str, int]] = set()
     for i, rating in enumerate(ratings):
         prefix = f"ratings.{i}."
-        if rating.alternative not in alts:
+        if rating.alternative not in alternatives:
             problems.append(FieldProblem(prefix + "alternative", f"alternative '{rating.alternative}' does not exist"))
         key = (rating.alternative, rating.criterion_id, rating.target.value, rating.effect)
         if key in seen:
             problems.append(FieldProblem(prefix + "criterion_id", "the same effect is listed twice in this request"))
         seen.add(key)
         problems.extend(rating_problems(rating, rubric, rel, prefix))
-    if problems:
-        raise ValidationFailed("some ratings are not valid; nothing was saved", errors=problems)
-    begin_edit(session, assessment, expected)
-    existing = {
-        (r.alternative_id, r.criterion_id, r.target, r.effect): r for r in repo.ratings_for(session, assessment.id)
-    }
+    return problems
+
+
+@dataclass(frozen=True)
+class MergedRatings:
+    saved: list[Rating]
+    """The rows written (new or changed), in the order of the request."""
+    all: dict[RatingKey, Rating]
+    """Every rating of the assessment after the change."""
+    audit_after: dict[str, Any]
+    """What the audit trail records: each row before and after."""
+
+
+def merge_ratings(
+    assessment_id: uuid.UUID,
+    rubric: Rubric,
+    alternatives: Mapping[str, Alternative],
+    existing: Mapping[RatingKey, Rating],
+    ratings: Sequence[RatingIn],
+    at: datetime,
+) -> MergedRatings:
+    """Apply valid ratings (see :func:`ratings_problems`) to the assessment's rows: existing rows change in
+    place, new ones are created. Pure: the caller writes ``saved``."""
+    merged = dict(existing)
     saved: list[Rating] = []
     changes: list[dict[str, Any]] = []
     for rating in ratings:
-        alt = alts[rating.alternative]
+        alt = alternatives[rating.alternative]
         found = rubric.criterion(rating.criterion_id)
-        assert found is not None  # checked above
-        row = existing.get((alt.id, rating.criterion_id, rating.target.value, rating.effect))
+        assert found is not None  # checked by ratings_problems
+        key = (alt.id, rating.criterion_id, rating.target.value, rating.effect)
+        row = merged.get(key)
         before = snapshot(row, ("updated_at",)) if row else None
         if row is None:
             row = Rating(
-                assessment_id=assessment.id,
+                assessment_id=assessment_id,
                 alternative_id=alt.id,
                 perspective_id=found[0].id,
                 criterion_id=rating.criterion_id,
@@ -357,18 +407,11 @@ def put_ratings(
         row.rationale, row.mitigation = rating.rationale.strip(), rating.mitigation.strip()
         row.evidence = [e.strip() for e in rating.evidence if e.strip()]
         row.affected_groups, row.affected_area = rating.affected_groups.strip(), rating.affected_area
-        row.updated_at = utcnow()
-        session.add(row)
+        row.updated_at = at
+        merged[key] = row
         saved.append(row)
         changes.append({"before": before, "after": snapshot(row, ("updated_at", "id"))})
-    session.flush()
-    for row in saved:
-        existing[(row.alternative_id, row.criterion_id, row.target, row.effect)] = row
-    refresh_flags(session, assessment, list(alts.values()), list(existing.values()))
-    audit.record(
-        session, actor, "ratings.saved", "assessment", assessment.id, None, {"count": len(saved), "changes": changes}
-    )
-    return saved
+    return MergedRatings(saved, merged, {"count": len(saved), "changes": changes})
 
 
 def refresh_flags(
@@ -383,15 +426,20 @@ def refresh_flags(
         alternatives = repo.alternatives_for(session, assessment.id)
     if ratings is None:
         ratings = repo.ratings_for(session, assessment.id)
+    assessment.significant_negative = has_significant_negative(alternatives, ratings)
+    session.add(assessment)
+
+
+def has_significant_negative(alternatives: Iterable[Alternative], ratings: Iterable[Rating]) -> bool:
+    """Whether the proposal has an effect below zero of significance ≥ 1.5 (the flag on the assessment)."""
     proposal = {a.id for a in alternatives if a.kind == AlternativeKind.proposal}
-    assessment.significant_negative = any(
+    return any(
         r.alternative_id in proposal
         and r.score is not None
         and r.score < 0
         and significant(RatingInput("", r.perspective_id, r.criterion_id, r.target, r.score, r.effect, r.likelihood))
         for r in ratings
     )
-    session.add(assessment)
 
 
 def delete_rating(session: Session, actor: Actor, assessment: Assessment, rating_id: uuid.UUID, expected: int) -> None:

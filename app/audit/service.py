@@ -60,9 +60,28 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     head = repository.lock_chain(session, actor.municipality_id)
+    event = new_event(actor, action, resource_type, resource_id, before, after, head.audit_seq, head.audit_head)
+    head.audit_seq, head.audit_head = event.seq, event.hash
+    session.add(event)
+    session.add(head)
+    session.flush()
+    return event
+
+
+def new_event(
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: uuid.UUID | str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    head_seq: int,
+    head_hash: str,
+) -> AuditEvent:
+    """The event that follows the chain's head (``head_seq``, ``head_hash``, read under its row lock)."""
     event = AuditEvent(
         municipality_id=actor.municipality_id,
-        seq=head.audit_seq + 1,
+        seq=head_seq + 1,
         at=utcnow(),
         actor=actor.label,
         action=action,
@@ -70,14 +89,10 @@ def record(
         resource_id=str(resource_id),
         before=jsonable(before),
         after=jsonable(after),
-        prev_hash=head.audit_head,
+        prev_hash=head_hash,
         hash="",
     )
     event.hash = compute_hash(event.prev_hash, event)
-    head.audit_seq, head.audit_head = event.seq, event.hash
-    session.add(event)
-    session.add(head)
-    session.flush()
     return event
 
 

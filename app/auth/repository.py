@@ -19,7 +19,7 @@ def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
 
 
 @lru_cache(maxsize=1)
-def _token_principal_query() -> Select[*tuple[Any, ...]]:
+def token_principal_query() -> Select[*tuple[Any, ...]]:
     user = aliased(User)
     return (
         sa_select(
@@ -45,7 +45,7 @@ def token_principal(session: Session, token_hash: str) -> Row[Any] | None:
     """A token with its municipality and (for a personal token) its user, in one query without ORM
     objects: every API request starts here, so it must be cheap (the statement is built once). Read
     fresh on every request, so a revoked token or a deactivated user is refused at once."""
-    return session.execute(_token_principal_query(), {"token_hash": token_hash}).first()
+    return session.execute(token_principal_query(), {"token_hash": token_hash}).first()
 
 
 def token_by_id(session: Session, token_id: uuid.UUID) -> ApiToken | None:

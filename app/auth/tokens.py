@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from typing import Any
 
 from sqlmodel import Session
 
@@ -97,6 +98,11 @@ def actor_for_token(session: Session, token: str) -> Actor:
     """Resolve a bearer token to its actor; unknown or revoked tokens are refused alike. One query
     (token, municipality and user together), read fresh on every request: revocation acts at once."""
     row = repo.token_principal(session, hash_token(token)) if token.startswith(TOKEN_PREFIX) else None
+    return actor_for_principal(row)
+
+
+def actor_for_principal(row: Any) -> Actor:
+    """The actor of a row of ``repository.token_principal``'s statement (None: no such token)."""
     if row is None or row.revoked_at is not None:
         raise Unauthorized("the API token is not valid")
     scopes = effective_scopes(row.scopes, row.user_id, row.user_role)

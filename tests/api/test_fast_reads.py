@@ -15,7 +15,7 @@ from tests.support import Api, make_token, make_user
 
 @pytest.fixture(autouse=True)
 def _postgres_only(client: Any) -> None:
-    if client.app.state.fast_reads is None:
+    if client.app.state.loop_db is None:
         pytest.skip("the fast read path serves PostgreSQL only")
 
 

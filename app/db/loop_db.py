@@ -20,13 +20,15 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row, namedtuple_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.engine import make_url
@@ -34,6 +36,7 @@ from sqlmodel import col
 
 from app.assessments.models import Assessment
 from app.auth.models import ApiToken, User
+from app.auth.repository import token_principal_query
 from app.municipalities.models import Municipality
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,21 @@ class AssessmentAccess:
     updated_at: datetime | None
     weights: Any
     """The weights its summary is scored with: frozen at approval, else the municipality's."""
+
+
+@lru_cache(maxsize=1)
+def _principal_statement() -> tuple[str, dict[str, Any]]:
+    """``token_principal_query``, and whether the assessment is one of the token's municipality."""
+    assessment_match = and_(
+        col(Assessment.id) == bindparam("assessment_id"),
+        col(Assessment.municipality_id) == col(ApiToken.municipality_id),
+    )
+    stmt = (
+        token_principal_query()
+        .add_columns(col(Assessment.id).is_not(None).label("assessment_found"))
+        .outerjoin(Assessment, assessment_match)
+    )
+    return for_psycopg(stmt)
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +108,12 @@ def _access_statement() -> tuple[str, dict[str, Any]]:
         .outerjoin(Municipality, col(Municipality.id) == col(Assessment.municipality_id))
         .where(col(ApiToken.token_hash) == bindparam("token_hash"))
     )
+    return for_psycopg(stmt)
+
+
+def for_psycopg(stmt: Any) -> tuple[str, dict[str, Any]]:
+    """A SQLAlchemy statement as psycopg's SQL (named ``%(…)s`` parameters) and its constant values.
+    Built from the models, so the SQL follows the schema; compile once (``lru_cache``) and reuse."""
     compiled = stmt.compile(dialect=psycopg_dialect())  # type: ignore[no-untyped-call]
     return str(compiled), dict(compiled.params)
 
@@ -99,16 +123,23 @@ def libpq_url(sqlalchemy_url: str) -> str:
     return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class FastReads:
-    def __init__(self, sqlalchemy_url: str, max_size: int = POOL_MAX) -> None:
+T = TypeVar("T")
+
+
+class LoopDatabase:
+    """An asynchronous psycopg pool on the event loop, for the fast paths (reads and rating writes)."""
+
+    def __init__(self, sqlalchemy_url: str, reads: bool = True, writes: bool = True, max_size: int = POOL_MAX) -> None:
+        self.reads, self.writes = reads, writes
         self.pool = AsyncConnectionPool(
             libpq_url(sqlalchemy_url),
             min_size=1,
             max_size=max_size,
             open=False,
             timeout=2.0,
-            kwargs={"autocommit": True, "connect_timeout": 2},
-            name="fast-reads",
+            # UTC, as the ORM's UTCDateTime hands out every timestamp
+            kwargs={"autocommit": True, "connect_timeout": 2, "options": "-c TimeZone=UTC"},
+            name="loop-db",
         )
         self._resting_until = 0.0
 
@@ -118,21 +149,46 @@ class FastReads:
     async def close(self) -> None:
         await self.pool.close()
 
-    async def assessment_access(self, token_hash: str, assessment_id: uuid.UUID) -> AssessmentAccess | None:
-        """The token and the assessment's current version, or None (unknown token, or any error)."""
+    async def attempt(self, work: Callable[[AsyncConnection[Any]], Awaitable[T]]) -> T | None:
+        """``work`` on a pooled connection, or None when the pool is resting or anything fails (then
+        the caller takes the ordinary path). An open transaction is rolled back when ``work`` raises.
+        After a failure (other than a full pool, which is load) the pool rests for a few seconds."""
         if time.monotonic() < self._resting_until:
             return None
         try:
             async with self.pool.connection() as conn:
-                cur = conn.cursor(row_factory=dict_row)
-                sql, constants = _access_statement()
-                params = {**constants, "token_hash": token_hash, "assessment_id": assessment_id}
-                await cur.execute(sql, params)
-                row = await cur.fetchone()
+                return await work(conn)
+        except PoolTimeout:
+            log.info("the event-loop pool is busy: this request takes the ordinary path")
+            return None
         except Exception as exc:  # any failure means: take the ordinary path
             self._resting_until = time.monotonic() + REST_SECONDS
-            log.warning("fast reads rest for %.0f s after %s: %s", REST_SECONDS, type(exc).__name__, exc)
+            log.warning("fast paths rest for %.0f s after %s: %s", REST_SECONDS, type(exc).__name__, exc)
             return None
+
+    async def principal(self, token_hash: str, assessment_id: uuid.UUID) -> Any:
+        """The row of ``app.auth.repository.token_principal`` for a token, with ``assessment_found``:
+        whether the assessment belongs to the token's municipality (None: no such token, or the fast
+        path is not available; the caller then checks the ordinary way)."""
+        sql, constants = _principal_statement()
+
+        async def read(conn: AsyncConnection[Any]) -> Any:
+            cur = conn.cursor(row_factory=namedtuple_row)
+            await cur.execute(sql, {**constants, "token_hash": token_hash, "assessment_id": assessment_id})
+            return await cur.fetchone()
+
+        return await self.attempt(read)
+
+    async def assessment_access(self, token_hash: str, assessment_id: uuid.UUID) -> AssessmentAccess | None:
+        """The token and the assessment's current version, or None (unknown token, or any error)."""
+        sql, constants = _access_statement()
+
+        async def read(conn: AsyncConnection[Any]) -> dict[str, Any] | None:
+            cur = conn.cursor(row_factory=dict_row)
+            await cur.execute(sql, {**constants, "token_hash": token_hash, "assessment_id": assessment_id})
+            return await cur.fetchone()
+
+        row = await self.attempt(read)
         if row is None:
             return None
         updated = row["updated_at"]
