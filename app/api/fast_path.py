@@ -15,7 +15,7 @@ from app.assessments import fast_ratings
 from app.assessments import representation_cache as cache
 from app.assessments.models import Assessment
 from app.assessments.schemas import RatingIn, RatingPublic
-from app.assessments.views import etag, rating_public
+from app.assessments.views import etag
 from app.auth.actor import Actor
 from app.auth.tokens import TOKEN_PREFIX, effective_scopes, hash_token, token_usable
 from app.db.loop_db import LoopDatabase
@@ -83,4 +83,4 @@ async def saved_ratings(
     if done is None:
         return None
     saved += 1
-    return ratings_response([rating_public(r, done.keys[r.alternative_id]) for r in done.ratings], done.lock_version)
+    return ratings_response(RATINGS.validate_python(done.ratings), done.lock_version)

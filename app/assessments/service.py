@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -32,7 +32,7 @@ from app.assessments.schemas import (
 from app.assessments.scoring import RatingInput, significant
 from app.audit import service as audit
 from app.auth.actor import Actor
-from app.db.base import utcnow
+from app.db.base import new_id, utcnow
 from app.errors import Conflict, FieldProblem, InvalidState, NotFound, PreconditionFailed, ValidationFailed
 from app.portfolio import service as portfolio
 from app.rubrics import extensions as rubric_extensions
@@ -118,7 +118,7 @@ def assessment_not_found() -> NotFound:
     return NotFound("assessment not found")
 
 
-def rubric_of(registry: RubricRegistry, assessment: Assessment) -> Rubric:
+def rubric_of(registry: RubricRegistry, assessment: rubric_extensions.PinnedAssessment) -> Rubric:
     """The pinned rubric version merged with the pinned local extensions (their criteria marked local)."""
     return rubric_extensions.rubric_for_assessment(registry, assessment)
 
@@ -332,21 +332,57 @@ def put_ratings(
     for row in merged.saved:
         session.add(row)
     session.flush()
-    refresh_flags(session, assessment, list(alts.values()), list(merged.all.values()))
+    existing.update((rating_key(r), r) for r in merged.saved)
+    refresh_flags(session, assessment, list(alts.values()), list(existing.values()))
     audit.record(session, actor, "ratings.saved", "assessment", assessment.id, None, merged.audit_after)
     return merged.saved
+
+
+class AlternativeRow(Protocol):
+    """What saving ratings reads of an alternative (an ORM row or a plain database row)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+class RatingRow(Protocol):
+    """What the significant-negative flag reads of a rating (an ORM row or a plain database row)."""
+
+    @property
+    def alternative_id(self) -> uuid.UUID: ...
+    @property
+    def perspective_id(self) -> str: ...
+    @property
+    def criterion_id(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def effect(self) -> int: ...
+    @property
+    def score(self) -> int | None: ...
+    @property
+    def likelihood(self) -> str | None: ...
 
 
 RatingKey = tuple[uuid.UUID, str, str, int]
 
 
-def rating_key(row: Rating) -> RatingKey:
+def rating_key(row: RatingRow) -> RatingKey:
     """The natural key of a rating: (alternative, criterion, target, effect)."""
     return (row.alternative_id, row.criterion_id, row.target, row.effect)
 
 
+def requested_key(alternatives: Mapping[str, AlternativeRow], rating: RatingIn) -> RatingKey:
+    """The key of the row a valid rating of a request writes."""
+    return (alternatives[rating.alternative].id, rating.criterion_id, rating.target.value, rating.effect)
+
+
 def ratings_problems(
-    ratings: Sequence[RatingIn], rubric: Rubric, alternatives: Mapping[str, Alternative], rel: Mapping[str, bool]
+    ratings: Sequence[RatingIn], rubric: Rubric, alternatives: Mapping[str, AlternativeRow], rel: Mapping[str, bool]
 ) -> list[FieldProblem]:
     """Every problem of a request saving ratings, by field (empty: all valid)."""
     problems: list[FieldProblem] = []
@@ -366,9 +402,7 @@ def ratings_problems(
 @dataclass(frozen=True)
 class MergedRatings:
     saved: list[Rating]
-    """The rows written (new or changed), in the order of the request."""
-    all: dict[RatingKey, Rating]
-    """Every rating of the assessment after the change."""
+    """The rows to write (new or changed), in the order of the request."""
     audit_after: dict[str, Any]
     """What the audit trail records: each row before and after."""
 
@@ -376,31 +410,32 @@ class MergedRatings:
 def merge_ratings(
     assessment_id: uuid.UUID,
     rubric: Rubric,
-    alternatives: Mapping[str, Alternative],
+    alternatives: Mapping[str, AlternativeRow],
     existing: Mapping[RatingKey, Rating],
     ratings: Sequence[RatingIn],
     at: datetime,
 ) -> MergedRatings:
-    """Apply valid ratings (see :func:`ratings_problems`) to the assessment's rows: existing rows change in
-    place, new ones are created. Pure: the caller writes ``saved``."""
-    merged = dict(existing)
+    """Apply valid ratings (see :func:`ratings_problems`) to the assessment's rows: ``existing`` rows
+    (at least those the request names) change in place, new ones are created. The caller writes them."""
     saved: list[Rating] = []
     changes: list[dict[str, Any]] = []
     for rating in ratings:
-        alt = alternatives[rating.alternative]
         found = rubric.criterion(rating.criterion_id)
         assert found is not None  # checked by ratings_problems
-        key = (alt.id, rating.criterion_id, rating.target.value, rating.effect)
-        row = merged.get(key)
+        key = requested_key(alternatives, rating)
+        row = existing.get(key)
         before = snapshot(row, ("updated_at",)) if row else None
         if row is None:
             row = Rating(
+                id=new_id(),  # given, not left to the default factories: pydantic inspects each (~40 µs)
                 assessment_id=assessment_id,
-                alternative_id=alt.id,
+                alternative_id=key[0],
                 perspective_id=found[0].id,
                 criterion_id=rating.criterion_id,
                 target=rating.target.value,
                 effect=rating.effect,
+                evidence=[],
+                updated_at=at,
             )
         row.score = None if rating.score == "unknown" else int(rating.score)
         row.likelihood, row.horizon, row.certainty = rating.likelihood, rating.horizon, rating.certainty
@@ -408,10 +443,9 @@ def merge_ratings(
         row.evidence = [e.strip() for e in rating.evidence if e.strip()]
         row.affected_groups, row.affected_area = rating.affected_groups.strip(), rating.affected_area
         row.updated_at = at
-        merged[key] = row
         saved.append(row)
         changes.append({"before": before, "after": snapshot(row, ("updated_at", "id"))})
-    return MergedRatings(saved, merged, {"count": len(saved), "changes": changes})
+    return MergedRatings(saved, {"count": len(saved), "changes": changes})
 
 
 def refresh_flags(
@@ -430,7 +464,7 @@ def refresh_flags(
     session.add(assessment)
 
 
-def has_significant_negative(alternatives: Iterable[Alternative], ratings: Iterable[Rating]) -> bool:
+def has_significant_negative(alternatives: Iterable[AlternativeRow], ratings: Iterable[RatingRow]) -> bool:
     """Whether the proposal has an effect below zero of significance ≥ 1.5 (the flag on the assessment)."""
     proposal = {a.id for a in alternatives if a.kind == AlternativeKind.proposal}
     return any(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +41,17 @@ def alternative_public(alt: Alternative) -> AlternativePublic:
 
 
 def rating_public(rating: Rating, alt_key: str) -> RatingPublic:
-    return RatingPublic(
-        alternative=alt_key,
-        score="unknown" if rating.score is None else rating.score,
-        **rating.model_dump(exclude={"score", "assessment_id", "alternative_id"}),
-    )
+    return RatingPublic.model_validate(rating_public_values(rating.model_dump(), alt_key))
+
+
+def rating_public_values(row: Mapping[str, Any], alt_key: str) -> dict[str, Any]:
+    """A rating's columns as the fields of ``RatingPublic``: the alternative by key, no ids of the
+    assessment or alternative, a missing score as "unknown"."""
+    values = {k: v for k, v in row.items() if k not in ("assessment_id", "alternative_id")}
+    values["alternative"] = alt_key
+    if values["score"] is None:
+        values["score"] = "unknown"
+    return values
 
 
 def assessment_public(session: Session, assessment: Assessment, municipality_code: str) -> AssessmentPublic:
