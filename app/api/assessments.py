@@ -16,6 +16,8 @@ from app.api.deps import (
     AssessmentDep,
     AssessmentWriterDep,
     BearerTokenDep,
+    Caller,
+    CallerDep,
     IfMatchDep,
     RegistryDep,
     SessionDep,
@@ -58,10 +60,15 @@ def _public(session: Any, assessment: Assessment, actor: Actor, response: Respon
     return views.assessment_public(session, assessment, actor.municipality_code)
 
 
-@router.get("", summary="List assessments", responses=responses(401, 422))
-def list_assessments(
+@router.get(
+    "",
+    summary="List assessments",
+    responses=responses(401, 422),
+    response_model=Page[AssessmentListItem],
+)
+async def list_assessments(
     session: SessionDep,
-    actor: ActorDep,
+    caller: CallerDep,
     status: StatusName | None = None,
     deciding_body: Annotated[str | None, Query(max_length=200)] = None,
     date_from: Annotated[date | None, Query(alias="from", description="Decision's planned date on or after")] = None,
@@ -78,7 +85,7 @@ def list_assessments(
     order: Literal["asc", "desc"] = "desc",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> Page[AssessmentListItem]:
+) -> Response:
     """The municipality's assessments in a stable order, a page at a time, with filters."""
     query = AssessmentQuery(
         status,
@@ -92,11 +99,22 @@ def list_assessments(
         sort,
         order,
     )
+    page = fast_path.cached_list(caller, query, limit, cursor)
+    if page is not None:
+        return page
+    return await run_in_threadpool(_list_assessments, session, caller, query, limit, cursor)
+
+
+def _list_assessments(
+    session: Session, caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None
+) -> Response:
+    actor = caller.actor
     rows, (total, exact) = page_assessment_rows(session, actor.municipality_id, query, decode_cursor(cursor), limit + 1)
     items = [views.assessment_list_item_row(row) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor([getattr(last, sort), str(last.id)]) if last is not None else None
-    return Page[AssessmentListItem](items=items, next_cursor=next_cursor, total=total, total_exact=exact)
+    next_cursor = encode_cursor([getattr(last, query.sort), str(last.id)]) if last is not None else None
+    page = Page[AssessmentListItem](items=items, next_cursor=next_cursor, total=total, total_exact=exact)
+    return fast_path.remember_list(caller, query, limit, cursor, page.model_dump_json().encode())
 
 
 @router.get(
@@ -208,6 +226,7 @@ async def put_ratings(
     expected: IfMatchDep,
     data: RatingsUpdate,
     registry: RegistryDep,
+    session: SessionDep,
     request: Request,
 ) -> Response:
     """Create or replace ratings, keyed by (alternative, criterion, target, effect), all or nothing.
@@ -215,8 +234,7 @@ async def put_ratings(
     saved = await fast_path.saved_ratings(request, actor, registry, assessment_id, expected, data.ratings)
     if saved is not None:
         return saved
-    async with request_unit_of_work(write=True) as session:
-        return await run_in_threadpool(_put_ratings, session, actor, registry, assessment_id, expected, data)
+    return await run_in_threadpool(_put_ratings, session, actor, registry, assessment_id, expected, data)
 
 
 def _put_ratings(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -59,27 +60,52 @@ def _may_call(request: Request, actor: Actor) -> Actor:
     return actor
 
 
-async def get_assessment_writer(assessment_id: uuid.UUID, request: Request, token: BearerTokenDep) -> Actor:
-    """For routes that change an assessment and do their own database work (no request session yet):
-    the caller's actor, once the assessment is known to be one of its municipality (else 404), all
-    before the body is validated, as with ``AssessmentDep``. On PostgreSQL one statement over the
-    event-loop pool (``app/db/loop_db.py``); else, or when that pool cannot answer, the ordinary way."""
+@dataclass(frozen=True)
+class Caller:
+    actor: Actor
+    municipality_head: str | None
+    """The head of the municipality's audit chain, read before the request's own queries (None: not
+    read, the caller was checked the ordinary way)."""
+
+
+async def _caller(request: Request, session: Session, token: str, assessment_id: uuid.UUID | None) -> Caller:
+    """The caller's actor (and, with ``assessment_id``, 404 unless the assessment is one of its
+    municipality): on PostgreSQL in one statement over the event-loop pool (``app/db/loop_db.py``),
+    else, or when that pool cannot answer, the ordinary way in the request's session."""
     loop_db: LoopDatabase | None = getattr(request.app.state, "loop_db", None)
     if loop_db is not None and token.startswith(TOKEN_PREFIX):
         row = await loop_db.principal(hash_token(token), assessment_id)
         if row is not None:
             actor = _may_call(request, actor_for_principal(row))
-            if not row.assessment_found:
+            if assessment_id is not None and not row.assessment_found:
                 raise service.assessment_not_found()
-            return actor
-    async with request_unit_of_work(write=False) as session:
-        return await run_in_threadpool(_assessment_writer, request, session, token, assessment_id)
+            return Caller(actor, row.municipality_head)
+    return Caller(await run_in_threadpool(_ordinary_caller, request, session, token, assessment_id), None)
 
 
-def _assessment_writer(request: Request, session: Session, token: str, assessment_id: uuid.UUID) -> Actor:
+def _ordinary_caller(request: Request, session: Session, token: str, assessment_id: uuid.UUID | None) -> Actor:
     actor = actor_for_request(request, session, token)
-    service.get_assessment(session, actor, assessment_id)
+    if assessment_id is not None:
+        service.get_assessment(session, actor, assessment_id)
     return actor
+
+
+async def get_caller(request: Request, session: SessionDep, token: BearerTokenDep) -> Caller:
+    """For routes that may answer without the request's session (its connection is opened only when
+    used): who calls, checked before the query and body are validated, as with ``ActorDep``."""
+    return await _caller(request, session, token, None)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+async def get_assessment_writer(
+    assessment_id: uuid.UUID, request: Request, session: SessionDep, token: BearerTokenDep
+) -> Actor:
+    """For routes that change an assessment and may do so without the request's session: the caller's
+    actor once the assessment is known to be one of its municipality (else 404), all before the body is
+    validated, as with ``AssessmentDep``."""
+    return (await _caller(request, session, token, assessment_id)).actor
 
 
 AssessmentWriterDep = Annotated[Actor, Depends(get_assessment_writer)]

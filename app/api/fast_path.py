@@ -5,14 +5,17 @@ ordinary route, which decides every refusal (401, 403, 404, 409, 412, 422, 503) 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
 from fastapi import Request, Response
 from pydantic import TypeAdapter
 
+from app.api.deps import Caller
 from app.assessments import fast_ratings
 from app.assessments import representation_cache as cache
+from app.assessments.list_repository import AssessmentQuery
 from app.assessments.models import Assessment
 from app.assessments.schemas import RatingIn, RatingPublic
 from app.assessments.views import etag
@@ -84,3 +87,32 @@ async def saved_ratings(
         return None
     saved += 1
     return ratings_response(RATINGS.validate_python(done.ratings), done.lock_version)
+
+
+def _list_key(caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None) -> cache.Key | None:
+    if caller.municipality_head is None:  # checked the ordinary way: the chain's head is not known
+        return None
+    params = {**dataclasses.asdict(query), "limit": limit, "cursor": cursor}
+    return cache.list_key(caller.actor.municipality_id, caller.municipality_head, params)
+
+
+def cached_list(caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None) -> Response | None:
+    """A page of the assessment list as sent before, if nothing has changed in the municipality since
+    (its audit chain's head, read with the caller's token, is the same)."""
+    global served
+    key = _list_key(caller, query, limit, cursor)
+    found = cache.get(key) if key is not None else None
+    if found is None:
+        return None
+    served += 1
+    return json_response(found)
+
+
+def remember_list(caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None, body: bytes) -> Response:
+    """Keep a page computed by the ordinary path under the chain's head read *before* its queries: the
+    page is at least as new as that head, never older."""
+    representation = cache.Representation(body, None)
+    key = _list_key(caller, query, limit, cursor)
+    if key is not None:
+        cache.put(key, representation)
+    return json_response(representation)

@@ -4,6 +4,9 @@
 fast path (``app/db/loop_db.py``) serves it again once the database has confirmed, in one
 statement, that the caller's token may read the assessment and that this is still its current version.
 
+Pages of the assessment list (``GET /assessments``) are kept too, by municipality, query and the head of
+the municipality's audit chain (:func:`list_key`).
+
 The key holds everything the representation depends on: the assessment, its lock version and its
 last change (every change bumps one or both: ``service.begin_edit``, the review transitions, the review
 date) and, for the summary, the weights it is scored with (a draft follows its municipality's current
@@ -22,7 +25,7 @@ from typing import Any, Literal, NamedTuple
 
 MAX_ENTRIES = 512
 
-Kind = Literal["assessment", "summary"]
+Kind = Literal["assessment", "summary", "list"]
 Key = tuple[str, uuid.UUID, int, str, str]
 
 
@@ -39,6 +42,13 @@ def key(kind: Kind, assessment_id: uuid.UUID, lock_version: int, updated_at: dat
     stamp = (updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
     scored_with = json.dumps(weights or {}, sort_keys=True, separators=(",", ":")) if kind == "summary" else ""
     return (kind, assessment_id, lock_version, stamp, scored_with)
+
+
+def list_key(municipality_id: uuid.UUID, chain_head: str, params: dict[str, Any]) -> Key:
+    """A page of the municipality's assessment list as of its audit chain's head: every change in the
+    municipality appends an audit event and so moves the head (a hash: after a restore, an earlier
+    state's head keys that earlier state's content)."""
+    return ("list", municipality_id, 0, chain_head, json.dumps(params, sort_keys=True, default=str))
 
 
 def get(k: Key) -> Representation | None:

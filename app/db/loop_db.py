@@ -64,14 +64,18 @@ class AssessmentAccess:
 
 @lru_cache(maxsize=1)
 def _principal_statement() -> tuple[str, dict[str, Any]]:
-    """``token_principal_query``, and whether the assessment is one of the token's municipality."""
+    """``token_principal_query``, whether the assessment is one of the token's municipality, and the
+    head of the municipality's audit chain (it moves with every change in the municipality)."""
     assessment_match = and_(
         col(Assessment.id) == bindparam("assessment_id"),
         col(Assessment.municipality_id) == col(ApiToken.municipality_id),
     )
     stmt = (
         token_principal_query()
-        .add_columns(col(Assessment.id).is_not(None).label("assessment_found"))
+        .add_columns(
+            col(Assessment.id).is_not(None).label("assessment_found"),
+            col(Municipality.audit_head).label("municipality_head"),
+        )
         .outerjoin(Assessment, assessment_match)
     )
     return for_psycopg(stmt)
@@ -166,10 +170,10 @@ class LoopDatabase:
             log.warning("fast paths rest for %.0f s after %s: %s", REST_SECONDS, type(exc).__name__, exc)
             return None
 
-    async def principal(self, token_hash: str, assessment_id: uuid.UUID) -> Any:
-        """The row of ``app.auth.repository.token_principal`` for a token, with ``assessment_found``:
-        whether the assessment belongs to the token's municipality (None: no such token, or the fast
-        path is not available; the caller then checks the ordinary way)."""
+    async def principal(self, token_hash: str, assessment_id: uuid.UUID | None = None) -> Any:
+        """The row of ``app.auth.repository.token_principal`` for a token, with ``assessment_found``
+        (whether the assessment belongs to the token's municipality) and ``municipality_head`` (None: no
+        such token, or the fast path is not available; the caller then checks the ordinary way)."""
         sql, constants = _principal_statement()
 
         async def read(conn: AsyncConnection[Any]) -> Any:

@@ -141,3 +141,66 @@ def test_refusals_are_the_ordinary_ones(api: Api, client: Any) -> None:
         s.add(u)
     assert personal.get(path).status_code == 401
     assert served() - before == 2, "only the two allowed reads were served fast"
+
+
+def test_a_repeated_list_page_is_served_fast_and_any_change_shows_at_once(api: Api, client: Any) -> None:
+    a = screened(api)
+    lists = "/api/v1/assessments?limit=2&sort=created_at"
+    first, second, fast = read_twice(api, lists)
+    assert fast == 1 and second.json() == first.json() and second.status_code == 200
+    assert second.headers["content-type"] == "application/json"
+    # a new assessment
+    b = api.create_assessment("KS 2026/2")
+    now = api.get(lists).json()
+    assert now["total"] == first.json()["total"] + 1 and now["items"][0]["id"] == b["id"]
+    # a decision's new title
+    decision = api.get(f"/api/v1/decisions/{b['decision_id']}")
+    r = api.patch(f"/api/v1/decisions/{b['decision_id']}", {"title": "Ny rubrik"}, decision.headers["etag"])
+    assert r.status_code == 200
+    assert api.get(lists).json()["items"][0]["title"] == "Ny rubrik"
+    # a rating that makes a significant negative impact: the filter shows it at once
+    flagged = "/api/v1/assessments?significant_negative=true"
+    assert [i["id"] for i in read_twice(api, flagged)[1].json()["items"]] == []
+    negative = {
+        "criterion_id": "policy.firms.business-climate",
+        "target": "firms",
+        "score": -2,
+        "likelihood": "certain",
+        "rationale": "Lots",
+        "mitigation": "Advice",
+    }
+    assert api.put_ratings(a["id"], [negative]).status_code == 200
+    assert [i["id"] for i in api.get(flagged).json()["items"]] == [a["id"]]
+    # a page with a cursor is its own entry
+    params = {"limit": "1", "sort": "created_at"}
+    first_page = api.get("/api/v1/assessments", params=params).json()
+    for _ in range(2):
+        page2 = api.get("/api/v1/assessments", params={**params, "cursor": first_page["next_cursor"]})
+        assert page2.status_code == 200 and [i["id"] for i in page2.json()["items"]] == [a["id"]]
+
+
+def test_a_cached_list_page_is_only_ever_served_to_its_municipality(api: Api, client: Any) -> None:
+    from app.auth.actor import system_actor
+    from app.auth.repository import token_by_hash
+    from app.auth.tokens import hash_token, revoke_token
+    from app.db.session import unit_of_work
+    from app.municipalities.service import get_or_create
+
+    screened(api)
+    lists = "/api/v1/assessments"
+    mine = read_twice(api, lists)[1].json()
+    assert mine["total"] >= 1
+    other = Api.for_new_municipality(client, "0180")
+    assert other.get(lists).json()["items"] == [] and other.get(lists).json()["total"] == 0
+    # refusals stay the ordinary ones, before the query is even validated
+    assert Api(client, "lk_" + "x" * 43).get(lists + "?limit=0").status_code == 401
+    assert Api.for_new_municipality(client, "091", ("write",)).get(lists).status_code == 403
+    assert api.get(lists + "?limit=0").status_code == 422
+    token = make_token("091", ("read",))
+    assert Api(client, token).get(lists).json() == mine
+    with unit_of_work() as s:
+        m = get_or_create(s, "091")
+        row = token_by_hash(s, hash_token(token))
+        assert row is not None
+        revoke_token(s, system_actor(m.id, m.code), row.id)
+    assert Api(client, token).get(lists).status_code == 401
