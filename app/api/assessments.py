@@ -67,7 +67,6 @@ def _public(session: Any, assessment: Assessment, actor: Actor, response: Respon
     response_model=Page[AssessmentListItem],
 )
 async def list_assessments(
-    session: SessionDep,
     caller: CallerDep,
     status: StatusName | None = None,
     deciding_body: Annotated[str | None, Query(max_length=200)] = None,
@@ -102,7 +101,8 @@ async def list_assessments(
     page = fast_path.cached_list(caller, query, limit, cursor)
     if page is not None:
         return page
-    return await run_in_threadpool(_list_assessments, session, caller, query, limit, cursor)
+    async with request_unit_of_work(write=False) as session:
+        return await run_in_threadpool(_list_assessments, session, caller, query, limit, cursor)
 
 
 def _list_assessments(

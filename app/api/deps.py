@@ -68,10 +68,10 @@ class Caller:
     read, the caller was checked the ordinary way)."""
 
 
-async def _caller(request: Request, session: Session, token: str, assessment_id: uuid.UUID | None) -> Caller:
+async def _caller(request: Request, session: Session | None, token: str, assessment_id: uuid.UUID | None) -> Caller:
     """The caller's actor (and, with ``assessment_id``, 404 unless the assessment is one of its
     municipality): on PostgreSQL in one statement over the event-loop pool (``app/db/loop_db.py``),
-    else, or when that pool cannot answer, the ordinary way in the request's session."""
+    else, or when that pool cannot answer, the ordinary way in ``session`` (or a session of its own)."""
     loop_db: LoopDatabase | None = getattr(request.app.state, "loop_db", None)
     if loop_db is not None and token.startswith(TOKEN_PREFIX):
         row = await loop_db.principal(hash_token(token), assessment_id)
@@ -80,7 +80,10 @@ async def _caller(request: Request, session: Session, token: str, assessment_id:
             if assessment_id is not None and not row.assessment_found:
                 raise service.assessment_not_found()
             return Caller(actor, row.municipality_head)
-    return Caller(await run_in_threadpool(_ordinary_caller, request, session, token, assessment_id), None)
+    if session is not None:
+        return Caller(await run_in_threadpool(_ordinary_caller, request, session, token, assessment_id), None)
+    async with request_unit_of_work(write=False) as own:
+        return Caller(await run_in_threadpool(_ordinary_caller, request, own, token, assessment_id), None)
 
 
 def _ordinary_caller(request: Request, session: Session, token: str, assessment_id: uuid.UUID | None) -> Actor:
@@ -90,10 +93,10 @@ def _ordinary_caller(request: Request, session: Session, token: str, assessment_
     return actor
 
 
-async def get_caller(request: Request, session: SessionDep, token: BearerTokenDep) -> Caller:
-    """For routes that may answer without the request's session (its connection is opened only when
-    used): who calls, checked before the query and body are validated, as with ``ActorDep``."""
-    return await _caller(request, session, token, None)
+async def get_caller(request: Request, token: BearerTokenDep) -> Caller:
+    """For read routes that may answer from a cache, with no session at all (a miss opens its own unit
+    of work): who calls, checked before the query is validated, as with ``ActorDep``."""
+    return await _caller(request, None, token, None)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
