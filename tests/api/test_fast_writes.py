@@ -202,3 +202,21 @@ def test_concurrent_saves_of_one_version_one_wins(api: Api, client: Any) -> None
     assert sorted(results) == [200, 412, 412, 412]
     assert api.etag(a["id"]) == f'"v{int(etag.strip(chr(34) + "v")) + 1}"'
     assert len(events(a["id"])) == 1 and chain_intact()
+
+
+def test_a_save_of_none_and_of_many_is_the_same_on_both_paths(api: Api, client: Any) -> None:
+    fast_a, slow_a = screened(api), screened(api)
+    criteria = ["affected-firms", "business-climate", "competition", "cost-types", "renewal"]
+    many = [rating(2 - effect, criterion_id=f"policy.firms.{c}", effect=effect) for c in criteria for effect in (1, 2)]
+    for body, count in (([], 0), (many, 10), (many[:3], 10), ([], 10)):
+        before = served()
+        fast = put(api, fast_a, body)
+        with ordinary(client):
+            slow = put(api, slow_a, body)
+        assert served() - before == 1
+        assert fast.status_code == slow.status_code == 200, (fast.text, slow.text)
+        assert fast.headers["etag"] == slow.headers["etag"]
+        assert stable(fast.json()) == stable(slow.json()) and len(fast.json()) == count
+    assert [len(e.after["changes"]) for e in events(fast_a["id"])] == [0, 10, 3, 0]
+    assert [len(e.after["changes"]) for e in events(slow_a["id"])] == [0, 10, 3, 0]
+    assert chain_intact()
