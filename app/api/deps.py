@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -80,10 +81,8 @@ async def _caller(request: Request, session: Session | None, token: str, assessm
             if assessment_id is not None and not row.assessment_found:
                 raise service.assessment_not_found()
             return Caller(actor, row.municipality_head)
-    if session is not None:
-        return Caller(await run_in_threadpool(_ordinary_caller, request, session, token, assessment_id), None)
-    async with request_unit_of_work(write=False) as own:
-        return Caller(await run_in_threadpool(_ordinary_caller, request, own, token, assessment_id), None)
+    async with nullcontext(session) if session is not None else request_unit_of_work(write=False) as s:
+        return Caller(await run_in_threadpool(_ordinary_caller, request, s, token, assessment_id), None)
 
 
 def _ordinary_caller(request: Request, session: Session, token: str, assessment_id: uuid.UUID | None) -> Actor:
@@ -145,17 +144,22 @@ def parse_etag(value: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _if_match_sent(if_match: str | None) -> str:
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired("send If-Match with the ETag you read, so no update is lost")
+    return if_match
+
+
 async def require_if_match(
     if_match: Annotated[
         str | None,
         Header(description='The ETag you read, e.g. `"v3"`. Required on every change: a stale one gets 412.'),
     ] = None,
 ) -> int:
-    if if_match is None or not if_match.strip():
-        raise PreconditionRequired("send If-Match with the ETag you read, so no update is lost")
-    version = parse_etag(if_match)
+    sent = _if_match_sent(if_match)
+    version = parse_etag(sent)
     if version is None:
-        raise PreconditionFailed(f"If-Match {if_match[:80]!r} does not match the current version")
+        raise PreconditionFailed(f"If-Match {sent[:80]!r} does not match the current version")
     return version
 
 
@@ -169,9 +173,7 @@ async def require_if_match_tag(
     ] = None,
 ) -> str:
     """For resources whose ETag is a content hash rather than a version number."""
-    if if_match is None or not if_match.strip():
-        raise PreconditionRequired("send If-Match with the ETag you read, so no update is lost")
-    return if_match.strip().removeprefix("W/")
+    return _if_match_sent(if_match).strip().removeprefix("W/")
 
 
 IfMatchTagDep = Annotated[str, Depends(require_if_match_tag)]

@@ -5,7 +5,6 @@ ordinary route, which decides every refusal (401, 403, 404, 409, 412, 422, 503) 
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from typing import Any
 
@@ -92,8 +91,7 @@ async def saved_ratings(
 def _list_key(caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None) -> cache.Key | None:
     if caller.municipality_head is None:  # checked the ordinary way: the chain's head is not known
         return None
-    params = {**dataclasses.asdict(query), "limit": limit, "cursor": cursor}
-    return cache.list_key(caller.actor.municipality_id, caller.municipality_head, params)
+    return cache.list_key(caller.actor.municipality_id, caller.municipality_head, (query, limit, cursor))
 
 
 def cached_list(caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None) -> Response | None:

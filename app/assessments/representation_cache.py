@@ -20,13 +20,14 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
 MAX_ENTRIES = 512
 
 Kind = Literal["assessment", "summary", "list"]
-Key = tuple[str, uuid.UUID, int, str, str]
+Key = tuple[str, uuid.UUID, int, str, Hashable]
 
 
 class Representation(NamedTuple):
@@ -44,11 +45,11 @@ def key(kind: Kind, assessment_id: uuid.UUID, lock_version: int, updated_at: dat
     return (kind, assessment_id, lock_version, stamp, scored_with)
 
 
-def list_key(municipality_id: uuid.UUID, chain_head: str, params: dict[str, Any]) -> Key:
+def list_key(municipality_id: uuid.UUID, chain_head: str, params: Hashable) -> Key:
     """A page of the municipality's assessment list as of its audit chain's head: every change in the
     municipality appends an audit event and so moves the head (a hash: after a restore, an earlier
     state's head keys that earlier state's content)."""
-    return ("list", municipality_id, 0, chain_head, json.dumps(params, sort_keys=True, default=str))
+    return ("list", municipality_id, 0, chain_head, params)
 
 
 def get(k: Key) -> Representation | None:

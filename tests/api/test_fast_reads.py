@@ -33,6 +33,20 @@ def read_twice(api: Api, path: str) -> tuple[Any, Any, int]:
     return first, second, served() - before
 
 
+def revoke(token: str) -> None:
+    from app.auth.actor import system_actor
+    from app.auth.repository import token_by_hash
+    from app.auth.tokens import hash_token, revoke_token
+    from app.db.session import unit_of_work
+    from app.municipalities.service import get_or_create
+
+    with unit_of_work() as s:
+        m = get_or_create(s, "091")
+        row = token_by_hash(s, hash_token(token))
+        assert row is not None
+        revoke_token(s, system_actor(m.id, m.code), row.id)
+
+
 def screening(*relevant: str) -> list[dict[str, Any]]:
     return [
         {"perspective_id": p, "relevant": p in relevant, "reason": "" if p in relevant else "Nej"}
@@ -98,11 +112,8 @@ def test_a_new_review_date_is_seen_at_once(client: Any) -> None:
 
 
 def test_refusals_are_the_ordinary_ones(api: Api, client: Any) -> None:
-    from app.auth.actor import system_actor
-    from app.auth.repository import token_by_hash, user_by_email
-    from app.auth.tokens import hash_token, revoke_token
+    from app.auth.repository import user_by_email
     from app.db.session import unit_of_work
-    from app.municipalities.service import get_or_create
 
     a = screened(api)
     path = f"/api/v1/assessments/{a['id']}"
@@ -124,11 +135,7 @@ def test_refusals_are_the_ordinary_ones(api: Api, client: Any) -> None:
     # a revoked token: 401 at once
     token = make_token("091", ("read",))
     assert Api(client, token).get(path).status_code == 200
-    with unit_of_work() as s:
-        m = get_or_create(s, "091")
-        row = token_by_hash(s, hash_token(token))
-        assert row is not None
-        revoke_token(s, system_actor(m.id, m.code), row.id)
+    revoke(token)
     assert Api(client, token).get(path).status_code == 401
     # a personal token of a deactivated user: 401
     user = make_user("091", "gone@hel.fi", "official")
@@ -180,11 +187,6 @@ def test_a_repeated_list_page_is_served_fast_and_any_change_shows_at_once(api: A
 
 
 def test_a_cached_list_page_is_only_ever_served_to_its_municipality(api: Api, client: Any) -> None:
-    from app.auth.actor import system_actor
-    from app.auth.repository import token_by_hash
-    from app.auth.tokens import hash_token, revoke_token
-    from app.db.session import unit_of_work
-    from app.municipalities.service import get_or_create
 
     screened(api)
     lists = "/api/v1/assessments"
@@ -198,9 +200,5 @@ def test_a_cached_list_page_is_only_ever_served_to_its_municipality(api: Api, cl
     assert api.get(lists + "?limit=0").status_code == 422
     token = make_token("091", ("read",))
     assert Api(client, token).get(lists).json() == mine
-    with unit_of_work() as s:
-        m = get_or_create(s, "091")
-        row = token_by_hash(s, hash_token(token))
-        assert row is not None
-        revoke_token(s, system_actor(m.id, m.code), row.id)
+    revoke(token)
     assert Api(client, token).get(lists).status_code == 401
