@@ -4,13 +4,16 @@
 ORM, each a thread hand-off (docs/benchmarks.md: 73–77 writes/s at 64 connections). This module does the
 same change with the same domain rules (``service.ratings_problems``, ``service.merge_ratings``,
 ``service.has_significant_negative``, ``audit.new_event``) over the event-loop pool
-(``app/db/loop_db.py``), in one transaction of two pipelined round trips:
+(``app/db/loop_db.py``), in one transaction of two pipelined round trips and four statements (each
+statement costs the driver more CPU than PostgreSQL spends on it here):
 
-1. claim the version (compare-and-set of ``lock_version``, only for a draft of the actor's municipality)
-   and read the alternatives, the screening, the ratings and the audit chain's head (row-locked, in the
-   same order as the ordinary path: assessment, then municipality);
-2. upsert the ratings, update the flag, append the audit event, move the chain's head, read the
-   ratings back in the ordinary order, and commit.
+1. claim the version (compare-and-set of ``lock_version``, only for a draft of the actor's municipality),
+   lock and read the audit chain's head (in the same order as the ordinary path: assessment, then
+   municipality) and read the alternatives and the screening as arrays, in one statement; read the
+   ratings;
+2. upsert the ratings; update the flag, append the audit event, move the chain's head and read the
+   ratings back in the ordinary order, in one statement; commit (``BEGIN`` and ``COMMIT`` travel in
+   the pipeline too).
 
 Like the fast reads it only ever *does the ordinary thing faster*: a stale version, another
 municipality's or a non-draft assessment, a pinned rubric extension or any invalid rating answers
@@ -24,25 +27,26 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import dict_row, namedtuple_row
 from psycopg.types.json import Jsonb
-from sqlalchemy import BindParameter, bindparam, insert, select, update
+from sqlalchemy import BindParameter, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
 from app.assessments import repository as repo
 from app.assessments import service
-from app.assessments.models import Assessment, Rating, Status
+from app.assessments.models import Alternative, Assessment, Rating, ScreeningAnswer, Status
 from app.assessments.schemas import RatingIn
 from app.assessments.views import rating_public_values
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth.actor import Actor
 from app.db.base import utcnow
-from app.db.loop_db import for_psycopg
+from app.db.loop_db import for_psycopg, pipelined_transaction
 from app.municipalities.models import Municipality
 from app.rubrics.extensions import pins_of
 from app.rubrics.registry import RubricRegistry
@@ -54,22 +58,23 @@ RATING_KEY = ("alternative_id", "criterion_id", "target", "effect")
 @dataclass(frozen=True)
 class Statements:
     claim: Compiled
-    alternatives: Compiled
-    screening: Compiled
+    """Claim the version, lock the audit chain's head (the assessment first, as the ordinary path), and
+    read the alternatives and the screening as arrays."""
     ratings: Compiled
-    chain_head: Compiled
     upsert: Compiled
-    flag: Compiled
-    audit_event: Compiled
-    move_head: Compiled
+    record: Compiled
+    """Set the flag, append the audit event, move the chain's head, and read the ratings back."""
 
 
 @lru_cache(maxsize=1)
 def statements() -> Statements:
-    """Built from the models and the repositories' own queries, compiled once."""
+    """Built from the models and the repositories' own queries, compiled once. Every statement costs
+    CPU in the driver (about 0.05–0.1 ms each, more than the work it asks of PostgreSQL here), so the
+    change travels as four: the claim with what the rules read of the assessment, the ratings, the
+    upsert, and one statement for the rest."""
     aid: BindParameter[uuid.UUID] = bindparam("assessment_id")
     mid: BindParameter[uuid.UUID] = bindparam("municipality_id")
-    claim = (
+    claimed = (
         update(Assessment)
         .where(
             col(Assessment.id) == aid,
@@ -79,11 +84,31 @@ def statements() -> Statements:
         )
         .values(lock_version=col(Assessment.lock_version) + 1, updated_at=bindparam("now"))
         .returning(*Assessment.__table__.columns)  # type: ignore[attr-defined]
+        .cte("claimed")
     )
-    head = (
-        select(col(Municipality.audit_seq), col(Municipality.audit_head))
-        .where(col(Municipality.id) == mid)
-        .with_for_update(key_share=True)  # as audit.repository.lock_chain
+
+    # The UPDATE locks the assessment before its row reaches the join, and the chain's head is locked
+    # only for a claimed row, as audit.repository.lock_chain does (FOR NO KEY UPDATE).
+    def array_of(column: Any, assessment_of: Any, order: Any) -> Any:
+        """One column of the assessment's rows as an array in ``order`` (NULL without rows)."""
+        agg = func.array_agg(aggregate_order_by(column, order))
+        return select(agg).where(assessment_of == aid).scalar_subquery().label(f"{column.table.name}_{column.name}")
+
+    alternative_of, screening_of = col(Alternative.assessment_id), col(ScreeningAnswer.assessment_id)
+    arrays = [
+        *(
+            array_of(col(c), alternative_of, col(Alternative.position))
+            for c in (Alternative.id, Alternative.key, Alternative.kind)
+        ),
+        *(
+            array_of(col(c), screening_of, col(ScreeningAnswer.perspective_id))
+            for c in (ScreeningAnswer.perspective_id, ScreeningAnswer.relevant)
+        ),
+    ]
+    claim = (
+        select(claimed, col(Municipality.audit_seq), col(Municipality.audit_head), *arrays)
+        .join_from(claimed, Municipality, col(Municipality.id) == claimed.c.municipality_id)
+        .with_for_update(of=Municipality.__table__, key_share=True)  # type: ignore[attr-defined]
     )
     rating_columns = [c.name for c in Rating.__table__.columns]  # type: ignore[attr-defined]
     upsert = pg_insert(Rating).values({name: bindparam(name) for name in rating_columns})
@@ -93,22 +118,27 @@ def statements() -> Statements:
         set_={name: upsert.excluded[name] for name in rating_columns if name not in fixed},
     )
     event_columns = [c.name for c in AuditEvent.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
-    return Statements(
-        claim=for_psycopg(claim),
-        alternatives=for_psycopg(repo.alternatives_query()),
-        screening=for_psycopg(repo.screening_query()),
-        ratings=for_psycopg(repo.ratings_query()),
-        chain_head=for_psycopg(head),
-        upsert=for_psycopg(upsert),
-        flag=for_psycopg(
-            update(Assessment).where(col(Assessment.id) == aid).values(significant_negative=bindparam("flag"))
-        ),
-        audit_event=for_psycopg(insert(AuditEvent).values({name: bindparam(name) for name in event_columns})),
-        move_head=for_psycopg(
+    record = (
+        repo.ratings_query()  # sees the upsert: a statement of its own, before this one
+        .add_cte(
+            update(Assessment)
+            .where(col(Assessment.id) == aid)
+            .values(significant_negative=bindparam("flag"))
+            .cte("flag")
+        )
+        .add_cte(insert(AuditEvent).values({name: bindparam(name) for name in event_columns}).cte("event"))
+        .add_cte(
             update(Municipality)
             .where(col(Municipality.id) == mid)
             .values(audit_seq=bindparam("seq"), audit_head=bindparam("hash"))
-        ),
+            .cte("head")
+        )
+    )
+    return Statements(
+        claim=for_psycopg(claim),
+        ratings=for_psycopg(repo.ratings_query()),
+        upsert=for_psycopg(upsert),
+        record=for_psycopg(record),
     )
 
 
@@ -118,6 +148,12 @@ class Saved:
     ratings: list[dict[str, Any]]
     """Every rating of the assessment after the change, in the ordinary order, as ``RatingPublic``'s
     fields."""
+
+
+class _Alternative(NamedTuple):
+    id: uuid.UUID
+    key: str
+    kind: str
 
 
 class _Decline(Exception):
@@ -138,29 +174,36 @@ async def save(
     st = statements()
     ids = {"assessment_id": assessment_id, "municipality_id": actor.municipality_id}
     try:
-        async with conn.pipeline(), conn.transaction():
-            reads: list[AsyncCursor[Any]] = [conn.cursor(row_factory=namedtuple_row) for _ in range(5)]  # rows by name
-            claim_cur, alts_cur, screening_cur, ratings_cur, head_cur = reads
+        async with pipelined_transaction(conn):
+            # rows by name, typed loosely: the claim's row also carries the chain's head and the arrays
+            claim_cur: AsyncCursor[Any] = conn.cursor(row_factory=namedtuple_row)
+            ratings_cur: AsyncCursor[Any] = conn.cursor(row_factory=namedtuple_row)
             now = utcnow()
             await claim_cur.execute(st.claim[0], {**st.claim[1], **ids, "expected": expected, "now": now})
-            queries = (st.alternatives, st.screening, st.ratings, st.chain_head)
-            for cur, (sql, constants) in zip(reads[1:], queries, strict=True):
-                await cur.execute(sql, {**constants, **ids})
+            await ratings_cur.execute(st.ratings[0], {**st.ratings[1], **ids})
             claimed = await claim_cur.fetchone()  # the first round trip ends here
             if claimed is None:  # stale, not a draft, or not the actor's municipality
                 raise _Decline
             if pins_of(claimed):  # the merged rubric is read through the ORM session
                 raise _Decline
             rubric = service.rubric_of(registry, claimed)
-            alternatives = {a.key: a for a in await alts_cur.fetchall()}
-            relevance = {r.perspective_id: r.relevant for r in await screening_cur.fetchall()}
+            alternatives = {
+                key: _Alternative(id, key, kind)
+                for id, key, kind in zip(
+                    claimed.alternative_id or (),
+                    claimed.alternative_key or (),
+                    claimed.alternative_kind or (),
+                    strict=True,
+                )
+            }
+            relevance = dict(
+                zip(claimed.screening_answer_perspective_id or (), claimed.screening_answer_relevant or (), strict=True)
+            )
             if service.ratings_problems(ratings, rubric, alternatives, relevance):
                 raise _Decline
             rows = {service.rating_key(r): r for r in await ratings_cur.fetchall()}
             wanted = {service.requested_key(alternatives, r) for r in ratings}
             existing = {k: Rating(**rows[k]._asdict()) for k in wanted if k in rows}
-            head = await head_cur.fetchone()
-            assert head is not None  # the assessment's municipality exists (foreign key)
             merged = service.merge_ratings(assessment_id, rubric, alternatives, existing, ratings, now)
             rows.update((service.rating_key(r), r) for r in merged.saved)
             flag = service.has_significant_negative(alternatives.values(), rows.values())
@@ -171,15 +214,13 @@ async def save(
                 assessment_id,
                 None,
                 merged.audit_after,
-                head.audit_seq,
-                head.audit_head,
+                claimed.audit_seq,
+                claimed.audit_head,
             )
             await conn.cursor().executemany(st.upsert[0], [_rating_params(st.upsert[1], r) for r in merged.saved])
-            await conn.execute(st.flag[0], {**st.flag[1], **ids, "flag": flag})
-            await conn.execute(st.audit_event[0], {**st.audit_event[1], **_event_params(event)})
-            await conn.execute(st.move_head[0], {**st.move_head[1], **ids, "seq": event.seq, "hash": event.hash})
             after = conn.cursor(row_factory=dict_row)
-            await after.execute(st.ratings[0], {**st.ratings[1], **ids})
+            changes = {"flag": flag, "seq": event.seq, "hash": event.hash, **_event_params(event)}
+            await after.execute(st.record[0], {**st.record[1], **ids, **changes})
         saved = await after.fetchall()  # committed
     except _Decline:
         return None

@@ -20,13 +20,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, pq
 from psycopg.rows import dict_row, namedtuple_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import and_, bindparam, case, func, select
@@ -128,6 +129,22 @@ def libpq_url(sqlalchemy_url: str) -> str:
 
 
 T = TypeVar("T")
+
+
+@asynccontextmanager
+async def pipelined_transaction(conn: AsyncConnection[Any]) -> AsyncIterator[None]:
+    """A transaction whose ``BEGIN`` and ``COMMIT`` travel in the pipeline with its statements (the
+    pool's connections are in autocommit). psycopg's ``conn.transaction()`` costs about 0.2 ms of CPU
+    more per transaction, a twentieth of a fast rating write. Any exception rolls back."""
+    try:
+        async with conn.pipeline():
+            await conn.execute("BEGIN")
+            yield
+            await conn.execute("COMMIT")
+    except BaseException:
+        if not conn.closed and conn.info.transaction_status != pq.TransactionStatus.IDLE:
+            await conn.execute("ROLLBACK")
+        raise
 
 
 class LoopDatabase:
