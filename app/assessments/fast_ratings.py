@@ -12,8 +12,8 @@ statement costs the driver more CPU than PostgreSQL spends on it here):
    municipality) and read the alternatives and the screening as arrays, in one statement; read the
    ratings;
 2. upsert the ratings; update the flag, append the audit event, move the chain's head and read the
-   ratings back in the ordinary order, in one statement; commit (``BEGIN`` and ``COMMIT`` travel in
-   the pipeline too).
+   ratings' order (their ids in the ordinary order: the rows are known already), in one statement;
+   commit (``BEGIN`` and ``COMMIT`` travel in the pipeline too).
 
 Like the fast reads it only ever *does the ordinary thing faster*: a stale version, another
 municipality's or a non-draft assessment, a pinned rubric extension or any invalid rating answers
@@ -63,7 +63,7 @@ class Statements:
     ratings: Compiled
     upsert: Compiled
     record: Compiled
-    """Set the flag, append the audit event, move the chain's head, and read the ratings back."""
+    """Set the flag, append the audit event, move the chain's head, and read the ratings' order."""
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +119,10 @@ def statements() -> Statements:
     )
     event_columns = [c.name for c in AuditEvent.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
     record = (
-        repo.ratings_query()  # sees the upsert: a statement of its own, before this one
+        # the order of the ratings, as the ordinary path reads them (the database's collation); it sees
+        # the upsert, a statement of its own before this one. The rows themselves are known already.
+        repo.ratings_query()
+        .with_only_columns(col(Rating.id))
         .add_cte(
             update(Assessment)
             .where(col(Assessment.id) == aid)
@@ -218,14 +221,22 @@ async def save(
                 claimed.audit_head,
             )
             await conn.cursor().executemany(st.upsert[0], [_rating_params(st.upsert[1], r) for r in merged.saved])
-            after = conn.cursor(row_factory=dict_row)
+            after = conn.cursor()
             changes = {"flag": flag, "seq": event.seq, "hash": event.hash, **_event_params(event)}
             await after.execute(st.record[0], {**st.record[1], **ids, **changes})
-        saved = await after.fetchall()  # committed
+        order = [i for (i,) in await after.fetchall()]  # committed
     except _Decline:
         return None
     keys = {a.id: a.key for a in alternatives.values()}
-    return Saved(claimed.lock_version, [rating_public_values(r, keys[r["alternative_id"]]) for r in saved])
+    by_id = {r.id: r for r in rows.values()}
+    if set(order) != by_id.keys():  # cannot happen while the claim holds the assessment: read them
+        cur = conn.cursor(row_factory=dict_row)
+        await cur.execute(st.ratings[0], {**st.ratings[1], **ids})
+        return Saved(
+            claimed.lock_version, [rating_public_values(r, keys[r["alternative_id"]]) for r in await cur.fetchall()]
+        )
+    values = [by_id[i].model_dump() if isinstance(by_id[i], Rating) else by_id[i]._asdict() for i in order]
+    return Saved(claimed.lock_version, [rating_public_values(v, keys[v["alternative_id"]]) for v in values])
 
 
 def _rating_params(constants: dict[str, Any], row: Rating) -> dict[str, Any]:
