@@ -92,8 +92,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     bodies = [[RatingIn.model_validate(r) for r in json.loads(b)["ratings"]] for b in rating_bodies()]
     pool = AsyncConnectionPool(
         libpq_url(args.database_url),
-        min_size=POOL_MAX,
-        max_size=POOL_MAX,
+        min_size=args.pool,
+        max_size=args.pool,
         open=False,
         kwargs={"autocommit": True, "options": "-c TimeZone=UTC"},
     )
@@ -126,7 +126,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     await pool.close()
 
     medians = {name: {key: statistics.median(r[key] for r in rs) for key in rs[0]} for name, rs in rounds.items() if rs}
-    report: dict[str, Any] = {"tasks": args.tasks, "saves_per_round": args.saves, "rounds": args.rounds}
+    report: dict[str, Any] = {"pool": args.pool, "tasks": args.tasks, "saves_per_round": args.saves, "rounds": args.rounds}
     report.update(medians)
     for key in medians["save"]:
         report[f"ratio_{key}"] = medians["save"][key] / medians["baseline"][key]
@@ -145,7 +145,8 @@ async def empty_transaction(conn: AsyncConnection[Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True, help="PostgreSQL, loaded by bench/generate.py")
-    parser.add_argument("--tasks", type=int, default=16, help=f"saves at a time (pool: {POOL_MAX})")
+    parser.add_argument("--tasks", type=int, default=16, help="saves at a time")
+    parser.add_argument("--pool", type=int, default=POOL_MAX, help="connections (the app's: %(default)s)")
     parser.add_argument("--saves", type=int, default=800, help="saves per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", default="")
