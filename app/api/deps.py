@@ -67,20 +67,26 @@ class Caller:
     municipality_head: str | None
     """The head of the municipality's audit chain, read before the request's own queries (None: not
     read, the caller was checked the ordinary way)."""
+    national_head: str | None = None
+    """A digest of every municipality's head, read likewise when asked for (None: not read)."""
 
 
-async def _caller(request: Request, session: Session | None, token: str, assessment_id: uuid.UUID | None) -> Caller:
+async def _caller(
+    request: Request, session: Session | None, token: str, assessment_id: uuid.UUID | None, national: bool = False
+) -> Caller:
     """The caller's actor (and, with ``assessment_id``, 404 unless the assessment is one of its
     municipality): on PostgreSQL in one statement over the event-loop pool (``app/db/loop_db.py``),
     else, or when that pool cannot answer, the ordinary way in ``session`` (or a session of its own)."""
     loop_db: LoopDatabase | None = getattr(request.app.state, "loop_db", None)
     if loop_db is not None and token.startswith(TOKEN_PREFIX):
-        row = await loop_db.principal(hash_token(token), assessment_id)
+        row = await loop_db.principal(hash_token(token), assessment_id, national)
         if row is not None:
             actor = _may_call(request, actor_for_principal(row))
             if assessment_id is not None and not row.assessment_found:
                 raise service.assessment_not_found()
-            return Caller(actor, row.municipality_head)
+            if not loop_db.reads:  # LIVSKRAFT_FAST_READS=false: nothing is kept per head either
+                return Caller(actor, None)
+            return Caller(actor, row.municipality_head, row.national_head)
     async with nullcontext(session) if session is not None else request_unit_of_work(write=False) as s:
         return Caller(await run_in_threadpool(_ordinary_caller, request, s, token, assessment_id), None)
 
@@ -99,6 +105,15 @@ async def get_caller(request: Request, token: BearerTokenDep) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+async def get_portfolio_caller(request: Request, token: BearerTokenDep) -> Caller:
+    """As ``get_caller``; for the country's portfolio (``scope=country``, peeked at before the query is
+    validated: a wrong peek only means nothing is kept) also the digest of every municipality's head."""
+    return await _caller(request, None, token, None, national=request.query_params.get("scope") == "country")
+
+
+PortfolioCallerDep = Annotated[Caller, Depends(get_portfolio_caller)]
 
 
 async def get_assessment_writer(

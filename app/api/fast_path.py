@@ -97,8 +97,28 @@ def _list_key(caller: Caller, query: AssessmentQuery, limit: int, cursor: str | 
 def cached_list(caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None) -> Response | None:
     """A page of the assessment list as sent before, if nothing has changed in the municipality since
     (its audit chain's head, read with the caller's token, is the same)."""
+    return kept(_list_key(caller, query, limit, cursor))
+
+
+def remember_list(caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None, body: bytes) -> Response:
+    """Keep a page computed by the ordinary path under the chain's head read *before* its queries: the
+    page is at least as new as that head, never older."""
+    return keep(_list_key(caller, query, limit, cursor), body)
+
+
+def portfolio_key(caller: Caller, country: str | None, year: int) -> cache.Key | None:
+    """The key of the caller's municipality's portfolio of ``year`` or, with ``country``, of its
+    country's (None: the head it depends on was not read, nothing is kept)."""
+    if country is not None:
+        head = caller.national_head
+        return cache.portfolio_key(None, head, (country, year)) if head is not None else None
+    head = caller.municipality_head
+    return cache.portfolio_key(caller.actor.municipality_id, head, year) if head is not None else None
+
+
+def kept(key: cache.Key | None) -> Response | None:
+    """What was sent before under ``key`` (a page or report kept per head), or None."""
     global served
-    key = _list_key(caller, query, limit, cursor)
     found = cache.get(key) if key is not None else None
     if found is None:
         return None
@@ -106,11 +126,9 @@ def cached_list(caller: Caller, query: AssessmentQuery, limit: int, cursor: str 
     return json_response(found)
 
 
-def remember_list(caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None, body: bytes) -> Response:
-    """Keep a page computed by the ordinary path under the chain's head read *before* its queries: the
-    page is at least as new as that head, never older."""
+def keep(key: cache.Key | None, body: bytes) -> Response:
+    """Send ``body``, computed by the ordinary path after the head in ``key`` was read, and keep it."""
     representation = cache.Representation(body, None)
-    key = _list_key(caller, query, limit, cursor)
     if key is not None:
         cache.put(key, representation)
     return json_response(representation)

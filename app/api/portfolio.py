@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import ActorDep, SessionDep
+from app.api import fast_path
+from app.api.deps import PortfolioCallerDep
 from app.api.problems import responses
+from app.auth.actor import Actor
 from app.db.base import utcnow
+from app.db.session import request_unit_of_work
 from app.municipalities.codes import lookup
 from app.portfolio import service
 from app.portfolio.schemas import PortfolioImpacts
@@ -20,10 +25,14 @@ from app.portfolio.schemas import PortfolioImpacts
 router = APIRouter(prefix="/api/v1/portfolio", tags=["portfolio"])
 
 
-@router.get("/impacts", summary="Impacts per quarter, perspective and target", responses=responses(401, 422))
-def portfolio_impacts(
-    session: SessionDep,
-    actor: ActorDep,
+@router.get(
+    "/impacts",
+    summary="Impacts per quarter, perspective and target",
+    responses=responses(401, 422),
+    response_model=PortfolioImpacts,
+)
+async def portfolio_impacts(
+    caller: PortfolioCallerDep,
     year: Annotated[
         int | None, Query(ge=2000, le=2100, description="Year of the decisions' dates; default: this year")
     ] = None,
@@ -31,14 +40,28 @@ def portfolio_impacts(
         Literal["municipality", "country"],
         Query(description="Your municipality, or all municipalities of its country (aggregates only)"),
     ] = "municipality",
-) -> PortfolioImpacts:
+) -> Response:
     """For each quarter of the year: how many assessments were approved (superseded versions are
     replaced by their successors) and, per perspective and target, the proposals' rated effects by
     direction with the mean score and the significant negative ones. The country scope shows a quarter
     only when at least three municipalities contribute to it."""
     year = year or utcnow().year
-    if scope == "country":
-        official = lookup(actor.municipality_code)
-        country = official.country if official is not None else ("FI" if len(actor.municipality_code) == 3 else "SE")
+    country = country_of(caller.actor.municipality_code) if scope == "country" else None
+    key = fast_path.portfolio_key(caller, country, year)  # kept per change (PostgreSQL): see fast_path
+    found = fast_path.kept(key)
+    if found is not None:
+        return found
+    async with request_unit_of_work(write=False) as session:
+        impacts = await run_in_threadpool(_impacts, session, caller.actor, country, year)
+    return fast_path.keep(key, impacts.model_dump_json().encode())
+
+
+def _impacts(session: Session, actor: Actor, country: str | None, year: int) -> PortfolioImpacts:
+    if country is not None:
         return service.country_impacts(session, country, year)
     return service.municipality_impacts(session, actor.municipality_id, actor.municipality_code, year)
+
+
+def country_of(code: str) -> str:
+    official = lookup(code)
+    return official.country if official is not None else ("FI" if len(code) == 3 else "SE")

@@ -5,7 +5,9 @@ fast path (``app/db/loop_db.py``) serves it again once the database has confirme
 statement, that the caller's token may read the assessment and that this is still its current version.
 
 Pages of the assessment list (``GET /assessments``) are kept too, by municipality, query and the head of
-the municipality's audit chain (:func:`list_key`).
+the municipality's audit chain (:func:`list_key`), and so are the portfolios (``GET /portfolio/impacts``):
+a municipality's by the head of its chain, a country's by a digest of every municipality's head
+(:func:`portfolio_key`).
 
 The key holds everything the representation depends on: the assessment, its lock version and its
 last change (every change bumps one or both: ``service.begin_edit``, the review transitions, the review
@@ -26,7 +28,9 @@ from typing import Any, Literal, NamedTuple
 
 MAX_ENTRIES = 512
 
-Kind = Literal["assessment", "summary", "list"]
+Kind = Literal["assessment", "summary", "list", "portfolio"]
+NATIONAL = uuid.UUID(int=0)
+"""The owner of the keys of a country's portfolio (the same for every municipality of the country)."""
 Key = tuple[str, uuid.UUID, int, str, Hashable]
 
 
@@ -50,6 +54,13 @@ def list_key(municipality_id: uuid.UUID, chain_head: str, params: Hashable) -> K
     municipality appends an audit event and so moves the head (a hash: after a restore, an earlier
     state's head keys that earlier state's content)."""
     return ("list", municipality_id, 0, chain_head, params)
+
+
+def portfolio_key(municipality_id: uuid.UUID | None, head: str, params: Hashable) -> Key:
+    """A municipality's portfolio as of its chain's head or, without ``municipality_id``, a country's as of
+    the digest of every municipality's head. The summary tables behind both change only with approvals,
+    which are audited in their municipality's chain."""
+    return ("portfolio", municipality_id or NATIONAL, 0, head, params)
 
 
 def get(k: Key) -> Representation | None:

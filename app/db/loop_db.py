@@ -30,9 +30,11 @@ from typing import Any, TypeVar
 from psycopg import AsyncConnection, pq
 from psycopg.rows import dict_row, namedtuple_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import Boolean, and_, bindparam, case, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.assessments.models import Assessment
@@ -65,17 +67,23 @@ class AssessmentAccess:
 
 @lru_cache(maxsize=1)
 def _principal_statement() -> tuple[str, dict[str, Any]]:
-    """``token_principal_query``, whether the assessment is one of the token's municipality, and the
-    head of the municipality's audit chain (it moves with every change in the municipality)."""
+    """``token_principal_query``, whether the assessment is one of the token's municipality, the head
+    of the municipality's audit chain (it moves with every change in the municipality) and, only when
+    asked for (``national``), a digest of every municipality's head (it moves with every change)."""
     assessment_match = and_(
         col(Assessment.id) == bindparam("assessment_id"),
         col(Assessment.municipality_id) == col(ApiToken.municipality_id),
     )
+    every = aliased(Municipality, name="every_municipality")
+    heads = func.string_agg(col(every.audit_head), aggregate_order_by(literal(","), col(every.id)))
+    national_head = select(func.md5(heads)).correlate(None).scalar_subquery()
     stmt = (
         token_principal_query()
         .add_columns(
             col(Assessment.id).is_not(None).label("assessment_found"),
             col(Municipality.audit_head).label("municipality_head"),
+            # a CASE evaluates the subquery only when the condition holds: ~600 rows when asked, else none
+            case((bindparam("national", type_=Boolean), national_head), else_=None).label("national_head"),
         )
         .outerjoin(Assessment, assessment_match)
     )
@@ -187,15 +195,17 @@ class LoopDatabase:
             log.warning("fast paths rest for %.0f s after %s: %s", REST_SECONDS, type(exc).__name__, exc)
             return None
 
-    async def principal(self, token_hash: str, assessment_id: uuid.UUID | None = None) -> Any:
+    async def principal(self, token_hash: str, assessment_id: uuid.UUID | None = None, national: bool = False) -> Any:
         """The row of ``app.auth.repository.token_principal`` for a token, with ``assessment_found``
-        (whether the assessment belongs to the token's municipality) and ``municipality_head`` (None: no
-        such token, or the fast path is not available; the caller then checks the ordinary way)."""
+        (whether the assessment belongs to the token's municipality), ``municipality_head`` and, with
+        ``national``, ``national_head`` (None: no such token, or the fast path is not available; the
+        caller then checks the ordinary way)."""
         sql, constants = _principal_statement()
+        params = {**constants, "token_hash": token_hash, "assessment_id": assessment_id, "national": national}
 
         async def read(conn: AsyncConnection[Any]) -> Any:
             cur = conn.cursor(row_factory=namedtuple_row)
-            await cur.execute(sql, {**constants, "token_hash": token_hash, "assessment_id": assessment_id})
+            await cur.execute(sql, params)
             return await cur.fetchone()
 
         return await self.attempt(read)

@@ -202,3 +202,37 @@ def test_a_cached_list_page_is_only_ever_served_to_its_municipality(api: Api, cl
     assert Api(client, token).get(lists).json() == mine
     revoke(token)
     assert Api(client, token).get(lists).status_code == 401
+
+
+def test_portfolios_are_kept_per_change_of_their_municipality_or_country(client: Any) -> None:
+    from tests.portfolio.test_portfolio import NEGATIVE, POSITIVE, approved, people
+
+    helsinki, espoo = people(client, "091"), people(client, "049")
+    approved(*helsinki, "KH 1/2026", "2026-02-01", [NEGATIVE])
+    path = "/api/v1/portfolio/impacts?year=2026"
+    first, second, fast = read_twice(helsinki[0], path)
+    assert fast == 1 and second.status_code == 200 and second.json() == first.json()
+    assert second.json()["quarters"][0]["approved"] == 1
+    # an approval in the municipality shows at once; one in another municipality is not its portfolio
+    approved(*helsinki, "KH 2/2026", "2026-02-02", [POSITIVE])
+    assert helsinki[0].get(path).json()["quarters"][0]["approved"] == 2
+    assert read_twice(espoo[0], path)[1].json()["quarters"][0]["approved"] == 0
+    # the country's portfolio moves with an approval in any of its municipalities
+    country = path + "&scope=country"
+    first, second, fast = read_twice(helsinki[0], country)
+    assert fast == 1 and second.json() == first.json() and second.json()["area"] == "FI"
+    assert second.json()["quarters"][0]["suppressed"]  # two municipalities so far: fewer than three
+    approved(*espoo, "KH 1/2026", "2026-02-03", [NEGATIVE])
+    approved(*people(client, "092"), "KH 1/2026", "2026-02-04", [NEGATIVE])
+    now = read_twice(helsinki[0], country)[1].json()["quarters"][0]
+    assert (now["suppressed"], now["municipalities"], now["approved"]) == (False, 3, 4)
+    # the same kept page for another municipality of the country, never for another country
+    assert espoo[0].get(country).json()["quarters"][0] == now
+    assert Api.for_new_municipality(client, "0180").get(country).json()["area"] == "SE"
+    # refusals stay the ordinary ones
+    token = make_token("091", ("read",))
+    assert Api(client, token).get(country).json()["quarters"][0] == now
+    revoke(token)
+    assert Api(client, token).get(country).status_code == 401
+    assert Api(client, token).get(path).status_code == 401
+    assert helsinki[0].get(path + "&scope=nowhere").status_code == 422
