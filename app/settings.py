@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     fast_reads: bool = True
-    """PostgreSQL: serve repeated reads of an assessment and its summary after one statement on the
-    event loop (``app/db/loop_db.py``); false: always the ordinary path."""
+    """PostgreSQL: serve repeated reads of an assessment and its summary, list pages and portfolios
+    after one statement on the event loop (``app/db/loop_db.py``); false: always the ordinary path."""
     fast_writes: bool = True
     """PostgreSQL: save ratings (``PUT /assessments/{id}/ratings``) in two round trips on the event loop
     (``app/assessments/fast_ratings.py``); false: always the ordinary path."""
