@@ -128,6 +128,15 @@ async def get_assessment_writer(
 AssessmentWriterDep = Annotated[Actor, Depends(get_assessment_writer)]
 
 
+async def get_assessment_caller(assessment_id: uuid.UUID, request: Request, token: BearerTokenDep) -> Caller:
+    """For reads of an assessment that may answer from a cache, with no session (a miss opens its own
+    unit of work): the caller, once the assessment is known to be one of its municipality (else 404)."""
+    return await _caller(request, None, token, assessment_id)
+
+
+AssessmentCallerDep = Annotated[Caller, Depends(get_assessment_caller)]
+
+
 def get_actor(request: Request, session: SessionDep, token: BearerTokenDep) -> Actor:
     """Who calls, checked before the body is even validated."""
     return actor_for_request(request, session, token)

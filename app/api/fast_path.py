@@ -116,19 +116,35 @@ def portfolio_key(caller: Caller, country: str | None, year: int) -> cache.Key |
     return cache.portfolio_key(caller.actor.municipality_id, head, year) if head is not None else None
 
 
-def kept(key: cache.Key | None) -> Response | None:
-    """What was sent before under ``key`` (a page or report kept per head), or None."""
+def pdf_key(caller: Caller, assessment_id: uuid.UUID, lang: str, variant: str) -> cache.Key | None:
+    """The key of an assessment's decision-summary PDF (None: the chain's head was not read)."""
+    head = caller.municipality_head
+    return cache.pdf_key(assessment_id, head, lang, variant) if head is not None else None
+
+
+def kept_bytes(key: cache.Key | None) -> bytes | None:
+    """The body sent before under ``key`` (any media type), or None."""
     global served
     found = cache.get(key) if key is not None else None
     if found is None:
         return None
     served += 1
-    return json_response(found)
+    return found.body
+
+
+def keep_bytes(key: cache.Key | None, body: bytes) -> bytes:
+    """Keep ``body``, computed by the ordinary path after the head in ``key`` was read."""
+    if key is not None:
+        cache.put(key, cache.Representation(body, None))
+    return body
+
+
+def kept(key: cache.Key | None) -> Response | None:
+    """The JSON sent before under ``key`` (a page or report kept per head), or None."""
+    body = kept_bytes(key)
+    return json_response(cache.Representation(body, None)) if body is not None else None
 
 
 def keep(key: cache.Key | None, body: bytes) -> Response:
-    """Send ``body``, computed by the ordinary path after the head in ``key`` was read, and keep it."""
-    representation = cache.Representation(body, None)
-    if key is not None:
-        cache.put(key, representation)
-    return json_response(representation)
+    """Send ``body`` (JSON), computed by the ordinary path after the head in ``key`` was read, and keep it."""
+    return json_response(cache.Representation(keep_bytes(key, body), None))

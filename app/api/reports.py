@@ -1,20 +1,29 @@
 """PDF reports: the decision summary of an assessment and the portfolio of the caller's municipality.
 
-Plain ``def`` routes: FastAPI runs them in its thread pool, so rendering never blocks the event loop.
+Rendering runs in the thread pool (plain ``def`` routes, or ``run_in_threadpool``), never on the event
+loop. A decision summary already sent is kept per change of its municipality (PostgreSQL,
+``fast_path.pdf_key``) and sent again after one statement.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app import i18n
-from app.api.deps import ActorDep, AssessmentDep, RegistryDep, SessionDep
+from app.api import fast_path
+from app.api.deps import ActorDep, AssessmentCallerDep, Caller, RegistryDep, SessionDep
 from app.api.problems import responses
+from app.assessments import service as assessments
+from app.db.session import request_unit_of_work
 from app.errors import FieldProblem, ValidationFailed
 from app.reports import service
+from app.rubrics.registry import RubricRegistry
 
 router = APIRouter(tags=["reports"])
 
@@ -51,9 +60,9 @@ def _pdf(content: bytes, filename: str) -> Response:
     response_class=Response,
     responses={**PDF, **responses(401, 403, 404, 409, 422, 503)},
 )
-def assessment_report(
-    assessment: AssessmentDep,
-    session: SessionDep,
+async def assessment_report(
+    assessment_id: uuid.UUID,
+    caller: AssessmentCallerDep,
     registry: RegistryDep,
     request: Request,
     lang: Annotated[Lang | None, LANG_QUERY] = None,
@@ -67,8 +76,20 @@ def assessment_report(
     screened out, and the review — followed by an appendix with every rating and the method.
     Unchanged assessments are served from a cache."""
     chosen = _lang(request, lang)
-    pdf = service.assessment_pdf(session, registry, assessment, chosen, variant)
-    return _pdf(pdf, f"livskraft-{assessment.id}-{chosen}-{variant}.pdf")
+    key = fast_path.pdf_key(caller, assessment_id, chosen, variant)  # kept per change (PostgreSQL)
+    pdf = fast_path.kept_bytes(key)
+    if pdf is None:
+        async with request_unit_of_work(write=False) as session:
+            pdf = await run_in_threadpool(_assessment_pdf, session, registry, caller, assessment_id, chosen, variant)
+        fast_path.keep_bytes(key, pdf)
+    return _pdf(pdf, f"livskraft-{assessment_id}-{chosen}-{variant}.pdf")
+
+
+def _assessment_pdf(
+    session: Session, registry: RubricRegistry, caller: Caller, assessment_id: uuid.UUID, lang: str, variant: str
+) -> bytes:
+    assessment = assessments.get_assessment(session, caller.actor, assessment_id)
+    return service.assessment_pdf(session, registry, assessment, lang, variant)
 
 
 @router.get(

@@ -7,13 +7,14 @@ statement, that the caller's token may read the assessment and that this is stil
 Pages of the assessment list (``GET /assessments``) are kept too, by municipality, query and the head of
 the municipality's audit chain (:func:`list_key`), and so are the portfolios (``GET /portfolio/impacts``):
 a municipality's by the head of its chain, a country's by a digest of every municipality's head
-(:func:`portfolio_key`).
+(:func:`portfolio_key`); and an assessment's decision-summary PDFs by the head of its municipality's
+chain (:func:`pdf_key`).
 
 The key holds everything the representation depends on: the assessment, its lock version and its
 last change (every change bumps one or both: ``service.begin_edit``, the review transitions, the review
 date) and, for the summary, the weights it is scored with (a draft follows its municipality's current
 weights). The pinned rubric and extensions change only with a new lock version. So a cached answer is
-never stale; losing the cache costs one recomputation. Bounded: about 5–40 KB an entry.
+never stale; losing the cache costs one recomputation. Bounded: at most 512 entries and 32 MB.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from typing import Any, Literal, NamedTuple
 
 MAX_ENTRIES = 512
 
-Kind = Literal["assessment", "summary", "list", "portfolio"]
+Kind = Literal["assessment", "summary", "list", "portfolio", "pdf"]
+MAX_BYTES = 32 * 1024 * 1024
+"""And at most this much in all (a decision-summary PDF is about 60–200 KB)."""
 NATIONAL = uuid.UUID(int=0)
 """The owner of the keys of a country's portfolio (the same for every municipality of the country)."""
 Key = tuple[str, uuid.UUID, int, str, Hashable]
@@ -41,6 +44,7 @@ class Representation(NamedTuple):
 
 _entries: OrderedDict[Key, Representation] = OrderedDict()
 _lock = threading.Lock()
+_bytes = 0
 
 
 def key(kind: Kind, assessment_id: uuid.UUID, lock_version: int, updated_at: datetime, weights: Any = None) -> Key:
@@ -63,6 +67,14 @@ def portfolio_key(municipality_id: uuid.UUID | None, head: str, params: Hashable
     return ("portfolio", municipality_id or NATIONAL, 0, head, params)
 
 
+def pdf_key(assessment_id: uuid.UUID, chain_head: str, lang: str, variant: str) -> Key:
+    """An assessment's decision-summary PDF as of its municipality's chain's head: everything the PDF
+    shows (the assessment, its decision, the municipality's brand) changes only with an audited change
+    in that municipality; the rubric and the template only with a new release, which restarts the
+    process."""
+    return ("pdf", assessment_id, 0, chain_head, (lang, variant))
+
+
 def get(k: Key) -> Representation | None:
     with _lock:
         found = _entries.get(k)
@@ -72,13 +84,18 @@ def get(k: Key) -> Representation | None:
 
 
 def put(k: Key, value: Representation) -> None:
+    global _bytes
     with _lock:
+        replaced = _entries.get(k)
+        _bytes += len(value.body) - (len(replaced.body) if replaced is not None else 0)
         _entries[k] = value
         _entries.move_to_end(k)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        while len(_entries) > MAX_ENTRIES or _bytes > MAX_BYTES:
+            _bytes -= len(_entries.popitem(last=False)[1].body)
 
 
 def clear() -> None:
+    global _bytes
     with _lock:
         _entries.clear()
+        _bytes = 0

@@ -236,3 +236,30 @@ def test_portfolios_are_kept_per_change_of_their_municipality_or_country(client:
     assert Api(client, token).get(country).status_code == 401
     assert Api(client, token).get(path).status_code == 401
     assert helsinki[0].get(path + "&scope=nowhere").status_code == 422
+
+
+def test_a_decision_summary_pdf_is_kept_per_change_of_its_municipality(api: Api, client: Any) -> None:
+    from tests.reports.factories import pdf_text, rich_assessment
+
+    a = rich_assessment(api)
+    path = f"/api/v1/assessments/{a['id']}/report"
+    first, second, fast = read_twice(api, path)
+    assert fast == 1 and second.status_code == 200 and second.content == first.content
+    assert second.headers["content-type"] == "application/pdf" and second.headers["vary"].startswith("Accept-Language")
+    # each language and variant is its own entry
+    english = read_twice(api, path + "?lang=en")[1]
+    assert english.content != first.content and "Appendix: every rating" in pdf_text(english.content)
+    # a change anywhere in the municipality is a new head: the decision's new title shows at once
+    decision = api.get(f"/api/v1/decisions/{a['decision_id']}")
+    r = api.patch(f"/api/v1/decisions/{a['decision_id']}", {"title": "Ny rubrik"}, decision.headers["etag"])
+    assert r.status_code == 200
+    assert "Ny rubrik" in pdf_text(api.get(path).content)
+    # refusals stay the ordinary ones, before the query is validated
+    other = Api.for_new_municipality(client, "0180")
+    assert other.get(path).status_code == 404
+    assert Api.for_new_municipality(client, "091", ("write",)).get(path).status_code == 403
+    token = make_token("091", ("read",))
+    assert Api(client, token).get(path).status_code == 200
+    revoke(token)
+    assert Api(client, token).get(path + "?variant=nope").status_code == 401
+    assert api.get(path + "?variant=nope").status_code == 422
