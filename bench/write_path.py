@@ -126,7 +126,12 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     await pool.close()
 
     medians = {name: {key: statistics.median(r[key] for r in rs) for key in rs[0]} for name, rs in rounds.items() if rs}
-    report: dict[str, Any] = {"pool": args.pool, "tasks": args.tasks, "saves_per_round": args.saves, "rounds": args.rounds}
+    report: dict[str, Any] = {
+        "pool": args.pool,
+        "tasks": args.tasks,
+        "saves_per_round": args.saves,
+        "rounds": args.rounds,
+    }
     report.update(medians)
     for key in medians["save"]:
         report[f"ratio_{key}"] = medians["save"][key] / medians["baseline"][key]
