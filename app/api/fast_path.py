@@ -1,6 +1,7 @@
 """The fast paths on the event loop (PostgreSQL; see ``app/db/loop_db.py``): repeated reads of an
-assessment and its summary, answered from the representation cache after one statement, and saving
-ratings in two round trips (``app/assessments/fast_ratings.py``). Any doubt falls through to the
+assessment and its summary, answered from the representation cache after one statement; list pages,
+portfolios and decision-summary PDFs kept per head of the audit chain (:func:`kept`, :func:`keep`); and
+saving ratings in two round trips (``app/assessments/fast_ratings.py``). Any doubt falls through to the
 ordinary route, which decides every refusal (401, 403, 404, 409, 412, 422, 503) itself."""
 
 from __future__ import annotations
