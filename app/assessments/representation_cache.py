@@ -8,7 +8,7 @@ Pages of the assessment list (``GET /assessments``) are kept too, by municipalit
 the municipality's audit chain (:func:`list_key`), and so are the portfolios (``GET /portfolio/impacts``):
 a municipality's by the head of its chain, a country's by a digest of every municipality's head
 (:func:`portfolio_key`); and an assessment's decision-summary PDFs by the head of its municipality's
-chain (:func:`pdf_key`).
+chain (:func:`pdf_key`), and the web form of a perspective × target per user (:func:`page_key`).
 
 The key holds everything the representation depends on: the assessment, its lock version and its
 last change (every change bumps one or both: ``service.begin_edit``, the review transitions, the review
@@ -29,7 +29,7 @@ from typing import Any, Literal, NamedTuple
 
 MAX_ENTRIES = 512
 
-Kind = Literal["assessment", "summary", "list", "portfolio", "pdf"]
+Kind = Literal["assessment", "summary", "list", "portfolio", "pdf", "page"]
 MAX_BYTES = 32 * 1024 * 1024
 """And at most this much in all (a decision-summary PDF is about 60–200 KB)."""
 NATIONAL = uuid.UUID(int=0)
@@ -73,6 +73,14 @@ def pdf_key(assessment_id: uuid.UUID, chain_head: str, lang: str, variant: str) 
     in that municipality; the rubric and the template only with a new release, which restarts the
     process."""
     return ("pdf", assessment_id, 0, chain_head, (lang, variant))
+
+
+def page_key(assessment_id: uuid.UUID, chain_head: str, params: Hashable) -> Key:
+    """A web page of an assessment for one user (``params``: the path, the language, the user and the
+    role) as of its municipality's chain's head, like :func:`pdf_key`; the user's name and the
+    municipality's settings in the page's header change only with audited changes too. What is not
+    audited (the session, the user's unsaved drafts) is checked per request: ``app/web/kept_pages.py``."""
+    return ("page", assessment_id, 0, chain_head, params)
 
 
 def get(k: Key) -> Representation | None:

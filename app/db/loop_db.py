@@ -30,15 +30,15 @@ from typing import Any, TypeVar
 from psycopg import AsyncConnection, pq
 from psycopg.rows import dict_row, namedtuple_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from sqlalchemy import Boolean, and_, bindparam, case, func, literal, select
+from sqlalchemy import Boolean, and_, bindparam, case, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.assessments.models import Assessment
-from app.auth.models import ApiToken, User
+from app.assessments.models import Assessment, FormDraft
+from app.auth.models import ApiToken, User, WebSession
 from app.auth.repository import token_principal_query
 from app.municipalities.models import Municipality
 
@@ -86,6 +86,56 @@ def _principal_statement() -> tuple[str, dict[str, Any]]:
             case((bindparam("national", type_=Boolean), national_head), else_=None).label("national_head"),
         )
         .outerjoin(Assessment, assessment_match)
+    )
+    return for_psycopg(stmt)
+
+
+@dataclass(frozen=True)
+class WebPageAccess:
+    """A web session's user, whether one assessment is of the user's municipality, the head of that
+    municipality's audit chain and whether the user has an unsaved draft of one form."""
+
+    user_id: uuid.UUID
+    role: str
+    csrf_token: str
+    usable: bool
+    """The session has not expired and its user is active."""
+    assessment_found: bool
+    municipality_head: str
+    draft_found: bool
+
+
+@lru_cache(maxsize=1)
+def _web_page_statement() -> tuple[str, dict[str, Any]]:
+    """The session (by its token's hash), its user and municipality, the assessment if it is of that
+    municipality, and whether the user has a draft of the form (``form_key``) of that assessment."""
+    draft = exists().where(
+        col(FormDraft.assessment_id) == bindparam("assessment_id"),
+        col(FormDraft.user_id) == col(User.id),
+        col(FormDraft.form_key) == bindparam("form_key"),
+    )
+    stmt: Any = (
+        select(
+            col(User.id).label("user_id"),
+            col(User.role),
+            col(User.active),
+            col(WebSession.csrf_token),
+            col(WebSession.expires_at),
+            col(Assessment.id).is_not(None).label("assessment_found"),
+            col(Municipality.audit_head).label("municipality_head"),
+            draft.label("draft_found"),
+        )
+        .select_from(WebSession)
+        .join(User, col(User.id) == col(WebSession.user_id))
+        .join(Municipality, col(Municipality.id) == col(User.municipality_id))
+        .outerjoin(
+            Assessment,
+            and_(
+                col(Assessment.id) == bindparam("assessment_id"),
+                col(Assessment.municipality_id) == col(User.municipality_id),
+            ),
+        )
+        .where(col(WebSession.id) == bindparam("session_hash"))
     )
     return for_psycopg(stmt)
 
@@ -234,4 +284,29 @@ class LoopDatabase:
             lock_version=row["lock_version"],
             updated_at=updated.astimezone(UTC) if updated is not None else None,
             weights=row["weights"],
+        )
+
+    async def web_page(self, session_hash: str, assessment_id: uuid.UUID, form_key: str) -> WebPageAccess | None:
+        """What a kept web page of an assessment depends on, for one session (None: no such session,
+        or the fast path is not available; the page is then built the ordinary way)."""
+        sql, constants = _web_page_statement()
+        params = {**constants, "session_hash": session_hash, "assessment_id": assessment_id, "form_key": form_key}
+
+        async def read(conn: AsyncConnection[Any]) -> Any:
+            cur = conn.cursor(row_factory=namedtuple_row)
+            await cur.execute(sql, params)
+            return await cur.fetchone()
+
+        row = await self.attempt(read)
+        if row is None:
+            return None
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+        return WebPageAccess(
+            user_id=row.user_id,
+            role=row.role,
+            csrf_token=row.csrf_token,
+            usable=bool(row.active) and expires > datetime.now(UTC),
+            assessment_found=bool(row.assessment_found),
+            municipality_head=row.municipality_head,
+            draft_found=bool(row.draft_found),
         )

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.assessments import service
 from app.assessments.schemas import ScreeningUpdate
+from app.auth.web_sessions import WebLogin
+from app.db.session import request_unit_of_work
 from app.errors import InvalidState, NotFound, PreconditionFailed, ValidationFailed
 from app.rubrics.models import Target
-from app.web import drafts
+from app.rubrics.registry import RubricRegistry
+from app.web import drafts, kept_pages
 from app.web.deps import (
     AssessmentDep,
     FormDep,
@@ -21,6 +27,8 @@ from app.web.deps import (
     RegistryDep,
     SessionDep,
     WriterDep,
+    assessment_for,
+    current_login,
     page,
     redirect,
     text,
@@ -210,7 +218,7 @@ def _rate_setup(pg: AssessmentPage, alt_key: str, perspective_id: str, target: s
         raise NotFound("no such perspective or target")
     alt = pg.alternative(alt_key)
     criteria = perspective.criteria_for(target)
-    return alt, perspective, criteria, f"rate:{alt.key}:{perspective.id}:{target}"
+    return alt, perspective, criteria, rate_form_key(alt.key, perspective.id, target)
 
 
 def _next_url(pg: AssessmentPage, alt_key: str, perspective_id: str, target: str) -> str:
@@ -261,23 +269,50 @@ def _rate_page(
     )
 
 
+def rate_form_key(alt_key: str, perspective_id: str, target: str) -> str:
+    """The key of a rating form's drafts (``form_draft.form_key``)."""
+    return f"rate:{alt_key}:{perspective_id}:{target}"
+
+
 @router.get("/assessments/{assessment_id}/rate/{alt_key}/{perspective_id}/{target}")
-def rate_form(
+async def rate_form(
     request: Request,
-    session: SessionDep,
     lang: LangDep,
-    login: LoginDep,
     registry: RegistryDep,
-    assessment: AssessmentDep,
+    assessment_id: uuid.UUID,
     alt_key: str,
     perspective_id: str,
     target: str,
 ) -> Response:
+    """Sent as kept when nothing it shows has changed (``app/web/kept_pages.py``), else built here."""
+    found = await kept_pages.lookup(request, lang, assessment_id, rate_form_key(alt_key, perspective_id, target))
+    if found.response is not None:
+        return found.response
+    async with request_unit_of_work(write=False) as session:
+        login, response, restored = await run_in_threadpool(
+            _rate_form, request, session, lang, registry, assessment_id, alt_key, perspective_id, target
+        )
+    return kept_pages.keep(found, login, response, restored)
+
+
+def _rate_form(
+    request: Request,
+    session: Session,
+    lang: str,
+    registry: RubricRegistry,
+    assessment_id: uuid.UUID,
+    alt_key: str,
+    perspective_id: str,
+    target: str,
+) -> tuple[WebLogin, Response, bool]:
+    """The rating form the ordinary way: (the login, the page, whether it restored a draft)."""
+    login = current_login(request, session)
+    assessment = assessment_for(assessment_id, session, login)
     pg = load_page(session, registry, login, assessment)
     parts = _rate_setup(pg, alt_key, perspective_id, target)
     draft = drafts.load(session, assessment, login.user, parts[3]) if pg.can_edit else None
     if draft is not None:
-        return _rate_page(
+        restored = _rate_page(
             request,
             lang,
             login,
@@ -288,7 +323,8 @@ def rate_form(
             base_hash=draft.data.get("base_hash", ""),
             restored=draft,
         )
-    return _rate_page(request, lang, login, pg, parts)
+        return login, restored, True
+    return login, _rate_page(request, lang, login, pg, parts), False
 
 
 @router.post("/assessments/{assessment_id}/rate/{alt_key}/{perspective_id}/{target}")

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from app import i18n
 from app.municipalities.codes import display_name
+from app.settings import get_settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -39,6 +40,8 @@ def environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # a template changes only with a release (a restart), but in development: no stat() per page
+        auto_reload=get_settings().env == "development",
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["lang"] = lang
