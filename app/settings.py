@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     pdf_max_decisions: int = 2000
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    password_hashing_slots: int = Field(default=1, ge=1, le=64)
+    """Password hashes (argon2id, 64 MiB each) computed at once per process: a burst of sign-ins waits
+    for a slot rather than adding 64 MiB of memory per concurrent sign-in (about 8–10 a second per slot
+    on a shared vCPU, docs/benchmarks.md)."""
     fast_reads: bool = True
     """PostgreSQL: serve repeated reads of an assessment and its summary, list pages and portfolios
     after one statement on the event loop (``app/db/loop_db.py``); false: always the ordinary path."""
