@@ -22,6 +22,7 @@ RUN apt-get update \
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
     LIVSKRAFT_ENV=production \
     LIVSKRAFT_DATA_DIR=/srv/livskraft/var
 WORKDIR /srv/livskraft

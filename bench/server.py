@@ -146,4 +146,6 @@ def app_env(database_url: str, data_dir: Path) -> dict[str, str]:
         "LIVSKRAFT_SECRET_KEY": secrets.token_urlsafe(48),
         "LIVSKRAFT_DATA_DIR": str(data_dir),
         "LIVSKRAFT_DEMO": "false",
+        # as the container (Dockerfile): glibc's arenas per thread cost a worker about 20 MB of RSS
+        "MALLOC_ARENA_MAX": "2",
     }
