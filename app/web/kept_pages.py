@@ -12,14 +12,18 @@ user's municipality, and the user's unsaved draft of this form (a page with a dr
 ordinary way, which restores it).
 
 A page is kept per user, role, path and language, with the session's CSRF token cut out; a kept page
-is sent with the requesting session's token put back. A flash message, an unknown session or any doubt
-takes the ordinary path, which decides every redirect and refusal itself. ``LIVSKRAFT_FAST_READS=false``
-turns this off with the other kept representations.
+is sent with the requesting session's token put back. It is kept from its second building under the same
+head: the form an official opens right after saving another (the save moved the head) is usually seen
+once, and keeping those 120 KB pages would only push other kept answers out of the bounded cache.
+
+A flash message, an unknown session or any doubt takes the ordinary path, which decides every redirect
+and refusal itself. ``LIVSKRAFT_FAST_READS=false`` turns this off with the other kept representations.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -34,6 +38,9 @@ CSRF_SLOT = b"\x00csrf-token\x00"
 """Stands for the session's CSRF token in a kept page (NUL never reaches the HTML of a page)."""
 served = 0
 """Pages sent from the kept copy in this process (tests and benchmarks read it)."""
+SEEN_MAX = 4096
+_seen: OrderedDict[cache.Key, None] = OrderedDict()
+"""Keys of pages built once (only ever touched on the event loop: no lock)."""
 
 
 @dataclass(frozen=True)
@@ -76,15 +83,27 @@ async def lookup(request: Request, lang: str, assessment_id: uuid.UUID, form_key
 
 def keep(found: Lookup, login: WebLogin, response: Response, restored_draft: bool) -> Response:
     """Keep the page the ordinary path built after ``found`` read the chain's head (so the page is at
-    least as new as the head in its key), if it is the page that key stands for: a 200 without a
-    restored draft, for the same user and role."""
+    least as new as the head in its key), if it is the page that key stands for (a 200 without a
+    restored draft, for the same user and role) and was built once before under that key."""
     if (
         found.key is not None
         and response.status_code == 200
         and not restored_draft
         and login.user.id == found.user_id
         and login.user.role == found.role
+        and _built_before(found.key)
     ):
         body = bytes(response.body).replace(login.csrf_token.encode("ascii"), CSRF_SLOT)
         cache.put(found.key, cache.Representation(body, None))
     return response
+
+
+def _built_before(key: cache.Key) -> bool:
+    """Whether a page was built under ``key`` before; remembers that it now has been."""
+    if key in _seen:
+        del _seen[key]
+        return True
+    _seen[key] = None
+    if len(_seen) > SEEN_MAX:
+        _seen.popitem(last=False)
+    return False

@@ -70,7 +70,9 @@ def screened_form(web: Web, case_number: str = "KS 2026/1") -> str:
 
 
 def twice(web: Web, url: str) -> tuple[Any, Any, int]:
+    """The page built (twice: it is kept from its second building), then read again."""
     first = web.get(url)
+    web.get(url)
     before = served()
     second = web.get(url)
     return first, second, served() - before
@@ -93,11 +95,30 @@ def test_a_repeated_form_is_sent_kept_and_equals_the_ordinary_page(client: Any) 
     assert second.headers["content-security-policy"] == first.headers["content-security-policy"]
 
 
+def test_a_page_built_once_is_not_kept(client: Any) -> None:
+    web = Browser.of(client, "once@vaasa.fi")
+    url = screened_form(web)
+    before = len(cache_entries())
+    web.get(url)
+    assert len(cache_entries()) == before, "a page seen once (as the form after a save) takes no memory"
+    web.get(url)
+    assert len(cache_entries()) == before + 1
+    start = served()
+    web.get(url)
+    assert served() == start + 1
+
+
+def cache_entries() -> list[Any]:
+    from app.assessments import representation_cache
+
+    return [k for k in representation_cache._entries if k[0] == "page"]
+
+
 def test_each_session_gets_its_own_csrf_token_and_can_save_with_it(client: Any) -> None:
     one = Browser.of(client, "two.sessions@vaasa.fi")
     url = screened_form(one)
     other = Browser.of(client, "two.sessions@vaasa.fi", new_user=False)  # a sign-in moves the chain's head
-    one.get(url)
+    twice(one, url)
     before = served()
     page = other.get(url)
     assert served() - before == 1, "the same user's page, kept from the first session"
