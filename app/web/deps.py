@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import quote
 
 from fastapi import Depends, Request
@@ -67,12 +67,25 @@ async def get_registry(request: Request) -> RubricRegistry:
 RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]
 
 
+def request_login(request: Request, session: Session) -> WebLogin | None:
+    """The login behind the request's session cookie, looked up once per request (a form post needs it
+    for the CSRF check and for the page: one query, not two)."""
+    found = getattr(request.state, "web_login", _UNRESOLVED)
+    if found is _UNRESOLVED:
+        found = resolve(session, request.cookies.get(SESSION_COOKIE))
+        request.state.web_login = found
+    return cast(WebLogin | None, found)
+
+
+_UNRESOLVED = object()
+
+
 def optional_login(request: Request, session: SessionDep) -> WebLogin | None:
-    return resolve(session, request.cookies.get(SESSION_COOKIE))
+    return request_login(request, session)
 
 
 def current_login(request: Request, session: SessionDep) -> WebLogin:
-    login = resolve(session, request.cookies.get(SESSION_COOKIE))
+    login = request_login(request, session)
     if login is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path if request.method == "GET" else "/")
@@ -102,7 +115,7 @@ async def checked_form(request: Request, session: SessionDep) -> FormData:
     """The posted form, after its CSRF token matched the session's (or, before login, the cookie's)."""
     form = await request.form(max_fields=2000)
     submitted = form.get(CSRF_FIELD)
-    login = await run_in_threadpool(resolve, session, request.cookies.get(SESSION_COOKIE))
+    login = await run_in_threadpool(request_login, request, session)
     expected = login.csrf_token if login is not None else request.cookies.get(ANON_CSRF_COOKIE)
     if not same_token(expected, submitted if isinstance(submitted, str) else None):
         raise CsrfFailed()
