@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, update
 from sqlmodel import Session, col, func, select
@@ -139,15 +140,19 @@ def follow_up_for_rating(session: Session, rating_id: uuid.UUID) -> FollowUp | N
     return session.exec(select(FollowUp).where(FollowUp.rating_id == rating_id)).first()
 
 
-def claim_version(session: Session, assessment_id: uuid.UUID, expected: int) -> bool:
+def claim_version(session: Session, assessment_id: uuid.UUID, expected: int, at: datetime | None = None) -> bool:
     """Compare-and-set of the assessment's lock version: the one place lost updates are prevented.
+    With ``at``, the same statement also records the change's time (``updated_at``).
 
     A concurrent writer that read the same version gets ``False`` (and the API answers 412).
     """
+    values: dict[str, Any] = {"lock_version": expected + 1}
+    if at is not None:
+        values["updated_at"] = at
     result = session.execute(
         update(Assessment)
         .where(col(Assessment.id) == assessment_id, col(Assessment.lock_version) == expected)
-        .values(lock_version=expected + 1)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)

@@ -185,17 +185,17 @@ def begin_edit(session: Session, assessment: Assessment, expected: int) -> None:
             f"the assessment is {assessment.status} and cannot be changed"
             + ("; create a new version to change it" if assessment.status == Status.approved else "")
         )
-    if not repo.claim_version(session, assessment.id, expected):
+    now = utcnow()
+    if not repo.claim_version(session, assessment.id, expected, at=now):  # one UPDATE: version and time
         raise PreconditionFailed(
             "the assessment was changed by someone else since you loaded it; reload to see both versions",
             current_version=_current_version(session, assessment),
         )
     if assessment.lock_version == expected:  # the loaded row is the claimed version: nothing to reload
         set_committed_value(assessment, "lock_version", expected + 1)
+        set_committed_value(assessment, "updated_at", now)
     else:  # changed between loading and claiming: read what the claim was made against
         session.refresh(assessment)
-    assessment.updated_at = utcnow()
-    session.add(assessment)
 
 
 def _current_version(session: Session, assessment: Assessment) -> int:
