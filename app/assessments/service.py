@@ -318,12 +318,22 @@ def put_ratings(
     assessment: Assessment,
     ratings: list[RatingIn],
     expected: int,
+    *,
+    alternatives: Sequence[Alternative] | None = None,
+    screening: Mapping[str, bool] | None = None,
 ) -> list[Rating]:
-    """Create or replace ratings (keyed by alternative, criterion, target, effect) in one step."""
+    """Create or replace ratings (keyed by alternative, criterion, target, effect) in one step.
+
+    ``alternatives`` and ``screening`` (perspective → relevant), when the caller has read them in this
+    unit of work, are not read again: they are checked before the version is claimed either way, and a
+    change to them since would have moved the version the claim expects."""
     actor.require("write")
     rubric = rubric_of(registry, assessment)
-    alts = {a.key: a for a in repo.alternatives_for(session, assessment.id)}
-    problems = ratings_problems(ratings, rubric, alts, relevance(session, assessment))
+    if alternatives is None:
+        alternatives = repo.alternatives_for(session, assessment.id)
+    alts = {a.key: a for a in alternatives}
+    relevant = screening if screening is not None else relevance(session, assessment)
+    problems = ratings_problems(ratings, rubric, alts, relevant)
     if problems:
         raise ValidationFailed("some ratings are not valid; nothing was saved", errors=problems)
     begin_edit(session, assessment, expected)

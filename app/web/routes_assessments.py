@@ -397,7 +397,16 @@ def _save_ratings(
     try:
         with session.begin_nested():
             if parsed.ratings:
-                service.put_ratings(session, login.actor, registry, assessment, parsed.ratings, assessment.lock_version)
+                service.put_ratings(
+                    session,
+                    login.actor,
+                    registry,
+                    assessment,
+                    parsed.ratings,
+                    assessment.lock_version,
+                    alternatives=pg.alternatives,
+                    screening=pg.relevance,
+                )
             for rating in gone:
                 service.delete_rating(session, login.actor, assessment, rating.id, assessment.lock_version)
     except ValidationFailed as exc:
