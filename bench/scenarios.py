@@ -184,6 +184,7 @@ def raw_weasyprint_ms(ids: list[str]) -> float:
             assert m is not None
             brand = brand_for(m)
             rubric = registry.get(a.rubric_id, a.rubric_version)
+            assert rubric is not None
             html = render.render_html("summary.html", summary_report(s, rubric, a, d, brand, "sv"), "sv")
             jobs.append((html, brand))
     times = []

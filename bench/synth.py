@@ -317,9 +317,10 @@ class Synth:
         for alt_i, pid, cid, target, effect, score, likelihood in ratings:
             alt = alts[alt_i]
             if alt.kind == "proposal":
-                s = None if score is None else int(score)
-                effects.append(Effect(alt.id, pid, target, s, likelihood))
-                if s is not None and s < 0 and -s * (0.25, 0.5, 0.75, 1.0)[LIKELIHOODS.index(likelihood)] >= 1.5:
+                value = None if score is None else int(score)
+                effects.append(Effect(alt.id, pid, target, value, likelihood))
+                weight = (0.25, 0.5, 0.75, 1.0)[LIKELIHOODS.index(likelihood)]
+                if value is not None and value < 0 and -value * weight >= 1.5:
                     significant = True
             negative = score is not None and score[0] == "-"
             rows["rating"].append((
