@@ -181,6 +181,11 @@ def for_psycopg(stmt: Any) -> tuple[str, dict[str, Any]]:
     return str(compiled), dict(compiled.params)
 
 
+def _utc(value: datetime) -> datetime:
+    """A timestamp as read through the pool (the session's time zone is UTC) as an aware UTC datetime."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def libpq_url(sqlalchemy_url: str) -> str:
     """``postgresql+psycopg://…`` as libpq understands it."""
     return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -250,31 +255,30 @@ class LoopDatabase:
         (whether the assessment belongs to the token's municipality), ``municipality_head`` and, with
         ``national``, ``national_head`` (None: no such token, or the fast path is not available; the
         caller then checks the ordinary way)."""
-        sql, constants = _principal_statement()
-        params = {**constants, "token_hash": token_hash, "assessment_id": assessment_id, "national": national}
+        params = {"token_hash": token_hash, "assessment_id": assessment_id, "national": national}
+        return await self.one_row(_principal_statement(), params)
+
+    async def one_row(
+        self, statement: tuple[str, dict[str, Any]], params: dict[str, Any], row_factory: Any = None
+    ) -> Any:
+        """The first row of a compiled statement (``for_psycopg``) with ``params`` added to its constants,
+        as a named tuple unless another ``row_factory`` is given; None when there is no row or the fast
+        path is not available (:meth:`attempt`)."""
+        sql, constants = statement
 
         async def read(conn: AsyncConnection[Any]) -> Any:
-            cur = conn.cursor(row_factory=namedtuple_row)
-            await cur.execute(sql, params)
+            cur = conn.cursor(row_factory=row_factory or namedtuple_row)
+            await cur.execute(sql, {**constants, **params})
             return await cur.fetchone()
 
         return await self.attempt(read)
 
     async def assessment_access(self, token_hash: str, assessment_id: uuid.UUID) -> AssessmentAccess | None:
         """The token and the assessment's current version, or None (unknown token, or any error)."""
-        sql, constants = _access_statement()
-
-        async def read(conn: AsyncConnection[Any]) -> dict[str, Any] | None:
-            cur = conn.cursor(row_factory=dict_row)
-            await cur.execute(sql, {**constants, "token_hash": token_hash, "assessment_id": assessment_id})
-            return await cur.fetchone()
-
-        row = await self.attempt(read)
+        params = {"token_hash": token_hash, "assessment_id": assessment_id}
+        row = await self.one_row(_access_statement(), params, dict_row)
         if row is None:
             return None
-        updated = row["updated_at"]
-        if updated is not None and updated.tzinfo is None:
-            updated = updated.replace(tzinfo=UTC)
         return AssessmentAccess(
             scopes=row["scopes"],
             revoked=bool(row["revoked"]),
@@ -282,30 +286,22 @@ class LoopDatabase:
             user_role=row["user_role"],
             user_active=row["user_active"],
             lock_version=row["lock_version"],
-            updated_at=updated.astimezone(UTC) if updated is not None else None,
+            updated_at=_utc(row["updated_at"]) if row["updated_at"] is not None else None,
             weights=row["weights"],
         )
 
     async def web_page(self, session_hash: str, assessment_id: uuid.UUID, form_key: str) -> WebPageAccess | None:
         """What a kept web page of an assessment depends on, for one session (None: no such session,
         or the fast path is not available; the page is then built the ordinary way)."""
-        sql, constants = _web_page_statement()
-        params = {**constants, "session_hash": session_hash, "assessment_id": assessment_id, "form_key": form_key}
-
-        async def read(conn: AsyncConnection[Any]) -> Any:
-            cur = conn.cursor(row_factory=namedtuple_row)
-            await cur.execute(sql, params)
-            return await cur.fetchone()
-
-        row = await self.attempt(read)
+        params = {"session_hash": session_hash, "assessment_id": assessment_id, "form_key": form_key}
+        row = await self.one_row(_web_page_statement(), params)
         if row is None:
             return None
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
         return WebPageAccess(
             user_id=row.user_id,
             role=row.role,
             csrf_token=row.csrf_token,
-            usable=bool(row.active) and expires > datetime.now(UTC),
+            usable=bool(row.active) and _utc(row.expires_at) > datetime.now(UTC),
             assessment_found=bool(row.assessment_found),
             municipality_head=row.municipality_head,
             draft_found=bool(row.draft_found),

@@ -67,6 +67,11 @@ async def get_registry(request: Request) -> RubricRegistry:
 RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]
 
 
+def full_path(request: Request) -> str:
+    """The request's path with its query string, if any."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def request_login(request: Request, session: Session) -> WebLogin | None:
     """The login behind the request's session cookie, looked up once per request (a form post needs it
     for the CSRF check and for the page: one query, not two)."""
@@ -87,8 +92,7 @@ def optional_login(request: Request, session: SessionDep) -> WebLogin | None:
 def current_login(request: Request, session: SessionDep) -> WebLogin:
     login = request_login(request, session)
     if login is None:
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginRequired(path if request.method == "GET" else "/")
+        raise LoginRequired(full_path(request) if request.method == "GET" else "/")
     return login
 
 
@@ -157,7 +161,7 @@ def page(
         "login": login,
         "csrf_token": login.csrf_token if login else context.pop("anon_csrf", ""),
         "path": request.url.path,
-        "path_q": quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe=""),
+        "path_q": quote(full_path(request), safe=""),
         "flash": flash if flash in FLASH_MESSAGES else None,
         "errors": [],
         "title_error": False,

@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.assessments import representation_cache as cache
 from app.auth.web_sessions import WebLogin, hash_session_token
 from app.db.loop_db import LoopDatabase
-from app.web.deps import FLASH_COOKIE, SESSION_COOKIE
+from app.web.deps import FLASH_COOKIE, SESSION_COOKIE, full_path
 
 CSRF_SLOT = b"\x00csrf-token\x00"
 """Stands for the session's CSRF token in a kept page (NUL never reaches the HTML of a page)."""
@@ -56,8 +56,8 @@ class Lookup:
 NOTHING = Lookup()
 
 
-def html(body: bytes, status_code: int = 200) -> HTMLResponse:
-    response = HTMLResponse(body, status_code=status_code)
+def html(body: bytes) -> HTMLResponse:
+    response = HTMLResponse(body)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -72,8 +72,9 @@ async def lookup(request: Request, lang: str, assessment_id: uuid.UUID, form_key
     access = await db.web_page(hash_session_token(token), assessment_id, form_key)
     if access is None or not access.usable or not access.assessment_found or access.draft_found:
         return NOTHING
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    key = cache.page_key(assessment_id, access.municipality_head, (path, lang, access.user_id, access.role))
+    key = cache.page_key(
+        assessment_id, access.municipality_head, (full_path(request), lang, access.user_id, access.role)
+    )
     found = cache.get(key)
     if found is None:
         return Lookup(None, key, access.user_id, access.role)
