@@ -95,8 +95,9 @@ async def _csrf_failed(request: Request, exc: Exception) -> Response:
     )
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    routers = (
+ROUTERS = tuple(
+    module.router
+    for module in (
         routes_auth,
         routes_account,
         routes_decisions,
@@ -105,9 +106,14 @@ def install(app: FastAPI, settings: Settings) -> None:
         routes_alternatives,
         routes_review,
         routes_reports,
+        routes_admin,
     )
-    for module in (*routers, routes_admin):
-        app.include_router(module.router)
+)
+"""The web UI's routers (``app/main.py`` includes them, in the order requests are matched)."""
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Static files, the web's error pages and middleware (the routers: ``ROUTERS``)."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfFailed, _csrf_failed)
