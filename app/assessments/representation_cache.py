@@ -40,6 +40,8 @@ Key = tuple[str, uuid.UUID, int, str, Hashable]
 class Representation(NamedTuple):
     body: bytes
     etag: str | None
+    gaps: tuple[int, ...] = ()
+    """Offsets in ``body`` where a per-request value goes (a kept web page's CSRF token)."""
 
 
 _entries: OrderedDict[Key, Representation] = OrderedDict()

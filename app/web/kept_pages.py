@@ -79,7 +79,28 @@ async def lookup(request: Request, lang: str, assessment_id: uuid.UUID, form_key
     if found is None:
         return Lookup(None, key, access.user_id, access.role)
     served += 1
-    return Lookup(html(found.body.replace(CSRF_SLOT, access.csrf_token.encode("ascii"))), key)
+    return Lookup(html(fill(found, access.csrf_token.encode("ascii"))), key)
+
+
+def fill(kept: cache.Representation, token: bytes) -> bytes:
+    """The kept page with ``token`` in its slots, found when it was kept: searching 120 KB for them
+    on every request cost 58 µs, this join 3 µs (docs/benchmarks.md)."""
+    view = memoryview(kept.body)
+    pieces, start = [], 0
+    for at in kept.gaps:
+        pieces.append(view[start:at])
+        start = at + len(CSRF_SLOT)
+    pieces.append(view[start:])
+    return token.join(pieces)
+
+
+def _slots(body: bytes) -> tuple[int, ...]:
+    found: list[int] = []
+    at = body.find(CSRF_SLOT)
+    while at >= 0:
+        found.append(at)
+        at = body.find(CSRF_SLOT, at + len(CSRF_SLOT))
+    return tuple(found)
 
 
 def keep(found: Lookup, login: WebLogin, response: Response, restored_draft: bool) -> Response:
@@ -95,7 +116,7 @@ def keep(found: Lookup, login: WebLogin, response: Response, restored_draft: boo
         and _built_before(found.key)
     ):
         body = bytes(response.body).replace(login.csrf_token.encode("ascii"), CSRF_SLOT)
-        cache.put(found.key, cache.Representation(body, None))
+        cache.put(found.key, cache.Representation(body, None, _slots(body)))
     return response
 
 
