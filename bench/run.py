@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import signal
 import sys
@@ -63,17 +64,26 @@ def largest_municipalities(n: int) -> list[str]:
 def measure(server: Server, scenario: scenarios.Scenario, seconds: float) -> dict[str, Any]:
     wrk.run(server.base, scenario.script(), scenario.connections, max(1.0, seconds / 5))  # warm up
     pids = server.worker_pids()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk is the only child reaped meanwhile
     with RssSampler(pids) as rss:
         result = wrk.run(server.base, scenario.script(), scenario.connections, seconds)
-    cpu_ms = sum(rss.cpu.values()) * 1000 / max(1, result.requests)
-    return {**result.as_dict(), "rss_mb": rss.peaks_mb(), "cpu_ms_per_request": round(cpu_ms, 2)}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    per_request = 1000 / max(1, result.requests)
+    wrk_cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * per_request
+    cpu = {
+        "cpu_ms_per_request": round(sum(rss.cpu.values()) * per_request, 2),
+        "postgres_cpu_ms_per_request": None if rss.postgres_cpu is None else round(rss.postgres_cpu * per_request, 2),
+        "wrk_cpu_ms_per_request": round(wrk_cpu, 2),
+    }
+    return {**result.as_dict(), "rss_mb": rss.peaks_mb(), **cpu}
 
 
 def show(name: str, workers: int, r: dict[str, Any]) -> None:
     print(
         f"{workers}w  {name:32} {r['rps']:8.1f}/s  p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
         f"failed {r['non2xx'] + r['socket_errors']:5}  RSS {r.get('rss_mb', '')} MB  "
-        f"CPU {r.get('cpu_ms_per_request', '')} ms/req",
+        f"CPU {r.get('cpu_ms_per_request', '')} ms/req (PostgreSQL {r.get('postgres_cpu_ms_per_request', '')}, "
+        f"wrk {r.get('wrk_cpu_ms_per_request', '')})",
         flush=True,
     )
 

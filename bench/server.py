@@ -109,13 +109,32 @@ class Server:
                 self.proc.wait()
 
 
+def postgres_cpu_seconds() -> float | None:
+    """User + system CPU of every process named postgres on this machine (None: not visible here)."""
+    total, seen = 0, False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seen = True
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK") if seen else None
+
+
 class RssSampler:
-    """Peak RSS (MB) of each worker and their CPU seconds while the ``with`` block runs."""
+    """Peak RSS (MB) of each worker and their CPU seconds while the ``with`` block runs, and the CPU
+    seconds of the PostgreSQL server's processes over the same time (None: not on this machine)."""
 
     def __init__(self, pids: list[int]) -> None:
         self.pids = pids
         self.peak = dict.fromkeys(pids, 0)
         self.cpu = {p: cpu_seconds(p) for p in pids}
+        self.postgres_cpu = postgres_cpu_seconds()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -133,6 +152,8 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         self.cpu = {p: cpu_seconds(p) - c for p, c in self.cpu.items()}
+        after = postgres_cpu_seconds()
+        self.postgres_cpu = None if after is None or self.postgres_cpu is None else after - self.postgres_cpu
 
     def peaks_mb(self) -> list[float]:
         return [round(self.peak[p] / 1024, 1) for p in self.pids]

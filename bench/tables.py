@@ -27,14 +27,23 @@ def bare_rps(results: dict[str, Any]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+def cpu_cell(r: dict[str, Any], split: bool) -> str:
+    """The workers' CPU per request; with ``split``, then PostgreSQL's and wrk's (runs since 3 Dec)."""
+    parts = [r.get(k) for k in ("cpu_ms_per_request", "postgres_cpu_ms_per_request", "wrk_cpu_ms_per_request")]
+    shown = ["–" if v is None else f"{v:.2f}" for v in (parts if split else parts[:1])]
+    return " / ".join(shown)
+
+
 def run_table(run: dict[str, Any]) -> str:
     one, two = run["results"].get("1", {}), run["results"].get("2", {})
+    split = any("wrk_cpu_ms_per_request" in r for results in (one, two) for r in results.values())
+    cpu_head = "CPU ms/req: app / PostgreSQL / wrk" if split else "CPU ms/req"
     lines = [
         f"**{size_label(run['ratings'])} ratings** ({run['assessments']:,} assessments; {run['connections']} "
         f"connections, {run['seconds']:.0f} s per scenario; load average {run['load_before']:.1f} → "
         f"{run['load_after']:.1f})",
         "",
-        "| scenario | workers | req/s | × bare | p50 ms | p99 ms | CPU ms/req | peak RSS MB/worker | failed | 2w/1w |",
+        f"| scenario | workers | req/s | × bare | p50 ms | p99 ms | {cpu_head} | peak RSS MB/worker | failed | 2w/1w |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in [k for k in one if k != BARE + ", again"]:
@@ -48,10 +57,9 @@ def run_table(run: dict[str, Any]) -> str:
             if workers == "2" and name in one and one[name]["rps"]:
                 scale = f"{r['rps'] / one[name]['rps']:.2f}"
             rss = "/".join(f"{v:.0f}" for v in r.get("rss_mb", [])) or "–"
-            cpu = r.get("cpu_ms_per_request")
             lines.append(
                 f"| {name} | {workers} | {r['rps']:,.1f} | {ratio} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                f"{'–' if cpu is None else f'{cpu:.2f}'} | {rss} | {r['non2xx'] + r['socket_errors']} | {scale} |"
+                f"{cpu_cell(r, split)} | {rss} | {r['non2xx'] + r['socket_errors']} | {scale} |"
             )
     if "raw_weasyprint_ms" in run:
         lines += ["", f"WeasyPrint alone on the same HTML (median): {run['raw_weasyprint_ms']:.0f} ms."]

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import time
@@ -40,6 +39,7 @@ from app.auth.actor import Actor  # noqa: E402
 from app.db.loop_db import POOL_MAX, libpq_url, pipelined_transaction  # noqa: E402
 from app.rubrics.registry import load_registry  # noqa: E402
 from bench.prepare import rating_bodies  # noqa: E402
+from bench.server import postgres_cpu_seconds  # noqa: E402
 
 DRAFTS = """
 SELECT DISTINCT ON (a.municipality_id) a.id, a.lock_version, a.municipality_id, m.code FROM assessment a
@@ -50,23 +50,6 @@ WHERE a.status = 'draft' AND coalesce(a.extensions::text, '[]') = '[]'
               AND s.relevant)
 ORDER BY a.municipality_id, a.id LIMIT %s
 """
-
-
-def postgres_cpu_seconds() -> float | None:
-    """User + system CPU of every process named postgres on this machine (None: not visible here)."""
-    total, seen = 0, False
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() != "postgres":
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        seen = True
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK") if seen else None
 
 
 async def timed(n: int, tasks: int, one: Callable[[int, int], Awaitable[None]]) -> dict[str, float]:
