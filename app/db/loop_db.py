@@ -30,8 +30,7 @@ from typing import Any, TypeVar
 from psycopg import AsyncConnection, pq
 from psycopg.rows import dict_row, namedtuple_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from sqlalchemy import and_, bindparam, case, exists, func, literal, null, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import and_, bindparam, case, exists, func, null, select
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import aliased
@@ -69,7 +68,7 @@ class AssessmentAccess:
 def _principal_statement(national: bool) -> tuple[str, dict[str, Any]]:
     """``token_principal_query``, whether the assessment is one of the token's municipality, the head
     of the municipality's audit chain (it moves with every change in the municipality) and, for the
-    ``national`` statement, a digest of every municipality's head (it moves with every change).
+    ``national`` statement, a digest of every municipality's chain (it moves with every change).
 
     Two statements rather than one with ``CASE WHEN :national``: PostgreSQL folds that CASE away in a
     plan made for the values at hand, so the generic plan of a prepared statement, which keeps the
@@ -80,9 +79,14 @@ def _principal_statement(national: bool) -> tuple[str, dict[str, Any]]:
         col(Assessment.municipality_id) == col(ApiToken.municipality_id),
     )
     if national:
+        # Every committed change adds to one municipality's audit_seq, so the sum moves with each; the
+        # sum of 64-bit hashes of the heads tells apart states with equal sums (say after a restore from
+        # an older backup). 0.10 ms for 598 municipalities, where md5 over the ordered heads took 0.30–0.45.
         every = aliased(Municipality, name="every_municipality")
-        heads = func.string_agg(col(every.audit_head), aggregate_order_by(literal(","), col(every.id)))
-        national_head: Any = select(func.md5(heads)).correlate(None).scalar_subquery()
+        digest = func.concat_ws(
+            ":", func.count(), func.sum(col(every.audit_seq)), func.sum(func.hashtextextended(col(every.audit_head), 0))
+        )
+        national_head: Any = select(digest).correlate(None).scalar_subquery()
     else:
         national_head = null()
     stmt = (
