@@ -111,19 +111,15 @@ class Server:
 
 def postgres_cpu_seconds() -> float | None:
     """User + system CPU of every process named postgres on this machine (None: not visible here)."""
-    total, seen = 0, False
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() != "postgres":
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        seen = True
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK") if seen else None
+    pids = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit() and _comm(entry) == "postgres"]
+    return sum(cpu_seconds(pid) for pid in pids) if pids else None
+
+
+def _comm(proc: Path) -> str:
+    try:
+        return (proc / "comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 class RssSampler:
