@@ -6,8 +6,9 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from app.api import fast_path
@@ -25,6 +26,7 @@ from app.api.deps import (
 )
 from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.api.problems import responses
+from app.api.query_models import documented, parsed
 from app.assessments import repository as repo
 from app.assessments import review, service, summary_cache, views
 from app.assessments.list_repository import AssessmentQuery, page_assessment_rows
@@ -52,6 +54,31 @@ from app.rubrics.models import Target
 from app.rubrics.registry import RubricRegistry
 
 router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
+
+
+class ListQuery(BaseModel):
+    """The list's query parameters, validated in one call (``app/api/query_models.py``)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    status: StatusName | None = None
+    deciding_body: Annotated[str | None, Field(max_length=200)] = None
+    date_from: Annotated[date | None, Field(alias="from", description="Decision's planned date on or after")] = None
+    date_to: Annotated[date | None, Field(alias="to", description="Decision's planned date on or before")] = None
+    perspective: Annotated[str | None, Field(max_length=80, description="Has proposal ratings in this perspective")] = (
+        None
+    )
+    target: Target | None = None
+    significant_negative: Annotated[
+        bool | None, Field(description="Has (or has not) a significant negative impact of the proposal")
+    ] = None
+    decision_id: uuid.UUID | None = None
+    sort: Literal["updated_at", "created_at"] = "updated_at"
+    order: Literal["asc", "desc"] = "desc"
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 50
+    cursor: Annotated[str | None, Field(max_length=500)] = None
+
+
 WRITE_ERRORS = responses(401, 403, 404, 409, 412, 413, 415, 422, 428)
 
 
@@ -65,39 +92,23 @@ def _public(session: Any, assessment: Assessment, actor: Actor, response: Respon
     summary="List assessments",
     responses=responses(401, 422),
     response_model=Page[AssessmentListItem],
+    openapi_extra=documented(ListQuery),
 )
-async def list_assessments(
-    caller: CallerDep,
-    status: StatusName | None = None,
-    deciding_body: Annotated[str | None, Query(max_length=200)] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Decision's planned date on or after")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Decision's planned date on or before")] = None,
-    perspective: Annotated[
-        str | None, Query(max_length=80, description="Has proposal ratings in this perspective")
-    ] = None,
-    target: Target | None = None,
-    significant_negative: Annotated[
-        bool | None, Query(description="Has (or has not) a significant negative impact of the proposal")
-    ] = None,
-    decision_id: uuid.UUID | None = None,
-    sort: Literal["updated_at", "created_at"] = "updated_at",
-    order: Literal["asc", "desc"] = "desc",
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> Response:
+async def list_assessments(caller: CallerDep, params: Annotated[ListQuery, Depends(parsed(ListQuery))]) -> Response:
     """The municipality's assessments in a stable order, a page at a time, with filters."""
     query = AssessmentQuery(
-        status,
-        deciding_body,
-        date_from,
-        date_to,
-        perspective,
-        target.value if target else None,
-        significant_negative,
-        decision_id,
-        sort,
-        order,
+        params.status,
+        params.deciding_body,
+        params.date_from,
+        params.date_to,
+        params.perspective,
+        params.target.value if params.target else None,
+        params.significant_negative,
+        params.decision_id,
+        params.sort,
+        params.order,
     )
+    limit, cursor = params.limit, params.cursor
     page = fast_path.cached_list(caller, query, limit, cursor)
     if page is not None:
         return page

@@ -89,6 +89,27 @@ def test_bad_list_parameters_are_422(api: Api) -> None:
     assert api.get("/api/v1/assessments", params={"from": "yesterday"}).status_code == 422
 
 
+def test_assessment_list_parameters_are_checked_together_field_by_field(api: Api) -> None:
+    """The list's parameters are validated as one model (app/api/query_models.py): every bad one is
+    named by its parameter (`query.<name>`), as FastAPI names them; unknown ones are ignored; the last of a
+    repeated one counts."""
+    r = api.get(
+        "/api/v1/assessments",
+        params={"status": "lost", "from": "yesterday", "limit": 0, "significant_negative": "maybe", "x": "1"},
+    )
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["type"].endswith("validation-error")
+    by_field = {e["field"]: e for e in body["errors"]}
+    assert set(by_field) == {"query.status", "query.from", "query.limit", "query.significant_negative"}
+    assert by_field["query.limit"]["code"] == "greater_than_equal" and "1" in by_field["query.limit"]["message"]
+    assert by_field["query.from"]["code"].startswith("date_")
+    assert api.get("/api/v1/assessments", params={"sort": "created_at", "unknown": "x"}).status_code == 200
+    assert api.get("/api/v1/assessments?limit=0&limit=2").json()["items"] == []
+    too_long = api.get("/api/v1/assessments", params={"cursor": "x" * 501})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "query.cursor"
+
+
 def test_totals_are_counted_up_to_the_limit(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     """A list counts at most COUNT_LIMIT matches (an exact count reads every matching row); beyond it
     the total is a lower bound and says so. The limit is lowered here instead of creating 1,001 rows."""

@@ -74,3 +74,39 @@ def test_schema_examples_are_valid_requests(client) -> None:
     ):
         for example in (model.model_config.get("json_schema_extra") or {}).get("examples", []):  # type: ignore[union-attr]
             model.model_validate(example)
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "$ref" and isinstance(v, str)] + [
+            r for v in node.values() for r in _refs(v)
+        ]
+    return [r for v in node for r in _refs(v)] if isinstance(node, list) else []
+
+
+def test_every_reference_resolves(client) -> None:
+    """Parameters documented from a model (app/api/query_models.py) refer to shared schemas such as
+    Target; each reference must name a schema the document holds."""
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    refs = _refs(spec)
+    assert refs and all(r.startswith("#/components/schemas/") for r in refs)
+    assert not {r.rsplit("/", 1)[-1] for r in refs} - set(schemas)
+    listed = spec["paths"]["/api/v1/assessments"]["get"]["parameters"]
+    assert {p["name"] for p in listed} == {
+        "status",
+        "deciding_body",
+        "from",
+        "to",
+        "perspective",
+        "target",
+        "significant_negative",
+        "decision_id",
+        "sort",
+        "order",
+        "limit",
+        "cursor",
+    }
+    assert all(p["in"] == "query" and p["required"] is False for p in listed)
+    target = next(p for p in listed if p["name"] == "target")
+    assert target["schema"]["anyOf"][0] == {"$ref": "#/components/schemas/Target"}
