@@ -25,8 +25,8 @@ from app.api.deps import (
     actor_for_request,
 )
 from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.api.param_models import documented, parsed
 from app.api.problems import responses
-from app.api.query_models import documented, parsed
 from app.assessments import repository as repo
 from app.assessments import review, service, summary_cache, views
 from app.assessments.list_repository import AssessmentQuery, page_assessment_rows
@@ -57,7 +57,7 @@ router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
 
 
 class ListQuery(BaseModel):
-    """The list's query parameters, validated in one call (``app/api/query_models.py``)."""
+    """The list's query parameters, validated in one call (``app/api/param_models.py``)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 

@@ -153,9 +153,14 @@ async def require_admin(actor: ActorDep) -> None:
 AdminOnly = Depends(require_admin)
 
 
-async def get_registry(request: Request) -> RubricRegistry:
+def rubrics(request: Request) -> RubricRegistry:
+    """The app's rubrics (for a route that needs them only now and then: a dependency costs each request)."""
     registry: RubricRegistry = request.app.state.rubrics
     return registry
+
+
+async def get_registry(request: Request) -> RubricRegistry:
+    return rubrics(request)
 
 
 RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api import fast_path
 from app.api.deps import PortfolioCallerDep
+from app.api.param_models import documented, parsed
 from app.api.problems import responses
 from app.auth.actor import Actor
 from app.db.base import utcnow
@@ -25,28 +27,36 @@ from app.portfolio.schemas import PortfolioImpacts
 router = APIRouter(prefix="/api/v1/portfolio", tags=["portfolio"])
 
 
+class PortfolioQuery(BaseModel):
+    """The portfolio's query parameters, validated in one call (``app/api/param_models.py``)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    year: Annotated[
+        int | None, Field(ge=2000, le=2100, description="Year of the decisions' dates; default: this year")
+    ] = None
+    scope: Annotated[
+        Literal["municipality", "country"],
+        Field(description="Your municipality, or all municipalities of its country (aggregates only)"),
+    ] = "municipality"
+
+
 @router.get(
     "/impacts",
     summary="Impacts per quarter, perspective and target",
     responses=responses(401, 422),
     response_model=PortfolioImpacts,
+    openapi_extra=documented(PortfolioQuery),
 )
 async def portfolio_impacts(
-    caller: PortfolioCallerDep,
-    year: Annotated[
-        int | None, Query(ge=2000, le=2100, description="Year of the decisions' dates; default: this year")
-    ] = None,
-    scope: Annotated[
-        Literal["municipality", "country"],
-        Query(description="Your municipality, or all municipalities of its country (aggregates only)"),
-    ] = "municipality",
+    caller: PortfolioCallerDep, params: Annotated[PortfolioQuery, Depends(parsed(PortfolioQuery))]
 ) -> Response:
     """For each quarter of the year: how many assessments were approved (superseded versions are
     replaced by their successors) and, per perspective and target, the proposals' rated effects by
     direction with the mean score and the significant negative ones. The country scope shows a quarter
     only when at least three municipalities contribute to it."""
-    year = year or utcnow().year
-    country = country_of(caller.actor.municipality_code) if scope == "country" else None
+    year = params.year or utcnow().year
+    country = country_of(caller.actor.municipality_code) if params.scope == "country" else None
     key = fast_path.portfolio_key(caller, country, year)  # kept per change (PostgreSQL): see fast_path
     found = fast_path.kept(key)
     if found is not None:

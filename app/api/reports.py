@@ -11,13 +11,15 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app import i18n
 from app.api import fast_path
-from app.api.deps import ActorDep, AssessmentCallerDep, Caller, RegistryDep, SessionDep
+from app.api.deps import ActorDep, AssessmentCallerDep, Caller, RegistryDep, SessionDep, rubrics
+from app.api.param_models import documented, parsed
 from app.api.problems import responses
 from app.assessments import service as assessments
 from app.db.session import request_unit_of_work
@@ -34,7 +36,20 @@ PDF: dict[int | str, dict[str, Any]] = {
         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
-LANG_QUERY = Query(description="Language of the report; default: Accept-Language, else Swedish")
+LANG_DESCRIPTION = "Language of the report; default: Accept-Language, else Swedish"
+LANG_QUERY = Query(description=LANG_DESCRIPTION)
+
+
+class ReportQuery(BaseModel):
+    """The decision summary's query parameters, validated in one call (``app/api/param_models.py``)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    lang: Annotated[Lang | None, Field(description=LANG_DESCRIPTION)] = None
+    variant: Annotated[
+        Literal["ua", "a3"],
+        Field(description="`ua`: accessible PDF/UA-1 (default); `a3`: archival PDF/A-3 with the assessment as JSON"),
+    ] = "ua"
 
 
 def _lang(request: Request, lang: str | None) -> str:
@@ -59,26 +74,23 @@ def _pdf(content: bytes, filename: str) -> Response:
     summary="The decision summary as PDF",
     response_class=Response,
     responses={**PDF, **responses(401, 403, 404, 409, 422, 503)},
+    openapi_extra=documented(ReportQuery),
 )
 async def assessment_report(
     assessment_id: uuid.UUID,
     caller: AssessmentCallerDep,
-    registry: RegistryDep,
     request: Request,
-    lang: Annotated[Lang | None, LANG_QUERY] = None,
-    variant: Annotated[
-        Literal["ua", "a3"],
-        Query(description="`ua`: accessible PDF/UA-1 (default); `a3`: archival PDF/A-3 with the assessment as JSON"),
-    ] = "ua",
+    params: Annotated[ReportQuery, Depends(parsed(ReportQuery))],
 ) -> Response:
     """Two pages for the council — the decision, the alternatives compared, the profile per target, the
     perspective × target matrix, the most significant impacts, certainty and knowledge gaps, what was
     screened out, and the review — followed by an appendix with every rating and the method.
     Unchanged assessments are served from a cache."""
-    chosen = _lang(request, lang)
+    chosen, variant = _lang(request, params.lang), params.variant
     key = fast_path.pdf_key(caller, assessment_id, chosen, variant)  # kept per change (PostgreSQL)
     pdf = fast_path.kept_bytes(key)
     if pdf is None:
+        registry = rubrics(request)
         async with request_unit_of_work(write=False) as session:
             pdf = await run_in_threadpool(_assessment_pdf, session, registry, caller, assessment_id, chosen, variant)
         fast_path.keep_bytes(key, pdf)

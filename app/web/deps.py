@@ -52,16 +52,25 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def get_lang(request: Request) -> str:
+def language(request: Request) -> str:
+    """The language the visitor chose (its cookie), else the default."""
     return i18n.normalise(request.cookies.get(LANG_COOKIE))
+
+
+async def get_lang(request: Request) -> str:
+    return language(request)
 
 
 LangDep = Annotated[str, Depends(get_lang)]
 
 
-async def get_registry(request: Request) -> RubricRegistry:
+def rubrics(request: Request) -> RubricRegistry:
     registry: RubricRegistry = request.app.state.rubrics
     return registry
+
+
+async def get_registry(request: Request) -> RubricRegistry:
+    return rubrics(request)
 
 
 RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]

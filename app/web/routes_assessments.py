@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlmodel import Session
 
+from app.api.param_models import parsed
 from app.assessments import service
 from app.assessments.schemas import ScreeningUpdate
 from app.auth.web_sessions import WebLogin
@@ -29,8 +31,10 @@ from app.web.deps import (
     WriterDep,
     assessment_for,
     current_login,
+    language,
     page,
     redirect,
+    rubrics,
     text,
 )
 from app.web.forms import (
@@ -274,17 +278,20 @@ def rate_form_key(alt_key: str, perspective_id: str, target: str) -> str:
     return f"rate:{alt_key}:{perspective_id}:{target}"
 
 
+class RateFormPath(BaseModel):
+    """The rating form's path, validated in one call (``app/api/param_models.py``): the busiest web page."""
+
+    assessment_id: uuid.UUID
+    alt_key: str
+    perspective_id: str
+    target: str
+
+
 @router.get("/assessments/{assessment_id}/rate/{alt_key}/{perspective_id}/{target}")
-async def rate_form(
-    request: Request,
-    lang: LangDep,
-    registry: RegistryDep,
-    assessment_id: uuid.UUID,
-    alt_key: str,
-    perspective_id: str,
-    target: str,
-) -> Response:
+async def rate_form(request: Request, form: Annotated[RateFormPath, Depends(parsed(RateFormPath, "path"))]) -> Response:
     """Sent as kept when nothing it shows has changed (``app/web/kept_pages.py``), else built here."""
+    lang, registry = language(request), rubrics(request)
+    assessment_id, alt_key, perspective_id, target = form.assessment_id, form.alt_key, form.perspective_id, form.target
     found = await kept_pages.lookup(request, lang, assessment_id, rate_form_key(alt_key, perspective_id, target))
     if found.response is not None:
         return found.response

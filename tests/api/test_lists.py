@@ -90,7 +90,7 @@ def test_bad_list_parameters_are_422(api: Api) -> None:
 
 
 def test_assessment_list_parameters_are_checked_together_field_by_field(api: Api) -> None:
-    """The list's parameters are validated as one model (app/api/query_models.py): every bad one is
+    """The list's parameters are validated as one model (app/api/param_models.py): every bad one is
     named by its parameter (`query.<name>`), as FastAPI names them; unknown ones are ignored; the last of a
     repeated one counts."""
     r = api.get(

@@ -85,7 +85,7 @@ def _refs(node: Any) -> list[str]:
 
 
 def test_every_reference_resolves(client) -> None:
-    """Parameters documented from a model (app/api/query_models.py) refer to shared schemas such as
+    """Parameters documented from a model (app/api/param_models.py) refer to shared schemas such as
     Target; each reference must name a schema the document holds."""
     spec = client.get("/openapi.json").json()
     schemas = spec["components"]["schemas"]

@@ -220,3 +220,14 @@ def test_screening_keeps_sources_a_line_each_and_shows_them(official: Web) -> No
     assert "Kolada: företagsklimat 2025\nSamråd med företagarföreningen 3.11.2026</textarea>" in again
     check = official.get(f"/assessments/{aid}/check").text
     assert "Kolada: företagsklimat 2025; Samråd med företagarföreningen 3.11.2026" in check
+
+
+def test_rating_form_with_a_malformed_or_unknown_id_is_a_404_page(official: Web) -> None:
+    """The form's path is validated as one model (app/api/param_models.py); a wrong id is still the
+    ordinary 404 page in the visitor's language, not a JSON error."""
+    aid = official.new_assessment()
+    for wrong in ("not-an-id", "00000000-0000-0000-0000-000000000000"):
+        page = official.client.get(f"/assessments/{wrong}/rate/proposal/policy/firms")
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "<html" in page.text and "problem" not in page.headers["content-type"]
+    assert official.get(f"/assessments/{aid}/rate/proposal/policy/firms").status_code == 200
