@@ -6,15 +6,16 @@ Each environment has that language's gettext catalogue installed (new-style gett
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app import i18n
 from app.municipalities.codes import display_name
@@ -51,6 +52,7 @@ def environment(lang: str) -> Environment:
     env.filters["date"] = lambda v, fmt="long": _date(v, lang, fmt)
     env.filters["datetime"] = lambda v, fmt="medium": i18n.format_datetime(v, lang, fmt) if v else ""
     env.globals["described_by"] = described_by
+    env.globals["radios"] = partial(radios, escape(i18n.gettext(lang, "Error:")))
     env.filters["number"] = lambda v, digits=1: format_number(v, lang, digits)
     env.filters["signed"] = lambda v, digits=1: _signed(v, lang, digits)
     env.filters["percent"] = lambda v: "–" if v is None else format_number(100 * v, lang, 0) + " %"
@@ -89,10 +91,58 @@ def format_number(value: float | None, lang: str, digits: int = 1) -> str:
     return str(_number_pattern(digits).apply(round(value, digits), _locale(lang)))
 
 
-def described_by(field_id: str, hint: str, errors: dict[str, str]) -> Markup:
+def described_by(field_id: str, hint: str, errors: Mapping[str, str]) -> Markup:
     """The ``aria-describedby`` attribute of a field: its hint and its error message, when present."""
     ids = ([f"{field_id}-hint"] if hint else []) + ([f"{field_id}-error"] if errors.get(field_id) else [])
     return Markup(' aria-describedby="%s"') % " ".join(ids) if ids else Markup("")
+
+
+def radios(
+    error_label: str,
+    id: str,
+    legend: str,
+    options: Iterable[tuple[str, str, str]],
+    selected: str,
+    fe: Mapping[str, str],
+    hint: str = "",
+    inline: bool = False,
+    legend_class: str = "",
+    option_hints: bool = True,
+) -> Markup:
+    """A group of radio buttons in a fieldset with its legend, hint and error message (GOV.UK's radios);
+    ``options`` are (value, label, hint). A template global (``radios(...)``), in Python because a
+    rating form has 32–64 of them: as a Jinja macro they were a third of the form's 5 ms of rendering.
+    Every value is escaped; ``error_label`` is the language's "Error:" (escaped already)."""
+    err = fe.get(id)
+    name = escape(id)
+    out = [
+        f'<div class="form-group{" form-group-error" if err else ""}">\n'
+        f'  <fieldset class="fieldset"{described_by(id, hint, fe)}>\n'
+        f'    <legend class="legend {escape(legend_class)}">{escape(legend)}</legend>\n'
+    ]
+    if hint:
+        out.append(f'<div class="hint" id="{name}-hint">{escape(hint)}</div>')
+    error = ""
+    if err:
+        prefix = f'<span class="visually-hidden">{error_label}</span>'
+        error = f'<p class="error-message" id="{name}-error">{prefix} {escape(err)}</p>'
+    out.append(f'    {error}\n    <div class="radios{" radios-inline" if inline else ""}">\n')
+    for index, (value, label, option_hint) in enumerate(options, start=1):
+        oid = name if index == 1 else escape(f"{id}-{index}")
+        item_hint = option_hint if option_hints else ""
+        checked = " checked" if selected == value else ""
+        described = f' aria-describedby="{oid}-item-hint"' if item_hint else ""
+        out.append(
+            f'      <div class="radio">\n'
+            f'        <input class="radio-input" id="{oid}" name="{name}" type="radio" value="{escape(value)}"'
+            f"{checked}{described}>\n"
+            f'        <label class="radio-label" for="{oid}">{escape(label)}</label>\n'
+        )
+        if item_hint:
+            out.append(f'<div class="hint radio-hint" id="{oid}-item-hint">{escape(item_hint)}</div>')
+        out.append("      </div>\n")
+    out.append("    </div>\n  </fieldset>\n</div>\n")
+    return Markup("".join(out))  # noqa: S704 - every value above went through escape()
 
 
 def render(lang: str, template: str, context: dict[str, Any]) -> str:
