@@ -124,8 +124,8 @@ def statements() -> Statements:
         repo.ratings_query()
         .with_only_columns(col(Rating.id))
         .add_cte(
-            update(Assessment)
-            .where(col(Assessment.id) == aid)
+            update(Assessment)  # only when it changes: one row version per save, not two, as the ORM does
+            .where(col(Assessment.id) == aid, col(Assessment.significant_negative).is_distinct_from(bindparam("flag")))
             .values(significant_negative=bindparam("flag"))
             .cte("flag")
         )

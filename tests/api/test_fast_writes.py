@@ -135,6 +135,13 @@ def test_a_save_is_fast_and_does_what_the_ordinary_path_does(api: Api, client: A
     assert fast_events[1].after["changes"][0]["before"]["id"] == first_id
     assert fast_events[1].after["changes"][0]["before"]["evidence"] == ["Registret"]
     assert chain_intact()
+    # the flag's row is written only when the flag changes: a save that keeps it keeps it
+    before = served()
+    assert put(api, fast_a, [rating(-2, likelihood="certain", rationale="Still grounds")]).status_code == 200
+    assert flag(fast_a["id"]) is True
+    assert put(api, fast_a, [rating(1)]).status_code == 200 and flag(fast_a["id"]) is False
+    assert put(api, fast_a, [rating(2)]).status_code == 200 and flag(fast_a["id"]) is False
+    assert served() - before == 3 and chain_intact()
 
 
 def test_refusals_are_the_ordinary_ones_and_write_nothing(api: Api, client: Any) -> None:
