@@ -15,12 +15,13 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app import i18n
+from app.api.deps import RegistryDep as RegistryDep  # re-exported: the web reads the rubrics as the API does
+from app.api.deps import rubrics as rubrics
 from app.assessments import service
 from app.assessments.models import Assessment, Decision
 from app.auth.web_sessions import WebLogin, resolve
 from app.db.session import request_unit_of_work
 from app.errors import Forbidden
-from app.rubrics.registry import RubricRegistry
 from app.settings import get_settings
 from app.web.security import ANON_CSRF_COOKIE, CSRF_FIELD, same_token
 from app.web.templating import render
@@ -62,18 +63,6 @@ async def get_lang(request: Request) -> str:
 
 
 LangDep = Annotated[str, Depends(get_lang)]
-
-
-def rubrics(request: Request) -> RubricRegistry:
-    registry: RubricRegistry = request.app.state.rubrics
-    return registry
-
-
-async def get_registry(request: Request) -> RubricRegistry:
-    return rubrics(request)
-
-
-RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]
 
 
 def full_path(request: Request) -> str:
