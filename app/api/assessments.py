@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import Depends, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
@@ -50,10 +50,11 @@ from app.assessments.schemas import (
 from app.audit import repository as audit_repo
 from app.auth.actor import Actor
 from app.db.session import request_unit_of_work
+from app.routing import Router
 from app.rubrics.models import Target
 from app.rubrics.registry import RubricRegistry
 
-router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
+router = Router(prefix="/api/v1/assessments", tags=["assessments"])
 
 
 class ListQuery(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.api.deps import ActorDep, DecisionDep, IfMatchDep, RegistryDep, SessionDep
 from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
@@ -14,8 +14,9 @@ from app.assessments import service
 from app.assessments.list_repository import DecisionQuery, page_decisions
 from app.assessments.schemas import AssessmentCreate, AssessmentPublic, DecisionCreate, DecisionPublic, DecisionUpdate
 from app.assessments.views import assessment_public, decision_public, etag
+from app.routing import Router
 
-router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
+router = Router(prefix="/api/v1/decisions", tags=["decisions"])
 
 
 DECISION_LINKS = {

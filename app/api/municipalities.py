@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.deps import ActorDep, AdminOnly, IfMatchTagDep, SessionDep
@@ -16,9 +16,10 @@ from app.audit import repository as audit_repo
 from app.audit import service as audit
 from app.errors import NotFound, PreconditionFailed
 from app.municipalities.models import Municipality
+from app.routing import Router
 from app.rubrics.models import PERSPECTIVE_IDS, Target
 
-router = APIRouter(prefix="/api/v1", tags=["municipalities"])
+router = Router(prefix="/api/v1", tags=["municipalities"])
 Weight = Annotated[float, Field(ge=0, le=10)]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Response, status
+from fastapi import Body, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.decisions import DECISION_LINKS
@@ -13,8 +13,9 @@ from app.api.problems import responses
 from app.assessments.schemas import DecisionPublic
 from app.assessments.views import decision_public, etag
 from app.opendecisions import service
+from app.routing import Router
 
-router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
+router = Router(prefix="/api/v1/decisions", tags=["decisions"])
 
 
 class DecisionImport(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -23,8 +23,9 @@ from app.db.session import request_unit_of_work
 from app.municipalities.codes import lookup
 from app.portfolio import service
 from app.portfolio.schemas import PortfolioImpacts
+from app.routing import Router
 
-router = APIRouter(prefix="/api/v1/portfolio", tags=["portfolio"])
+router = Router(prefix="/api/v1/portfolio", tags=["portfolio"])
 
 
 class PortfolioQuery(BaseModel):

@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -25,9 +25,10 @@ from app.assessments import service as assessments
 from app.db.session import request_unit_of_work
 from app.errors import FieldProblem, ValidationFailed
 from app.reports import service
+from app.routing import Router
 from app.rubrics.registry import RubricRegistry
 
-router = APIRouter(tags=["reports"])
+router = Router(tags=["reports"])
 
 Lang = Literal["sv", "fi", "en"]
 PDF: dict[int | str, dict[str, Any]] = {

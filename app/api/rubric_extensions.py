@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, status
+from fastapi import Body, status
 from pydantic import Field
 
 from app.api.deps import ActorDep, RegistryDep, SessionDep
 from app.api.problems import responses
+from app.routing import Router
 from app.rubrics import extensions
 from app.rubrics.models import RubricExtension
 from app.settings import PROJECT_ROOT
@@ -28,7 +29,7 @@ def _example() -> dict[str, Any]:
 
 
 EXTENSION_EXAMPLE = _example()
-router = APIRouter(prefix="/api/v1/rubric-extensions", tags=["rubrics"])
+router = Router(prefix="/api/v1/rubric-extensions", tags=["rubrics"])
 
 
 class RubricExtensionPublic(RubricExtension):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Header, Response
+from fastapi import Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import i18n
@@ -14,10 +14,11 @@ from app.api.rubrics import LangParam
 from app.assessments import service, views
 from app.assessments.rubric_upgrade import UpgradeReport, upgrade_rubric
 from app.assessments.schemas import AssessmentPublic
+from app.routing import Router
 from app.rubrics.localized import Language, LocalizedRubric, localize
 from app.rubrics.models import Rubric
 
-router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
+router = Router(prefix="/api/v1/assessments", tags=["assessments"])
 
 
 class RubricUpgradeRequest(BaseModel):

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, cast
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import Header, Query, Response
 from pydantic import BaseModel, Field
 
 from app import i18n
 from app.api.deps import ActorDep, RegistryDep
 from app.api.problems import responses
 from app.errors import FieldProblem, NotFound, ValidationFailed
+from app.routing import Router
 from app.rubrics.diff import RubricDiff, diff_rubrics
 from app.rubrics.localized import Language, LocalizedRubric, localize
 from app.rubrics.models import Rubric, Text, semver_key
 from app.rubrics.registry import RubricRegistry
 from app.rubrics.schema import rubric_file_schema
 
-router = APIRouter(prefix="/api/v1/rubrics", tags=["rubrics"])
+router = Router(prefix="/api/v1/rubrics", tags=["rubrics"])
 LangParam = Annotated[
     Literal["sv", "fi", "en", "all"] | None,
     Query(

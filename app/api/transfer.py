@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import Response, StreamingResponse
 
 from app.api.deps import ActorDep, AdminOnly, AssessmentDep, SessionDep
 from app.api.problems import responses
+from app.routing import Router
 from app.transfer.csv_export import ratings_csv
 from app.transfer.export import dumps, export_municipality
 
-router = APIRouter(prefix="/api/v1", tags=["export"])
+router = Router(prefix="/api/v1", tags=["export"])
 CSV = "text/csv; charset=utf-8"
 
 

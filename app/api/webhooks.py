@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import Depends, Header, Query, Response, status
 
 from app.api.deps import ActorDep, AdminOnly, SessionDep
 from app.api.problems import responses
 from app.errors import PreconditionRequired
+from app.routing import Router
 from app.webhooks import service
 from app.webhooks.models import WebhookSubscription
 from app.webhooks.schemas import (
@@ -21,7 +22,7 @@ from app.webhooks.schemas import (
     WebhookUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], dependencies=[AdminOnly])
+router = Router(prefix="/api/v1/webhooks", tags=["webhooks"], dependencies=[AdminOnly])
 
 ABOUT = """Every delivery is a POST of JSON `{"id", "event", "created_at", "data"}` with the headers
 `Livskraft-Event`, `Livskraft-Delivery` (the delivery id, the same on every retry) and

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.auth import users
 from app.auth.passwords import MIN_LENGTH
+from app.routing import Router
 from app.settings import get_settings
 from app.web.deps import FormDep, LangDep, LoginDep, SessionDep, page, redirect, text
 from app.web.forms import FieldErrors
 from app.web.templating import t
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/account/password")

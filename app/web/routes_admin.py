@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.auth import repository as auth_repo
 from app.auth import tokens
 from app.auth.users import ROLES
 from app.errors import Conflict, ValidationFailed
+from app.routing import Router
 from app.web import accounts
 from app.web.deps import AdminDep, FormDep, LangDep, SessionDep, page, redirect, text
 from app.web.forms import FieldErrors
 from app.web.templating import t
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def _users_page(

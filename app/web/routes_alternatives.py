@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import service
 from app.assessments.schemas import AlternativeCreate, AlternativeUpdate
 from app.errors import Conflict, InvalidState, PreconditionFailed
+from app.routing import Router
 from app.web.deps import (
     AssessmentDep,
     FormDep,
@@ -24,7 +25,7 @@ from app.web.forms import FieldErrors, form_values
 from app.web.pages import load_page, values_hash
 from app.web.templating import t
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/assessments/{assessment_id}/alternatives")

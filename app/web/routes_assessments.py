@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -18,6 +18,7 @@ from app.assessments.schemas import ScreeningUpdate
 from app.auth.web_sessions import WebLogin
 from app.db.session import request_unit_of_work
 from app.errors import InvalidState, NotFound, PreconditionFailed, ValidationFailed
+from app.routing import Router
 from app.rubrics.models import Target
 from app.rubrics.registry import RubricRegistry
 from app.web import drafts, kept_pages
@@ -51,7 +52,7 @@ from app.web.forms import (
 from app.web.pages import AssessmentPage, load_page, values_hash
 from app.web.templating import t
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 FORM_KEY = re.compile(
     r"^(screening|rate:(proposal|zero|option-\d{1,2}):[a-z0-9-]{1,80}:(organisation|firms|residents))$"
 )

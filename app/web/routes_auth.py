@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import i18n
 from app.auth import users
 from app.auth.web_sessions import end_session, start_session
 from app.errors import Conflict, ValidationFailed
+from app.routing import Router
 from app.settings import get_settings
 from app.web import accounts
 from app.web.deps import (
@@ -27,7 +28,7 @@ from app.web.forms import FieldErrors
 from app.web.security import ANON_CSRF_COOKIE, new_csrf_token
 from app.web.templating import t
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def _anon_page(request: Request, lang: str, template: str, status_code: int = 200, **context: object) -> HTMLResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import repository as repo
@@ -12,6 +12,7 @@ from app.assessments import service
 from app.assessments.models import Status
 from app.assessments.schemas import AssessmentCreate, DecisionUpdate
 from app.errors import Conflict, PreconditionFailed, ValidationFailed
+from app.routing import Router
 from app.web.deps import (
     DecisionDep,
     FormDep,
@@ -27,7 +28,7 @@ from app.web.deps import (
 from app.web.forms import DECISION_FIELDS, form_values, parse_decision, problem_message
 from app.web.templating import t
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 STATUS_FILTERS = ("none", "draft", "submitted", "approved")
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from app.i18n import format_datetime
+from app.routing import Router
 from app.web import drafts
 from app.web.deps import AssessmentDep, FormDep, LangDep, RegistryDep, SessionDep, WriterDep, redirect, text
 from app.web.routes_assessments import FORM_KEY
 from app.web.templating import t
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.post("/assessments/{assessment_id}/autosave")

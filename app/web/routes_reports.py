@@ -10,17 +10,18 @@ import importlib
 from datetime import date
 from types import ModuleType
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import repository as repo
 from app.errors import ServiceUnavailable, ValidationFailed
 from app.i18n import LANGUAGES, normalise
+from app.routing import Router
 from app.web.deps import AssessmentDep, LangDep, LoginDep, RegistryDep, SessionDep, page
 from app.web.forms import FieldErrors
 from app.web.templating import t
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 VARIANTS = ("ua", "a3")
 
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import repository as repo
@@ -16,6 +16,7 @@ from app.assessments.schemas import FollowUpCreate
 from app.assessments.scoring import RatingInput, significant
 from app.audit import repository as audit_repo
 from app.errors import Forbidden, InvalidState, PreconditionFailed, ValidationFailed
+from app.routing import Router
 from app.web.deps import (
     AssessmentDep,
     FormDep,
@@ -32,7 +33,7 @@ from app.web.forms import FieldErrors
 from app.web.pages import AssessmentPage, load_page
 from app.web.templating import t
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 OUTCOMES = ("better", "as_predicted", "worse", "unknown")
 
 
