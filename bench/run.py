@@ -74,6 +74,8 @@ def measure(server: Server, scenario: scenarios.Scenario, seconds: float) -> dic
         "cpu_ms_per_request": round(sum(rss.cpu.values()) * per_request, 2),
         "postgres_cpu_ms_per_request": None if rss.postgres_cpu is None else round(rss.postgres_cpu * per_request, 2),
         "wrk_cpu_ms_per_request": round(wrk_cpu, 2),
+        # how the connections spread over the workers: each worker's share of their CPU, in per cent
+        "worker_cpu_share": [round(100 * c / max(1e-9, sum(rss.cpu.values()))) for c in rss.cpu.values()],
     }
     return {**result.as_dict(), "rss_mb": rss.peaks_mb(), **cpu}
 
@@ -83,7 +85,7 @@ def show(name: str, workers: int, r: dict[str, Any]) -> None:
         f"{workers}w  {name:32} {r['rps']:8.1f}/s  p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
         f"failed {r['non2xx'] + r['socket_errors']:5}  RSS {r.get('rss_mb', '')} MB  "
         f"CPU {r.get('cpu_ms_per_request', '')} ms/req (PostgreSQL {r.get('postgres_cpu_ms_per_request', '')}, "
-        f"wrk {r.get('wrk_cpu_ms_per_request', '')})",
+        f"wrk {r.get('wrk_cpu_ms_per_request', '')}; split {r.get('worker_cpu_share', '')} %)",
         flush=True,
     )
 
