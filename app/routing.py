@@ -35,7 +35,8 @@ def any_route_pattern(routes: list[BaseRoute]) -> re.Pattern[str] | None:
 
 
 class Router(APIRouter):
-    """An ``APIRouter`` that turns away at once a path none of its routes matches."""
+    """An ``APIRouter`` that turns away at once a path none of its routes matches. Give the prefix to
+    the router, not to ``include_router``: its pattern is made of its routes' own patterns."""
 
     _any_route: tuple[int, re.Pattern[str] | None] = (-1, None)
 

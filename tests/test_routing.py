@@ -100,6 +100,20 @@ def test_the_pattern_follows_routes_added_later_and_gives_up_on_a_route_without_
     assert any_route_pattern([]) is None
 
 
+def test_every_route_is_found_through_the_apps_routers(app: Any) -> None:
+    """The routers are included without a prefix (their routes' own patterns are what ``Router`` matches):
+    each route's path, filled in, is found by the app's first matching pass."""
+    missing = []
+    for router in routers():
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            for method in route.methods:
+                s = scope(sample_path(route), method)
+                if not any(top.matches(s)[0] == Match.FULL for top in app.router.routes):
+                    missing.append((method, route.path))
+    assert not missing
+
+
 @pytest.mark.parametrize(
     ("method", "path", "status", "where"),
     [
