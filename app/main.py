@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 from fastapi import APIRouter, FastAPI
 
@@ -32,19 +33,15 @@ Authenticate with an API token of your municipality: `Authorization: Bearer lk_â
 """
 
 
-_FROZEN: list[bool] = []
-
-
+@cache  # once per process
 def freeze_startup_objects() -> None:
     """Move what start-up built (modules, the app, the rubrics, the pools: some 250,000 objects) out of
     the garbage collector's reach, once per process. A full collection otherwise walks all of them:
     about 100 ms in which a worker answers nothing, every few seconds under load (the tail of p99).
     What is built later is collected as before. Once per process, so the test suite, which starts an
     app per test, keeps only the first one's."""
-    if not _FROZEN:
-        gc.collect()
-        gc.freeze()
-        _FROZEN.append(True)
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(registry: RubricRegistry | None = None) -> FastAPI:

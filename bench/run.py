@@ -70,12 +70,13 @@ def measure(server: Server, scenario: scenarios.Scenario, seconds: float) -> dic
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     per_request = 1000 / max(1, result.requests)
     wrk_cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * per_request
+    workers_cpu = sum(rss.cpu.values())
     cpu = {
-        "cpu_ms_per_request": round(sum(rss.cpu.values()) * per_request, 2),
+        "cpu_ms_per_request": round(workers_cpu * per_request, 2),
         "postgres_cpu_ms_per_request": None if rss.postgres_cpu is None else round(rss.postgres_cpu * per_request, 2),
         "wrk_cpu_ms_per_request": round(wrk_cpu, 2),
         # how the connections spread over the workers: each worker's share of their CPU, in per cent
-        "worker_cpu_share": [round(100 * c / max(1e-9, sum(rss.cpu.values()))) for c in rss.cpu.values()],
+        "worker_cpu_share": [round(100 * c / max(1e-9, workers_cpu)) for c in rss.cpu.values()],
     }
     return {**result.as_dict(), "rss_mb": rss.peaks_mb(), **cpu}
 

@@ -25,14 +25,12 @@ def lock_chain(session: Session, municipality_id: uuid.UUID) -> Municipality:
     return session.exec(stmt).one()
 
 
-def events_for(
-    session: Session, municipality_id: uuid.UUID, resource_ids: Sequence[str] | None = None
-) -> Sequence[AuditEvent]:
-    """Every event of the municipality (of ``resource_ids`` only, if given), oldest first. No limit: the
-    history of an assessment is all of its changes (it was cut at the oldest 500, hiding the newest)."""
-    stmt = select(AuditEvent).where(AuditEvent.municipality_id == municipality_id)
-    if resource_ids is not None:
-        stmt = stmt.where(col(AuditEvent.resource_id).in_(resource_ids))
+def events_for(session: Session, municipality_id: uuid.UUID, resource_ids: Sequence[str]) -> Sequence[AuditEvent]:
+    """Every event of ``resource_ids`` in the municipality, oldest first. No limit: the history of an
+    assessment is all of its changes (it was cut at the oldest 500, hiding the newest)."""
+    stmt = select(AuditEvent).where(
+        AuditEvent.municipality_id == municipality_id, col(AuditEvent.resource_id).in_(resource_ids)
+    )
     return session.exec(stmt.order_by(col(AuditEvent.seq))).all()
 
 
