@@ -73,7 +73,8 @@ class Caller:
     """The head of the municipality's audit chain, read before the request's own queries (None: not
     read, the caller was checked the ordinary way)."""
     national_head: str | None = None
-    """A digest of every municipality's head, read likewise when asked for (None: not read)."""
+    """The portfolio summary tables' token (``PortfolioState``), read likewise when asked for (None: not
+    read)."""
 
 
 async def _caller(
@@ -114,7 +115,7 @@ CallerDep = Annotated[Caller, Depends(get_caller)]
 
 async def get_portfolio_caller(request: Request, token: BearerTokenDep) -> Caller:
     """As ``get_caller``; for the country's portfolio (``scope=country``, peeked at before the query is
-    validated: a wrong peek only means nothing is kept) also the digest of every municipality's head."""
+    validated: a wrong peek only means nothing is kept) also the portfolio summary tables' token."""
     return await _caller(request, None, token, None, national=request.query_params.get("scope") == "country")
 
 

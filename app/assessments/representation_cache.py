@@ -6,8 +6,8 @@ statement, that the caller's token may read the assessment and that this is stil
 
 Pages of the assessment list (``GET /assessments``) are kept too, by municipality, query and the head of
 the municipality's audit chain (:func:`list_key`), and so are the portfolios (``GET /portfolio/impacts``):
-a municipality's by the head of its chain, a country's by a digest of every municipality's head
-(:func:`portfolio_key`); and an assessment's decision-summary PDFs by the head of its municipality's
+a municipality's by the head of its chain, a country's by the summary tables' token
+(``PortfolioState``, :func:`portfolio_key`); and an assessment's decision-summary PDFs by the head of its municipality's
 chain (:func:`pdf_key`), and the web form of a perspective × target per user (:func:`page_key`).
 
 The key holds everything the representation depends on: the assessment, its lock version and its
@@ -64,8 +64,8 @@ def list_key(municipality_id: uuid.UUID, chain_head: str, params: Hashable) -> K
 
 def portfolio_key(municipality_id: uuid.UUID | None, head: str, params: Hashable) -> Key:
     """A municipality's portfolio as of its chain's head or, without ``municipality_id``, a country's as of
-    the digest of every municipality's head. The summary tables behind both change only with approvals,
-    which are audited in their municipality's chain."""
+    the summary tables' token (``PortfolioState``). The summary tables behind both change only with
+    approvals, which are audited in their municipality's chain and give the tables a new token."""
     return ("portfolio", municipality_id or NATIONAL, 0, head, params)
 
 

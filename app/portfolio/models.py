@@ -47,3 +47,17 @@ class PortfolioQuarter(SQLModel, table=True):
     approved: int = 0
     significant_negative: int = 0
     """Approved assessments whose proposal has at least one significant negative effect."""
+
+
+class PortfolioState(SQLModel, table=True):
+    """One row: a token that changes, in the same transaction, with every change of the summary tables.
+
+    The national portfolio is kept per this token (``app/db/loop_db.py``): one primary-key read per
+    request instead of a digest of every municipality's audit chain. A random token rather than a
+    counter, so a database restored from an older backup never meets a copy kept for a later state
+    under the same token."""
+
+    __tablename__ = "portfolio_state"
+
+    id: int = Field(default=1, primary_key=True)
+    epoch: str = Field(max_length=32)

@@ -15,10 +15,11 @@ from sqlmodel import Session, SQLModel, col, select
 from app.assessments.models import Alternative, Assessment, Decision, Rating, ScreeningAnswer
 from app.municipalities.models import Municipality
 from app.portfolio.aggregate import COUNTS, Contribution
-from app.portfolio.models import PortfolioCell, PortfolioQuarter
+from app.portfolio.models import PortfolioCell, PortfolioQuarter, PortfolioState
 
 CELLS: Table = SQLModel.metadata.tables["portfolio_cell"]
 QUARTERS: Table = SQLModel.metadata.tables["portfolio_quarter"]
+STATE: Table = SQLModel.metadata.tables[PortfolioState.__tablename__]
 
 CHUNK = 500
 
@@ -44,7 +45,8 @@ def _add(
 
 
 def add_contribution(session: Session, municipality_id: uuid.UUID, c: Contribution, sign: int) -> None:
-    """Add (sign=1) or take away (sign=-1) one approved assessment's effects."""
+    """Add (sign=1) or take away (sign=-1) one approved assessment's effects. The caller also calls
+    :func:`changed` once in the transaction."""
     base = {"municipality_id": municipality_id, "year": c.year, "quarter": c.quarter}
     cells = [{**base, "perspective_id": p, "target": t, **counts.as_dict(sign)} for (p, t), counts in c.cells.items()]
     cell_keys = ("municipality_id", "year", "quarter", "perspective_id", "target")
@@ -54,8 +56,20 @@ def add_contribution(session: Session, municipality_id: uuid.UUID, c: Contributi
 
 
 def forget_municipality(session: Session, municipality_id: uuid.UUID) -> None:
+    """Delete the municipality's rows (before a rebuild). The caller also calls :func:`changed`."""
     session.execute(delete(PortfolioCell).where(col(PortfolioCell.municipality_id) == municipality_id))
     session.execute(delete(PortfolioQuarter).where(col(PortfolioQuarter.municipality_id) == municipality_id))
+
+
+def changed(session: Session) -> None:
+    """Give the summary tables a new token (``PortfolioState``) in the transaction that changes them:
+    the country's portfolio is kept per token. Once per transaction, not per row: it locks the one row
+    until the commit, so approvals across the country take turns for the rest of their transactions
+    (milliseconds, a few a minute nationally), and every update of a row leaves a version behind. An
+    upsert, so an emptied table (the tests empty every table) gets its row back; without the row the
+    country's portfolio is simply not kept."""
+    stmt = _insert(session, STATE).values(id=1, epoch=uuid.uuid4().hex)
+    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={"epoch": stmt.excluded.epoch}))
 
 
 def approved_of_decision(session: Session, decision_id: uuid.UUID) -> Sequence[Assessment]:

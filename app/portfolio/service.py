@@ -47,6 +47,7 @@ def approved(session: Session, assessment: Assessment, superseded: Assessment | 
     repo.add_contribution(session, assessment.municipality_id, contribution_of(session, assessment, planned), 1)
     if superseded is not None:
         repo.add_contribution(session, superseded.municipality_id, contribution_of(session, superseded, planned), -1)
+    repo.changed(session)
 
 
 def decision_moved(session: Session, decision: Decision, old_planned_date: date | None) -> None:
@@ -61,6 +62,7 @@ def decision_moved(session: Session, decision: Decision, old_planned_date: date 
         repo.add_contribution(
             session, decision.municipality_id, contribution_of(session, assessment, decision.planned_date), 1
         )
+        repo.changed(session)
 
 
 def _group(rows: Sequence[Any]) -> dict[uuid.UUID, list[Any]]:
@@ -73,6 +75,7 @@ def _group(rows: Sequence[Any]) -> dict[uuid.UUID, list[Any]]:
 def rebuild_municipality(session: Session, municipality_id: uuid.UUID) -> int:
     """Recompute one municipality's rows from its approved assessments (after an import); returns how many."""
     repo.forget_municipality(session, municipality_id)
+    repo.changed(session)
     after: uuid.UUID | None = None
     count = 0
     while rows := repo.approved_with_decisions(session, municipality_id, after, repo.CHUNK):

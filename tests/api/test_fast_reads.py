@@ -263,3 +263,23 @@ def test_a_decision_summary_pdf_is_kept_per_change_of_its_municipality(api: Api,
     revoke(token)
     assert Api(client, token).get(path + "?variant=nope").status_code == 401
     assert api.get(path + "?variant=nope").status_code == 422
+
+
+def test_the_kept_country_portfolio_follows_a_decision_moved_to_another_quarter(client: Any) -> None:
+    """Not an approval, and in a municipality other than the reader's: the kept page is not served."""
+    from tests.portfolio.test_portfolio import NEGATIVE, approved, people
+
+    espoo = people(client, "049")
+    a = approved(*espoo, "KH 5/2026", "2026-02-01", [NEGATIVE])
+    for code, day in (("091", "2026-02-02"), ("092", "2026-02-03"), ("106", "2026-02-04")):
+        approved(*people(client, code), "KH 5/2026", day, [NEGATIVE])
+    country = "/api/v1/portfolio/impacts?year=2026&scope=country"
+    reader = Api.for_new_municipality(client, "091")
+    _, second, fast = read_twice(reader, country)
+    assert fast == 1 and [q["approved"] for q in second.json()["quarters"]] == [4, 0, 0, 0]
+    d = espoo[0].get(f"/api/v1/decisions/{a['decision_id']}")
+    r = espoo[0].patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2026-11-30"}, d.headers["ETag"])
+    assert r.status_code == 200, r.text
+    quarters = reader.get(country).json()["quarters"]
+    assert [q["approved"] for q in quarters] == [3, 0, 0, 0]
+    assert quarters[3]["suppressed"]  # one municipality: fewer than three, so not shown

@@ -178,3 +178,48 @@ def test_incremental_tables_agree_with_a_rebuild_and_the_migration_backfill(clie
     downgrade("0004")
     upgrade()
     assert table_rows() == incremental
+
+
+def portfolio_token() -> str | None:
+    """None: no row (the migration creates it, the tests' cleaning empties every table)."""
+    from app.portfolio.models import PortfolioState
+
+    with session() as s:
+        state = s.get(PortfolioState, 1)
+        return state.epoch if state is not None else None
+
+
+def test_the_summary_tables_token_moves_with_every_change_of_them_and_only_then(client) -> None:
+    """The country's portfolio is kept per this token (PostgreSQL), so every change of the summary tables
+    must give them a new one in its own transaction; other writes leave it as it is."""
+    from app.municipalities.models import Municipality
+    from app.portfolio.service import rebuild_municipality
+
+    official, reviewer = people(client, "091")
+    tokens = [portfolio_token()]
+
+    def moved() -> bool:
+        tokens.append(portfolio_token())
+        return tokens[-1] != tokens[-2]
+
+    a = approved(official, reviewer, "KH 4/2026", "2026-04-01", [NEGATIVE])
+    assert moved(), "an approval"
+    draft = official.post(f"/api/v1/assessments/{a['id']}/versions")
+    assert draft.status_code == 201
+    assert official.put_ratings(draft.json()["id"], [POSITIVE]).status_code == 200
+    assert not moved(), "a new version and its ratings are a draft: not in the tables"
+    d = official.get(f"/api/v1/decisions/{a['decision_id']}")
+    r = official.patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2026-05-02"}, d.headers["ETag"])
+    assert r.status_code == 200 and not moved(), "a new date in the same quarter moves nothing"
+    d = official.get(f"/api/v1/decisions/{a['decision_id']}")
+    r = official.patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2026-08-02"}, d.headers["ETag"])
+    assert r.status_code == 200 and moved(), "a new quarter"
+    assert act(official, draft.json(), "submit").status_code == 200
+    assert act(reviewer, draft.json(), "approve").status_code == 200
+    assert moved(), "an approval that supersedes"
+    with session() as s:
+        helsinki = s.exec(select(Municipality).where(Municipality.code == "091")).one()
+        rebuild_municipality(s, helsinki.id)
+        s.commit()
+    assert moved(), "a rebuild (after an import)"
+    assert len(set(tokens)) == len(tokens) - 2 and None not in tokens[1:], "never a token seen before"
