@@ -75,7 +75,6 @@ def _group(rows: Sequence[Any]) -> dict[uuid.UUID, list[Any]]:
 def rebuild_municipality(session: Session, municipality_id: uuid.UUID) -> int:
     """Recompute one municipality's rows from its approved assessments (after an import); returns how many."""
     repo.forget_municipality(session, municipality_id)
-    repo.changed(session)
     after: uuid.UUID | None = None
     count = 0
     while rows := repo.approved_with_decisions(session, municipality_id, after, repo.CHUNK):
@@ -88,6 +87,7 @@ def rebuild_municipality(session: Session, municipality_id: uuid.UUID) -> int:
             repo.add_contribution(session, municipality_id, c, 1)
         count += len(rows)
         after = ids[-1]
+    repo.changed(session)  # last: the row stays locked until the commit, which follows the rebuild
     return count
 
 
