@@ -34,6 +34,19 @@ def events_for(session: Session, municipality_id: uuid.UUID, resource_ids: Seque
     return session.exec(stmt.order_by(col(AuditEvent.seq))).all()
 
 
+def events_before(
+    session: Session, municipality_id: uuid.UUID, resource_ids: Sequence[str], before_seq: int | None, limit: int
+) -> Sequence[AuditEvent]:
+    """Up to ``limit`` events of ``resource_ids`` in the municipality, newest first, older than
+    ``before_seq`` when given (a page of the web history; the API sends every event)."""
+    stmt = select(AuditEvent).where(
+        AuditEvent.municipality_id == municipality_id, col(AuditEvent.resource_id).in_(resource_ids)
+    )
+    if before_seq is not None:
+        stmt = stmt.where(col(AuditEvent.seq) < before_seq)
+    return session.exec(stmt.order_by(col(AuditEvent.seq).desc()).limit(limit)).all()
+
+
 def chain(session: Session, municipality_id: uuid.UUID) -> Sequence[AuditEvent]:
     return session.exec(
         select(AuditEvent).where(AuditEvent.municipality_id == municipality_id).order_by(col(AuditEvent.seq))

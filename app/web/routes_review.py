@@ -148,6 +148,10 @@ def review_decide(
     return redirect(f"/assessments/{assessment.id}", "approved" if action == "approve" else "returned")
 
 
+HISTORY_PAGE = 100
+"""Audit events per page of the web history."""
+
+
 @router.get("/assessments/{assessment_id}/history")
 def history(
     request: Request,
@@ -157,10 +161,18 @@ def history(
     registry: RegistryDep,
     assessment: AssessmentDep,
 ) -> Response:
+    """The versions, the review conversation and the audit trail of the assessment's decision, newest
+    first, ``HISTORY_PAGE`` events a page (``?before=<event number>`` for older ones: an assessment
+    edited for months has thousands; the API's history sends them all)."""
     pg = load_page(session, registry, login, assessment)
     versions = repo.assessments_for_decision(session, assessment.decision_id)
-    events = audit_repo.events_for(
-        session, login.municipality.id, [str(a.id) for a in versions] + [str(pg.decision.id)]
+    before = _event_number(request.query_params.get("before"))
+    events = audit_repo.events_before(
+        session,
+        login.municipality.id,
+        [str(a.id) for a in versions] + [str(pg.decision.id)],
+        before,
+        HISTORY_PAGE + 1,
     )
     return page(
         request,
@@ -170,8 +182,18 @@ def history(
         pg=pg,
         versions=versions,
         entries=repo.review_entries_for(session, assessment.id),
-        events=list(reversed(events)),
+        events=events[:HISTORY_PAGE],
+        newer=before is not None,
+        older_before=events[HISTORY_PAGE - 1].seq if len(events) > HISTORY_PAGE else None,
     )
+
+
+def _event_number(value: str | None) -> int | None:
+    """``?before=`` of the history page: an event number, else None (the newest page; a link edited by
+    hand shows the newest events rather than an error)."""
+    if value is None or not value.isdigit() or len(value) > 10:
+        return None
+    return int(value)
 
 
 @router.post("/assessments/{assessment_id}/new-version")

@@ -3,6 +3,8 @@ hiding the newest: found by the kill -9 fault test, whose 500 rating writes made
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from typing import Any
 
@@ -38,10 +40,26 @@ def test_the_api_history_has_every_event_oldest_first(api: Api) -> None:
     assert events[-1]["actor"] == f"Clerk {EXTRA - 1:03d}" and events[-1]["after"] == {"n": EXTRA - 1}
 
 
-def test_the_web_history_page_shows_the_newest_event(app: Any) -> None:
+def test_the_web_history_pages_show_every_event_newest_first_once(app: Any) -> None:
+    """A hundred events a page, newest first, with a link to the older ones: following the links shows
+    every event exactly once, and the newest on the first page."""
     official = Web.signed_in(app, "tiina@vaasa.fi", "official", code="905")
     aid = official.new_assessment("KS 2026/501")
     add_events("905", aid, EXTRA)
-    page = official.get(f"/assessments/{aid}/history")
-    assert page.status_code == 200
-    assert f"Clerk {EXTRA - 1:03d}" in page.text and "Clerk 000" in page.text
+    path = f"/assessments/{aid}/history"
+    seen: list[str] = []
+    pages = 0
+    while path:
+        page = official.get(path)
+        assert page.status_code == 200
+        seen += re.findall(r"<td>(Clerk \d{3})</td>", page.text)
+        pages += 1
+        assert ("Nyaste händelserna" in page.text) == (pages > 1)
+        older = re.search(r'href="(/assessments/[^"]+/history\?before=\d+)">Äldre händelser<', page.text)
+        path = html.unescape(older.group(1)) if older else ""
+    assert pages == 6 and len(seen) == EXTRA  # 510 events and those of its creation: 100 a page
+    assert seen == [f"Clerk {n:03d}" for n in reversed(range(EXTRA))]
+    # a link edited by hand shows the newest page instead of an error
+    for before in ("x", "-1", "99999999999", ""):
+        page = official.get(f"/assessments/{aid}/history?before={before}")
+        assert page.status_code == 200 and f"<td>Clerk {EXTRA - 1:03d}</td>" in page.text
