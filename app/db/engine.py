@@ -68,7 +68,12 @@ def _watch_sqlite_file(engine: Engine, path: Path) -> None:
 
 _created: list[Engine] = []
 SQLITE_POOL = {"pool_size": 5, "max_overflow": 10}
-POSTGRES_POOL = {"pool_size": 10, "max_overflow": 10}
+POSTGRES_POOL = {"pool_size": 20, "max_overflow": 0}
+"""Twenty kept connections, none made for the moment: an overflow connection is closed when it comes
+back to a full pool, so under steady load above ten requests at once the pool opened and closed
+PostgreSQL connections all the time (a backend started for each), and with two busy workers some of
+those connections took longer than ``connect_timeout`` (docs/benchmarks.md). The most a process opens
+is the same twenty (``pool_capacity``)."""
 
 
 def pool_capacity(url: str) -> int:
