@@ -37,13 +37,17 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
+def cpu_seconds(pid: int, reaped_children: bool = False) -> float:
+    """User + system CPU time of a process so far; with ``reaped_children`` also that of its children
+    that have exited and been waited for (``cutime`` + ``cstime``)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
@@ -110,9 +114,11 @@ class Server:
 
 
 def postgres_cpu_seconds() -> float | None:
-    """User + system CPU of every process named postgres on this machine (None: not visible here)."""
+    """User + system CPU of every process named postgres on this machine, and of those that have exited
+    (the postmaster waits for its backends, so their time is in its ``cutime``; counted only since
+    3 Dec evening: before, a backend that exited during a scenario was left out). None: not visible."""
     pids = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit() and _comm(entry) == "postgres"]
-    return sum(cpu_seconds(pid) for pid in pids) if pids else None
+    return sum(cpu_seconds(pid, reaped_children=True) for pid in pids) if pids else None
 
 
 def _comm(proc: Path) -> str:
