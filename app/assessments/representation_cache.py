@@ -7,8 +7,9 @@ statement, that the caller's token may read the assessment and that this is stil
 Pages of the assessment list (``GET /assessments``) are kept too, by municipality, query and the head of
 the municipality's audit chain (:func:`list_key`), and so are the portfolios (``GET /portfolio/impacts``):
 a municipality's by the head of its chain, a country's by the summary tables' token
-(``PortfolioState``, :func:`portfolio_key`); and an assessment's decision-summary PDFs by the head of its municipality's
-chain (:func:`pdf_key`), and the web form of a perspective × target per user (:func:`page_key`).
+(``PortfolioState``, :func:`portfolio_key`); and an assessment's decision-summary PDFs by the head of its
+municipality's chain (:func:`pdf_key`), and the web form of a perspective × target per user
+(:func:`page_key`).
 
 The key holds everything the representation depends on: the assessment, its lock version and its
 last change (every change bumps one or both: ``service.begin_edit``, the review transitions, the review

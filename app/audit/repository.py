@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit.models import AuditEvent
 from app.municipalities.models import Municipality
@@ -25,13 +26,16 @@ def lock_chain(session: Session, municipality_id: uuid.UUID) -> Municipality:
     return session.exec(stmt).one()
 
 
+def _events_of(municipality_id: uuid.UUID, resource_ids: Sequence[str]) -> SelectOfScalar[AuditEvent]:
+    return select(AuditEvent).where(
+        AuditEvent.municipality_id == municipality_id, col(AuditEvent.resource_id).in_(resource_ids)
+    )
+
+
 def events_for(session: Session, municipality_id: uuid.UUID, resource_ids: Sequence[str]) -> Sequence[AuditEvent]:
     """Every event of ``resource_ids`` in the municipality, oldest first. No limit: the history of an
     assessment is all of its changes (it was cut at the oldest 500, hiding the newest)."""
-    stmt = select(AuditEvent).where(
-        AuditEvent.municipality_id == municipality_id, col(AuditEvent.resource_id).in_(resource_ids)
-    )
-    return session.exec(stmt.order_by(col(AuditEvent.seq))).all()
+    return session.exec(_events_of(municipality_id, resource_ids).order_by(col(AuditEvent.seq))).all()
 
 
 def events_before(
@@ -39,9 +43,7 @@ def events_before(
 ) -> Sequence[AuditEvent]:
     """Up to ``limit`` events of ``resource_ids`` in the municipality, newest first, older than
     ``before_seq`` when given (a page of the web history; the API sends every event)."""
-    stmt = select(AuditEvent).where(
-        AuditEvent.municipality_id == municipality_id, col(AuditEvent.resource_id).in_(resource_ids)
-    )
+    stmt = _events_of(municipality_id, resource_ids)
     if before_seq is not None:
         stmt = stmt.where(col(AuditEvent.seq) < before_seq)
     return session.exec(stmt.order_by(col(AuditEvent.seq).desc()).limit(limit)).all()

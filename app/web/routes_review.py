@@ -191,7 +191,7 @@ def history(
 def _event_number(value: str | None) -> int | None:
     """``?before=`` of the history page: an event number, else None (the newest page; a link edited by
     hand shows the newest events rather than an error)."""
-    if value is None or not value.isdigit() or len(value) > 10:
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 10:  # "²".isdigit()
         return None
     return int(value)
 

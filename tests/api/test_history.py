@@ -60,6 +60,6 @@ def test_the_web_history_pages_show_every_event_newest_first_once(app: Any) -> N
     assert pages == 6 and len(seen) == EXTRA  # 510 events and those of its creation: 100 a page
     assert seen == [f"Clerk {n:03d}" for n in reversed(range(EXTRA))]
     # a link edited by hand shows the newest page instead of an error
-    for before in ("x", "-1", "99999999999", ""):
+    for before in ("x", "-1", "99999999999", "", "%C2%B2", "%D9%A3"):  # also "²" and "٣", which isdigit()
         page = official.get(f"/assessments/{aid}/history?before={before}")
         assert page.status_code == 200 and f"<td>Clerk {EXTRA - 1:03d}</td>" in page.text
