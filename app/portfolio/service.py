@@ -54,6 +54,7 @@ def decision_moved(session: Session, decision: Decision, old_planned_date: date 
     """The decision's planned date changed: move its approved assessment to the new quarter."""
     if old_planned_date == decision.planned_date:
         return
+    moved = False
     for assessment in repo.approved_of_decision(session, decision.id):
         before = contribution_of(session, assessment, old_planned_date)
         if (before.year, before.quarter) == period(decision.planned_date, assessment.created_at):
@@ -62,6 +63,8 @@ def decision_moved(session: Session, decision: Decision, old_planned_date: date 
         repo.add_contribution(
             session, decision.municipality_id, contribution_of(session, assessment, decision.planned_date), 1
         )
+        moved = True
+    if moved:  # once, last: the token's row stays locked only until the commit
         repo.changed(session)
 
 
