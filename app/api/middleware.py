@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api import repository as api_repo
 from app.api.models import IdempotencyRecord
 from app.auth import repository as auth_repo
-from app.auth.tokens import hash_token
+from app.auth.tokens import hash_token, token_usable
 from app.db.session import unit_of_work
 from app.errors import FieldProblem
 
@@ -205,10 +205,11 @@ async def _replay(send: Send, stored: MutableMapping[str, Any]) -> None:
 def _reserve(token: str, key: str, method: str, path: str, digest: str) -> tuple[Any, Any] | None:
     """Returns None (no valid token), (record id, None) to run the request, or (id, stored response)."""
     with unit_of_work() as session:
-        row = auth_repo.token_by_hash(session, hash_token(token)) if token else None
-        if row is None or row.revoked_at is not None:
+        # the same rule as every request's: a personal token of a deactivated user replays nothing either
+        row = auth_repo.token_principal(session, hash_token(token)) if token else None
+        if row is None or not token_usable(row.revoked_at is not None, row.user_id, row.user_role, row.user_active):
             return None
-        token_id = row.id
+        token_id = row.token_id
     try:
         with unit_of_work() as session:
             record = IdempotencyRecord(token_id=token_id, key=key, method=method, path=path, request_hash=digest)

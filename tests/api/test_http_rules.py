@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from tests.support import Api
+from app.auth.repository import user_by_email
+from app.db.session import unit_of_work
+from tests.support import Api, make_token, make_user
 
 
 def test_body_over_limit_is_413(api: Api) -> None:
@@ -33,6 +35,29 @@ def test_idempotent_post_runs_once_and_replays(api: Api) -> None:
     assert first.json()["id"] == second.json()["id"]
     assert second.headers.get("idempotent-replayed") == "true"
     assert api.get("/api/v1/decisions").json()["total"] == 1
+
+
+def test_a_stored_answer_is_not_replayed_to_a_token_no_longer_usable(api: Api) -> None:
+    """A replay answers before the app's own check of the token: it must refuse alike (401), or a
+    deactivated user's token could still fetch what it was sent (a webhook's secret, say)."""
+    body = {"case_number": "KS 8/2026", "title": "Gatubelysning", "deciding_body": "KS"}
+    make_user("091", "leaving@hel.fi", "official")
+    with unit_of_work() as s:
+        user = user_by_email(s, "leaving@hel.fi")
+        assert user is not None
+    personal = Api(api.client, make_token("091", ("read", "write"), user.id))
+    h = {"Idempotency-Key": "before-leaving"}
+    first = personal.post("/api/v1/decisions", body, headers=h)
+    assert first.status_code == 201
+    assert personal.post("/api/v1/decisions", body, headers=h).headers.get("idempotent-replayed") == "true"
+    with unit_of_work() as s:
+        user = user_by_email(s, "leaving@hel.fi")
+        assert user is not None
+        user.active = False
+        s.add(user)
+    r = personal.post("/api/v1/decisions", body, headers=h)
+    assert r.status_code == 401 and "idempotent-replayed" not in r.headers
+    assert r.headers["content-type"] == "application/problem+json" and first.json()["id"] not in r.text
 
 
 def test_same_key_different_body_is_refused(api: Api) -> None:
