@@ -72,7 +72,9 @@ if __name__ == "__main__":
         "# Authorisation matrix (API)\n\nGenerated from `tests/security/matrix.py`; "
         "`tests/security/test_authz_matrix.py` checks every cell against the running app and that this file "
         "is current. ✓ = allowed, ✗ = 403. Every principal of another municipality gets 404 on every route "
-        "with a resource (tests/api/test_tenancy.py); no token: 401.\n\n" + table(api_operations())
+        "with a resource (tests/api/test_tenancy.py); no token: 401, but for the two public operations "
+        "(`/healthz`, and the rubric files' JSON Schema, which editors fetch without a token).\n\n"
+        + table(api_operations())
     )
     target.write_text(text, encoding="utf-8")
     print(f"wrote {target}")
