@@ -32,6 +32,7 @@ from app.assessments import review, service, summary_cache, views
 from app.assessments.list_repository import AssessmentQuery, page_assessment_rows
 from app.assessments.models import Assessment
 from app.assessments.schemas import (
+    CLEAN_TEXT,
     AlternativeCreate,
     AlternativePublic,
     AlternativeUpdate,
@@ -63,12 +64,12 @@ class ListQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     status: StatusName | None = None
-    deciding_body: Annotated[str | None, Field(max_length=200)] = None
+    deciding_body: Annotated[str | None, Field(max_length=200, pattern=CLEAN_TEXT)] = None
     date_from: Annotated[date | None, Field(alias="from", description="Decision's planned date on or after")] = None
     date_to: Annotated[date | None, Field(alias="to", description="Decision's planned date on or before")] = None
-    perspective: Annotated[str | None, Field(max_length=80, description="Has proposal ratings in this perspective")] = (
-        None
-    )
+    perspective: Annotated[
+        str | None, Field(max_length=80, pattern=CLEAN_TEXT, description="Has proposal ratings in this perspective")
+    ] = None
     target: Target | None = None
     significant_negative: Annotated[
         bool | None, Field(description="Has (or has not) a significant negative impact of the proposal")

@@ -12,7 +12,14 @@ from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.api.problems import responses
 from app.assessments import service
 from app.assessments.list_repository import DecisionQuery, page_decisions
-from app.assessments.schemas import AssessmentCreate, AssessmentPublic, DecisionCreate, DecisionPublic, DecisionUpdate
+from app.assessments.schemas import (
+    CLEAN_TEXT,
+    AssessmentCreate,
+    AssessmentPublic,
+    DecisionCreate,
+    DecisionPublic,
+    DecisionUpdate,
+)
 from app.assessments.views import assessment_public, decision_public, etag
 from app.routing import Router
 
@@ -59,9 +66,13 @@ def create_decision(data: DecisionCreate, session: SessionDep, actor: ActorDep, 
 def list_decisions(
     session: SessionDep,
     actor: ActorDep,
-    q: Annotated[str | None, Query(max_length=200, description="Search in title and case number")] = None,
-    case_number: Annotated[str | None, Query(max_length=64, description="Exact case number")] = None,
-    deciding_body: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=CLEAN_TEXT, description="Search in title and case number")
+    ] = None,
+    case_number: Annotated[
+        str | None, Query(max_length=64, pattern=CLEAN_TEXT, description="Exact case number")
+    ] = None,
+    deciding_body: Annotated[str | None, Query(max_length=200, pattern=CLEAN_TEXT)] = None,
     date_from: Annotated[date | None, Query(alias="from", description="Planned date on or after")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="Planned date on or before")] = None,
     sort: Literal["created_at", "planned_date", "case_number"] = "created_at",

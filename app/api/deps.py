@@ -19,6 +19,7 @@ from app.assessments import service
 from app.assessments.models import Assessment, Decision
 from app.auth.actor import Actor
 from app.auth.tokens import TOKEN_PREFIX, actor_for_principal, actor_for_token, hash_token
+from app.db.base import INT4_MAX
 from app.db.loop_db import LoopDatabase
 from app.db.session import request_unit_of_work
 from app.errors import PreconditionFailed, PreconditionRequired, Unauthorized
@@ -171,12 +172,13 @@ async def get_registry(request: Request) -> RubricRegistry:
 
 RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]
 
-_ETAG = re.compile(r'^\s*(?:W/)?"v(\d{1,12})"\s*$')
+_ETAG = re.compile(r'^\s*(?:W/)?"v([0-9]{1,10})"\s*$')
 
 
 def parse_etag(value: str) -> int | None:
+    """The version in an ETag we sent, or None (nothing we sent: answered 412 as a stale one)."""
     m = _ETAG.match(value)
-    return int(m.group(1)) if m else None
+    return int(m.group(1)) if m and int(m.group(1)) <= INT4_MAX else None
 
 
 def _if_match_sent(if_match: str | None) -> str:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.api.deps import ActorDep, AdminOnly, IfMatchTagDep, SessionDep
 from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.api.problems import responses
+from app.assessments.schemas import CLEAN_TEXT
 from app.audit import repository as audit_repo
 from app.audit import service as audit
 from app.errors import NotFound, PreconditionFailed
@@ -141,7 +142,7 @@ def update_settings(
 def list_audit_events(
     session: SessionDep,
     actor: ActorDep,
-    resource_id: Annotated[str | None, Query(max_length=64)] = None,
+    resource_id: Annotated[str | None, Query(max_length=64, pattern=CLEAN_TEXT)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[AuditEventPublic]:

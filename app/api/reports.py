@@ -22,6 +22,7 @@ from app.api.deps import ActorDep, AssessmentCallerDep, Caller, RegistryDep, Ses
 from app.api.param_models import documented, parsed
 from app.api.problems import responses
 from app.assessments import service as assessments
+from app.assessments.schemas import CLEAN_TEXT
 from app.db.session import request_unit_of_work
 from app.errors import FieldProblem, ValidationFailed
 from app.reports import service
@@ -118,7 +119,9 @@ def portfolio_report(
     request: Request,
     date_from: Annotated[date, Query(alias="from", description="First decision date included")],
     date_to: Annotated[date, Query(alias="to", description="Last decision date included")],
-    body: Annotated[str | None, Query(max_length=200, description="Only decisions of this deciding body")] = None,
+    body: Annotated[
+        str | None, Query(max_length=200, pattern=CLEAN_TEXT, description="Only decisions of this deciding body")
+    ] = None,
     lang: Annotated[Lang | None, LANG_QUERY] = None,
 ) -> Response:
     """Counts by status, the distribution of impacts per perspective and target, decisions with

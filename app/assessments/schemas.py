@@ -21,13 +21,15 @@ Outcome = Literal["better", "as_predicted", "worse", "unknown"]
 StatusName = Literal["draft", "submitted", "approved", "superseded"]
 
 # Control characters other than tab/newline never belong in user text (NUL breaks PostgreSQL).
-_CLEAN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=_CLEAN)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_CLEAN)]
-BodyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_CLEAN)]
-LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=_CLEAN)]
+CLEAN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Text without control characters (tab and line breaks allowed): also for query parameters, since
+PostgreSQL refuses a NUL in text, and none of the others belongs in what a person typed."""
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=CLEAN_TEXT)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=CLEAN_TEXT)]
+BodyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=CLEAN_TEXT)]
+LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=CLEAN_TEXT)]
 # One citation: a register, a statistic, a survey or a consultation the assessment rests on.
-SourceText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=_CLEAN)]
+SourceText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=CLEAN_TEXT)]
 MAX_SOURCES = 50
 # Case numbers are identifiers shown in lists and PDFs: no control characters and no bidirectional
 # overrides (U+202A–U+202E, U+2066–U+2069), which could make one case number look like another.
@@ -213,7 +215,7 @@ class RatingIn(Input):
     horizon: Horizon | None = None
     certainty: Certainty | None = None
     rationale: LongText = ""
-    evidence: list[Annotated[str, StringConstraints(max_length=2000, pattern=_CLEAN)]] = Field(
+    evidence: list[Annotated[str, StringConstraints(max_length=2000, pattern=CLEAN_TEXT)]] = Field(
         default_factory=list, max_length=30
     )
     mitigation: LongText = ""

@@ -23,6 +23,11 @@ SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
 metadata = SQLModel.metadata
 
 
+INT4_MAX = 2**31 - 1
+"""The largest value of an integer column (a version number): a larger one sent by a client cannot be
+current, and PostgreSQL refuses to compare it with the column."""
+
+
 def utcnow() -> datetime:
     """Timezone-aware now in UTC; stored without sub-microsecond noise."""
     return datetime.now(UTC)

@@ -134,3 +134,39 @@ def test_unicode_text_round_trips(api: Api) -> None:
     title = "Näringsliv i Närpes – إدارة ‮עברית‬ 👩‍🌾 e\u0301"
     d = api.create_decision("KS 2026/77", title=title)
     assert api.get(f"/api/v1/decisions/{d['id']}").json()["title"] == title
+
+
+def test_a_nul_in_a_text_query_parameter_is_a_422_naming_it(api: Api) -> None:
+    """PostgreSQL cannot compare text with a NUL: without the check these were 500s there."""
+    a = api.create_assessment()
+    for path, name in [
+        ("/api/v1/decisions", "q"),
+        ("/api/v1/decisions", "case_number"),
+        ("/api/v1/decisions", "deciding_body"),
+        ("/api/v1/assessments", "deciding_body"),
+        ("/api/v1/assessments", "perspective"),
+        ("/api/v1/audit-events", "resource_id"),
+        ("/api/v1/reports/portfolio?from=2026-01-01&to=2026-12-31", "body"),
+    ]:
+        r = api.get(f"{path}{'&' if '?' in path else '?'}{name}=a%00b")
+        _check(r)
+        assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == [f"query.{name}"], (path, name, r.text)
+    assert api.get(f"/api/v1/assessments/{a['id']}").status_code == 200
+
+
+def test_a_version_past_the_integer_column_is_stale(api: Api) -> None:
+    """An ETag we never sent is a stale one (412), whatever its digits: PostgreSQL refuses to compare a
+    number past its integer column with it (a 500 before)."""
+    a = api.create_assessment()
+    decision = api.get(f"/api/v1/decisions/{a['decision_id']}")
+    rating = {"criterion_id": "policy.firms.business-climate", "target": "firms", "score": 0}
+    for tag in ('"v2147483648"', '"v999999999999"', '"v1e9"', 'W/"v99999999999"'):
+        calls = [
+            api.put(f"/api/v1/assessments/{a['id']}/ratings", {"ratings": [rating]}, tag),
+            api.post(f"/api/v1/assessments/{a['id']}/submit", {}, headers={"If-Match": tag}),
+            api.patch(f"/api/v1/decisions/{a['decision_id']}", {"title": "Ny"}, tag),
+        ]
+        for r in calls:
+            _check(r)
+            assert r.status_code == 412, (tag, r.status_code, r.text)
+    assert api.get(f"/api/v1/decisions/{a['decision_id']}").json()["title"] == decision.json()["title"]
