@@ -23,6 +23,7 @@ from app.auth.web_sessions import WebLogin, resolve
 from app.db.session import request_unit_of_work
 from app.errors import Forbidden
 from app.settings import get_settings
+from app.web.forms import plain
 from app.web.security import ANON_CSRF_COOKIE, CSRF_FIELD, same_token
 from app.web.templating import render
 
@@ -121,7 +122,7 @@ async def checked_form(request: Request, session: SessionDep) -> FormData:
     expected = login.csrf_token if login is not None else request.cookies.get(ANON_CSRF_COOKIE)
     if not same_token(expected, submitted if isinstance(submitted, str) else None):
         raise CsrfFailed()
-    return form
+    return FormData([(plain(k), plain(v) if isinstance(v, str) else v) for k, v in form.multi_items()])
 
 
 FormDep = Annotated[FormData, Depends(checked_form)]

@@ -6,15 +6,17 @@ rules (``app.assessments.rules`` through the services); this module only maps na
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from app.assessments.models import Rating
 from app.assessments.schemas import MAX_SOURCES, DecisionCreate, RatingIn, ScreeningItem
+from app.db.base import INT4_MAX
 from app.errors import FieldProblem
 from app.rubrics.models import Criterion, Perspective, Rubric
 from app.web.templating import t
@@ -32,6 +34,51 @@ RATING_FIELDS = (
 )
 EFFECTS = (1, 2)
 DECISION_FIELDS = ("case_number", "title", "summary", "deciding_body", "planned_date")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+M = TypeVar("M", bound=BaseModel)
+
+
+def plain(value: str) -> str:
+    """``value`` without control characters but tab and line breaks. Nobody types them: they come with
+    text pasted from other programs (a form feed from a PDF) or from a tampered request, are invisible on
+    the page, and PostgreSQL cannot store a NUL. Removed where form and query text enter the web, so
+    no answer fails on what the official cannot see and nothing fails to be kept as a draft."""
+    return _CONTROL.sub("", value) if _CONTROL.search(value) else value
+
+
+def whole_number(value: str | None, maximum: int = INT4_MAX) -> int | None:
+    """A number a form or link sent (a version, an event number): ASCII digits within ``maximum``, else
+    None. ``"²".isdigit()`` is true and ``int("²")`` raises; a version past the integer column's range
+    cannot be current."""
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > len(str(maximum)):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
+
+def validated(
+    lang: str,
+    model: type[M],
+    data: Mapping[str, Any],
+    errors: FieldErrors,
+    field_of: Callable[[tuple[int | str, ...]], str] | str | None = None,
+) -> M | None:
+    """``model`` built from what the form sent, or None with each problem added to ``errors`` under its
+    form field: ``field_of`` names it, or maps pydantic's location; by default the location's first part
+    is the field's name."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err.get("loc", ()))
+            if isinstance(field_of, str):
+                name = field_of
+            elif field_of is not None:
+                name = field_of(loc)
+            else:
+                name = str(loc[0]) if loc else next(iter(data), "")
+            errors.add(name, pydantic_message(lang, err))
+        return None
 
 
 @dataclass
@@ -136,13 +183,7 @@ def parse_decision(lang: str, values: Mapping[str, str]) -> tuple[DecisionCreate
     errors = FieldErrors()
     data: dict[str, Any] = {k: values.get(k, "") for k in DECISION_FIELDS}
     data["planned_date"] = data["planned_date"].strip() or None
-    try:
-        return DecisionCreate.model_validate(data), errors
-    except ValidationError as exc:
-        for err in exc.errors():
-            name = str(err["loc"][0]) if err.get("loc") else "title"
-            errors.add(name, pydantic_message(lang, err))
-        return None, errors
+    return validated(lang, DecisionCreate, data, errors), errors
 
 
 # --- screening -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from app.web.deps import (
     redirect,
     text,
 )
-from app.web.forms import FieldErrors, form_values
+from app.web.forms import FieldErrors, form_values, validated
 from app.web.pages import load_page, values_hash
 from app.web.templating import t
 
@@ -58,18 +58,11 @@ def alternative_add(
     errors = FieldErrors()
     if not values["title"].strip():
         errors.add("title", t(lang, "Enter a short title for the option"))
-    elif len(values["title"]) > 300:
-        errors.add("title", t(lang, "The text is too long"))
-    if not errors:
+    data = validated(lang, AlternativeCreate, values, errors)
+    if not errors and data is not None:
         try:
             with session.begin_nested():
-                service.add_alternative(
-                    session,
-                    login.actor,
-                    assessment,
-                    AlternativeCreate(title=values["title"], description=values["description"][:20_000]),
-                    assessment.lock_version,
-                )
+                service.add_alternative(session, login.actor, assessment, data, assessment.lock_version)
             return redirect(f"/assessments/{assessment.id}/alternatives", "alternative_added")
         except Conflict:
             errors.add("title", t(lang, "An assessment can compare at most five further options"))
@@ -143,17 +136,11 @@ def alternative_save(
         )
     elif not values["title"].strip():
         errors.add("title", t(lang, "Enter a short title for the option"))
-    if not errors:
+    data = None if errors else validated(lang, AlternativeUpdate, values, errors)
+    if data is not None:
         try:
             with session.begin_nested():
-                service.update_alternative(
-                    session,
-                    login.actor,
-                    assessment,
-                    key,
-                    AlternativeUpdate(title=values["title"][:300], description=values["description"][:20_000]),
-                    assessment.lock_version,
-                )
+                service.update_alternative(session, login.actor, assessment, key, data, assessment.lock_version)
             return redirect(f"/assessments/{assessment.id}/alternatives", "saved")
         except PreconditionFailed:
             errors.add("title", t(lang, "Someone saved at the same moment; check the answers and save again"))

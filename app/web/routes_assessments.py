@@ -48,6 +48,8 @@ from app.web.forms import (
     rating_problem_field,
     screening_initial,
     screening_values,
+    validated,
+    whole_number,
 )
 from app.web.pages import AssessmentPage, load_page, values_hash
 from app.web.templating import t
@@ -64,8 +66,7 @@ def _editable(pg: AssessmentPage) -> None:
 
 
 def _base(form: Any) -> tuple[int, str]:
-    raw = text(form, "base_version", 12)
-    return (int(raw) if raw.isdigit() else 0), text(form, "base_hash", 64)
+    return whole_number(text(form, "base_version", 12)) or 0, text(form, "base_hash", 64)
 
 
 def _conflict_rows(mine: dict[str, str], theirs: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -168,17 +169,17 @@ def screening_save(
             base_hash=values_hash(current),
         )
     items, statement, sources, errors = parse_screening(lang, pg.rubric, values)
-    if not errors:
+    update = validated(
+        lang,
+        ScreeningUpdate,
+        {"items": items, "statement": statement, "sources": sources},
+        errors,
+        lambda loc: _screening_problem_field(".".join(map(str, loc)), pg),
+    )
+    if not errors and update is not None:
         try:
             with session.begin_nested():
-                service.set_screening(
-                    session,
-                    login.actor,
-                    registry,
-                    assessment,
-                    ScreeningUpdate(items=items, statement=statement, sources=sources),
-                    assessment.lock_version,
-                )
+                service.set_screening(session, login.actor, registry, assessment, update, assessment.lock_version)
         except ValidationFailed as exc:
             for p in exc.errors:
                 errors.add(_screening_problem_field(p.field, pg), problem_message(lang, p))

@@ -25,7 +25,15 @@ from app.web.deps import (
     redirect,
     text,
 )
-from app.web.forms import DECISION_FIELDS, form_values, parse_decision, problem_message
+from app.web.forms import (
+    DECISION_FIELDS,
+    form_values,
+    parse_decision,
+    plain,
+    problem_message,
+    validated,
+    whole_number,
+)
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
@@ -58,6 +66,7 @@ def dashboard(
     else:
         waiting = repo.assessments_by_status(session, mid, [Status.submitted.value], author_id=uid)
     approved = repo.assessments_by_status(session, mid, [Status.approved.value], limit=10)
+    q, body = plain(q), plain(body)  # a NUL in a hand-edited link: PostgreSQL cannot compare text with one
     flt = repo.DecisionFilter(q=q.strip()[:200] or None, deciding_body=body or None)
     flt = repo.DecisionFilter(flt.q, flt.deciding_body, _date(date_from), _date(date_to))
     decisions = repo.list_decisions(session, mid, flt, limit=100)
@@ -97,17 +106,12 @@ def decision_create(
 ) -> Response:
     values = form_values(form, [*DECISION_FIELDS, "zero_description"])
     data, errors = parse_decision(lang, values)
-    if data is not None:
+    zero = validated(lang, AssessmentCreate, {"zero_description": values["zero_description"]}, errors)
+    if data is not None and zero is not None:
         try:
             with session.begin_nested():
                 decision = service.create_decision(session, login.actor, data)
-                assessment = service.create_assessment(
-                    session,
-                    login.actor,
-                    registry,
-                    decision,
-                    AssessmentCreate(zero_description=values["zero_description"][:20_000]),
-                )
+                assessment = service.create_assessment(session, login.actor, registry, decision, zero)
             return redirect(f"/assessments/{assessment.id}/screening", "assessment_created")
         except (Conflict, ValidationFailed) as exc:
             for p in exc.errors or []:
@@ -158,7 +162,7 @@ def decision_update(
     request: Request, session: SessionDep, lang: LangDep, login: WriterDep, decision: DecisionDep, form: FormDep
 ) -> Response:
     values = form_values(form, DECISION_FIELDS)
-    expected = int(text(form, "version", 12) or 0) if text(form, "version", 12).isdigit() else 0
+    expected = whole_number(text(form, "version", 12)) or 0
     data, errors = parse_decision(lang, values)
     if data is not None:
         try:

@@ -10,6 +10,7 @@ from app.i18n import format_datetime
 from app.routing import Router
 from app.web import drafts
 from app.web.deps import AssessmentDep, FormDep, LangDep, RegistryDep, SessionDep, WriterDep, redirect, text
+from app.web.forms import whole_number
 from app.web.routes_assessments import FORM_KEY
 from app.web.templating import t
 
@@ -29,8 +30,7 @@ def autosave(
     key = text(form, "form_key", 120)
     if not FORM_KEY.match(key) or assessment.status != "draft":
         return JSONResponse({"saved": False}, status_code=409)
-    raw = text(form, "base_version", 12)
-    base_version = int(raw) if raw.isdigit() else 0
+    base_version = whole_number(text(form, "base_version", 12)) or 0
     data = {k: v for k, v in form.items() if isinstance(v, str) and v and k not in ("csrf_token", "form_key", "then")}
     row = drafts.save(session, assessment, login.user, key, data, base_version)
     return JSONResponse({"saved": True, "message": t(lang, "Draft saved %(time)s", time=_time(row.updated_at, lang))})

@@ -7,8 +7,10 @@ checks the form and names the file.
 from __future__ import annotations
 
 import importlib
+import unicodedata
 from datetime import date
 from types import ModuleType
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -18,7 +20,7 @@ from app.errors import ServiceUnavailable, ValidationFailed
 from app.i18n import LANGUAGES, normalise
 from app.routing import Router
 from app.web.deps import AssessmentDep, LangDep, LoginDep, RegistryDep, SessionDep, page
-from app.web.forms import FieldErrors
+from app.web.forms import FieldErrors, plain
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
@@ -33,12 +35,16 @@ def _reports() -> ModuleType:
 
 
 def _pdf(content: bytes, filename: str) -> Response:
-    return Response(
-        content, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    """The PDF as a download named ``filename``: as typed in ``filename*`` (RFC 6266: a case number may
+    hold Š or Ŋ), and in ASCII for ``filename`` (a header is Latin-1, and older clients read only it)."""
+    decomposed = unicodedata.normalize("NFKD", filename)
+    fallback = "".join(ch if ch.isascii() else "-" for ch in decomposed if not unicodedata.combining(ch))
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
 
 def _safe(text: str) -> str:
+    """A case number as part of a file name: letters and digits of any script, the rest as dashes."""
     return "".join(ch if ch.isalnum() else "-" for ch in text)[:60]
 
 
@@ -80,6 +86,7 @@ def portfolio(
     report_lang: str = "",
 ) -> Response:
     """The form for the portfolio PDF; with its fields filled in (GET: no state changes) the PDF."""
+    body = plain(body)  # a NUL in a hand-edited link: PostgreSQL cannot compare text with one
     values = {"date_from": date_from, "date_to": date_to, "body": body, "report_lang": report_lang or lang}
     bodies = repo.deciding_bodies(session, login.municipality.id)
     errors = FieldErrors()

@@ -3,7 +3,6 @@ new version of an approved assessment; follow-up of what actually happened."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -29,7 +28,7 @@ from app.web.deps import (
     redirect,
     text,
 )
-from app.web.forms import FieldErrors
+from app.web.forms import FieldErrors, validated, whole_number
 from app.web.pages import AssessmentPage, load_page
 from app.web.templating import t
 
@@ -191,9 +190,7 @@ def history(
 def _event_number(value: str | None) -> int | None:
     """``?before=`` of the history page: an event number, else None (the newest page; a link edited by
     hand shows the newest events rather than an error)."""
-    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 10:  # "²".isdigit()
-        return None
-    return int(value)
+    return whole_number(value)
 
 
 @router.post("/assessments/{assessment_id}/new-version")
@@ -272,8 +269,8 @@ def follow_up_save(
                     errors.add("review_date", t(lang, "Enter a real date, for example 2026-12-14"))
                 else:
                     if chosen != assessment.review_date:
-                        base = text(form, "base_version", 12)
-                        expected = int(base) if base.isdigit() else assessment.lock_version
+                        base = whole_number(text(form, "base_version", 12))
+                        expected = assessment.lock_version if base is None else base
                         try:
                             review.set_review_date(session, login.actor, assessment, chosen, expected)
                         except PreconditionFailed:
@@ -284,14 +281,10 @@ def follow_up_save(
             for r in _significant(pg):
                 outcome = text(form, f"o-{r.id}", 20)
                 if outcome in OUTCOMES:
-                    review.add_follow_up(
-                        session,
-                        login.actor,
-                        assessment,
-                        FollowUpCreate(
-                            rating_id=uuid.UUID(str(r.id)), outcome=outcome, note=text(form, f"n-{r.id}", 20_000)
-                        ),
-                    )
+                    sent = {"rating_id": r.id, "outcome": outcome, "note": text(form, f"n-{r.id}", 20_000)}
+                    entry = validated(lang, FollowUpCreate, sent, errors, f"n-{r.id}")
+                    if entry is not None:
+                        review.add_follow_up(session, login.actor, assessment, entry)
                 elif text(form, f"n-{r.id}").strip():
                     errors.add(f"o-{r.id}", t(lang, "Choose what actually happened"))
             if errors:
