@@ -13,6 +13,7 @@ from app.audit import service as audit
 from app.auth import repository as repo
 from app.auth.actor import ROLE_SCOPES, Actor
 from app.auth.models import ApiToken
+from app.auth.users import CONTROL, MAX_NAME
 from app.db.base import utcnow
 from app.errors import FieldProblem, NotFound, Unauthorized, ValidationFailed
 
@@ -44,6 +45,9 @@ def create_token(
     user_id: uuid.UUID | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token; returns the row and the plain token (shown once, never stored)."""
+    if len(name.strip()) > MAX_NAME or CONTROL.search(name):
+        problem = FieldProblem("name", f"use at most {MAX_NAME} characters, no control characters", "invalid")
+        raise ValidationFailed("the token's name is not valid", errors=[problem])
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         municipality_id=actor.municipality_id,

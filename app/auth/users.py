@@ -16,7 +16,10 @@ from app.db.base import utcnow
 from app.errors import Conflict, FieldProblem, ValidationFailed
 from app.municipalities.models import Municipality
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,189}\.[^@\s\x00-\x1f\x7f]{2,}$")
+MAX_EMAIL, MAX_NAME = 254, 200  # the columns' lengths
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+"""No name (of a person or a token) holds one: PostgreSQL cannot store a NUL, and none of them shows."""
 ROLES = tuple(r.value for r in Role)
 
 
@@ -32,12 +35,14 @@ def create_user(
     session: Session, municipality: Municipality, *, email: str, name: str, role: str, password: str
 ) -> User:
     problems = []
-    if not EMAIL.match(email.strip()):
+    if not EMAIL.match(email.strip()) or len(email.strip()) > MAX_EMAIL:
         problems.append(FieldProblem("email", "enter an e-mail address like name@kommun.se", "invalid"))
     if role not in ROLES:
         problems.append(FieldProblem("role", f"choose one of {', '.join(ROLES)}", "invalid"))
     if not name.strip():
         problems.append(FieldProblem("name", "enter the person's name", "required"))
+    elif CONTROL.search(name) or len(name.strip()) > MAX_NAME:
+        problems.append(FieldProblem("name", f"use at most {MAX_NAME} characters, no control characters", "invalid"))
     problems += password_problems(password)
     if problems:
         raise ValidationFailed("the user could not be created", errors=problems)

@@ -17,7 +17,7 @@ from app.audit import service as audit
 from app.auth import repository as repo
 from app.auth.actor import Actor
 from app.auth.models import User, UserInvitation
-from app.auth.users import EMAIL, ROLES, create_user
+from app.auth.users import EMAIL, MAX_EMAIL, ROLES, create_user
 from app.db.base import utcnow
 from app.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from app.municipalities.models import Municipality
@@ -34,7 +34,7 @@ def invite(session: Session, actor: Actor, email: str, role: str) -> tuple[UserI
     actor.require("admin")
     email = email.strip().lower()
     problems = []
-    if not EMAIL.match(email):
+    if not EMAIL.match(email) or len(email) > MAX_EMAIL:
         problems.append(FieldProblem("email", "enter an e-mail address like name@kommun.fi", "invalid"))
     if role not in ROLES:
         problems.append(FieldProblem("role", "choose a role", "required"))

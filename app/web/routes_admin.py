@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.auth import repository as auth_repo
 from app.auth import tokens
-from app.auth.users import ROLES
+from app.auth.users import MAX_NAME, ROLES
 from app.errors import Conflict, ValidationFailed
 from app.routing import Router
 from app.web import accounts
@@ -105,6 +105,8 @@ def token_create(request: Request, session: SessionDep, lang: LangDep, login: Ad
     errors = FieldErrors()
     if not name:
         errors.add("name", t(lang, "Enter a name for the token, for example the system that uses it"))
+    elif len(name) > MAX_NAME:
+        errors.add("name", t(lang, "The text is too long"))
     if not scopes or any(s not in tokens.SCOPES for s in scopes):
         errors.add("scopes", t(lang, "Choose at least one right"))
     if errors:

@@ -129,6 +129,8 @@ def invitation_accept(request: Request, token: str, session: SessionDep, lang: L
     errors = FieldErrors()
     if not name:
         errors.add("name", t(lang, "Enter your name"))
+    elif len(name) > users.MAX_NAME:
+        errors.add("name", t(lang, "The text is too long"))
     if len(password) < 12:
         errors.add("password", t(lang, "Use at least 12 characters in the password"))
     elif password != confirm:

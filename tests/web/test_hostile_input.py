@@ -135,3 +135,50 @@ def test_a_case_number_in_another_alphabet_names_the_pdf(official: Web) -> None:
     disposition = r.headers["content-disposition"]
     assert 'filename="livskraft-Dnr-S-' in disposition, "an ASCII name for older clients"
     assert unquote(disposition.split("filename*=UTF-8''")[1]) == "livskraft-Dnr-Š-Ŋ-2026-1-v1.pdf"
+
+
+def test_names_and_addresses_over_their_columns_or_with_control_characters(admin: Web, app: Any) -> None:
+    """The columns hold 200 (names) and 254 (e-mail) characters: longer was a 500 on PostgreSQL."""
+    r = admin.post("/admin/tokens", {"name": "T" * 201, "scopes": "read"})
+    assert r.status_code == 422 and [f for f, _ in error_summary(r.text)] == ["name"] and "T" * 201 in r.text
+    r = admin.post("/admin/tokens", {"name": "Ärende\x00system", "scopes": "read"})
+    assert r.status_code == 200 and "Ärendesystem" in r.text
+    address = "a@" + "b" * 189 + "." + "c" * 63  # 255 characters: the pattern alone would take it
+    r = admin.post("/admin/invitations", {"email": address, "role": "official"})
+    assert r.status_code == 422 and [f for f, _ in error_summary(r.text)] == ["email"]
+    r = admin.post("/admin/invitations", {"email": "ny\x01@vaasa.fi", "role": "official"})
+    assert r.status_code == 200 and "ny@vaasa.fi" in r.text
+    link = re.search(r"/invitations/[A-Za-z0-9_-]+", r.text)
+    assert link
+    guest = Web(admin.client.__class__(app, follow_redirects=False))
+    page = guest.client.get(link.group(0))
+    data = {"password": "x" * 12, "confirm": "x" * 12, "csrf_token": csrf_of(page.text)}
+    r = guest.client.post(link.group(0), data=data | {"name": "N" * 201})
+    assert r.status_code == 400 and "N" * 201 in r.text and error_summary(r.text)[0][0] == "name"
+    r = guest.client.post(link.group(0), data=data | {"name": "Nina\x00 Nyman"})
+    assert r.status_code == 303
+
+
+def test_the_domain_refuses_names_with_control_characters(app: Any) -> None:
+    """What the CLI and the API reach without the web's cleaning."""
+    import pytest
+
+    from tests.support import make_user
+
+    from app.auth.actor import system_actor
+    from app.auth.tokens import create_token
+    from app.auth.users import create_user
+    from app.db.session import unit_of_work
+    from app.errors import ValidationFailed
+    from app.municipalities.repository import by_code
+
+    make_user("905", "olle@vaasa.fi", "official")
+    with unit_of_work() as s:
+        municipality = by_code(s, "905")
+        assert municipality is not None
+        with pytest.raises(ValidationFailed) as exc:
+            create_user(s, municipality, email="x@vaasa.fi", name="X\x00", role="official", password="y" * 12)
+        assert [p.field for p in exc.value.errors] == ["name"]
+        with pytest.raises(ValidationFailed) as exc:
+            create_token(s, system_actor(municipality.id, "905"), "t\x00", ["read"])
+        assert [p.field for p in exc.value.errors] == ["name"]
