@@ -163,14 +163,13 @@ def test_the_domain_refuses_names_with_control_characters(app: Any) -> None:
     """What the CLI and the API reach without the web's cleaning."""
     import pytest
 
-    from tests.support import make_user
-
     from app.auth.actor import system_actor
     from app.auth.tokens import create_token
     from app.auth.users import create_user
     from app.db.session import unit_of_work
     from app.errors import ValidationFailed
     from app.municipalities.repository import by_code
+    from tests.support import make_user
 
     make_user("905", "olle@vaasa.fi", "official")
     with unit_of_work() as s:
