@@ -95,6 +95,19 @@ def text_or_none(value: str | None) -> str | None:
     return text or None
 
 
+def clean_source(value: Any) -> Any:
+    """``source`` with every string cleaned like the title and texts are (:func:`clean`): no control
+    characters, which PostgreSQL cannot store (NUL) and nobody can read. A string left empty becomes
+    ``None``, as a missing value would be."""
+    if isinstance(value, str):
+        return clean(value) or None
+    if isinstance(value, Mapping):
+        return {key: clean_source(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_source(item) for item in value]
+    return value
+
+
 def meeting_date(value: str | None, path: str, problems: list[FieldProblem]) -> date | None:
     """The calendar date of a meeting as written in the record (its own offset, not converted to UTC)."""
     if not value:

@@ -15,15 +15,16 @@ from app.auth.actor import Actor
 from app.db.base import utcnow
 from app.errors import FieldProblem, ValidationFailed
 from app.opendecisions import ahjo, sixaika
-from app.opendecisions.common import Imported, record_path
+from app.opendecisions.common import Imported, clean_source, record_path
 
 Format = Literal["6aika", "ahjo"]
 
 
 def map_record(fmt: Format, record: Mapping[str, Any], language: sixaika.Language | None = None) -> Imported:
-    if fmt == "6aika":
-        return sixaika.map_record(record, language)
-    return ahjo.map_record(record)
+    """The decision and its source; every string of the source is cleaned here, once for all formats,
+    because the importers copy ids, types and names into it as the record spells them."""
+    imported = sixaika.map_record(record, language) if fmt == "6aika" else ahjo.map_record(record)
+    return Imported(imported.decision, clean_source(imported.source))
 
 
 def import_decision(
