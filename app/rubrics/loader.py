@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +26,10 @@ from pydantic import BaseModel, ValidationError
 from app.rubrics.models import Perspective, Rubric, RubricExtension, RubricHeader, RubricMigration
 
 MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 100
+"""How deeply collections may nest (rubric files need fewer than ten levels). Deeper input is refused with
+its line before PyYAML's recursive composer could run out of stack."""
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # what PyYAML counts as a new line
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -49,7 +54,12 @@ class RubricFileError(Exception):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """Safe loader that refuses anchors/aliases: rubric files never need them and they enable bombs."""
+    """Safe loader that refuses anchors/aliases: rubric files never need them and they enable bombs.
+    It also refuses collections nested more than :data:`MAX_DEPTH` levels deep."""
+
+    _depth = 0
+    node_line: int | None = None
+    """The line of the node being composed: where the nesting is when the stack runs out."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -62,7 +72,16 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases are not allowed in rubric files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested too deeply (more than {MAX_DEPTH} levels)", event.start_mark
+            )
+        self._depth += 1
+        self.node_line = event.start_mark.line + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         """A key written twice is a typo whose first value would be lost silently: refuse it."""
@@ -117,7 +136,13 @@ def parse_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[tuple[
     return parse_yaml_text(text, name)
 
 
+def _line_at(text: str, position: int) -> int:
+    """The line (from 1) of a character position, counting line breaks the way PyYAML's marks do."""
+    return len(_LINE_BREAK.findall(text, 0, position)) + 1
+
+
 def parse_yaml_text(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    line_reached: int | None = None
     try:
         loader = _NoAliasLoader(text)
         try:
@@ -125,17 +150,28 @@ def parse_yaml_text(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], in
             if node is None:
                 raise RubricFileError([RubricProblem(name, 1, "", "file is empty")])
             data = loader.construct_document(node)
+        except RecursionError:
+            line_reached = loader.node_line
+            raise
         finally:
             loader.dispose()
+        lines: dict[tuple[Any, ...], int] = {}
+        _node_lines(node, (), lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         msg = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
         raise RubricFileError([RubricProblem(name, line, "", f"invalid YAML: {msg}")]) from exc
+    except yaml.reader.ReaderError as exc:
+        # not a MarkedYAMLError: it only knows the character's position, which nobody can find in an editor
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"invalid YAML: character U+{char:04X} is not allowed in a YAML file ({exc.reason})"
+        raise RubricFileError([RubricProblem(name, _line_at(text, exc.position), "", message)]) from exc
     except yaml.YAMLError as exc:
         raise RubricFileError([RubricProblem(name, None, "", f"invalid YAML: {exc}")]) from exc
-    lines: dict[tuple[Any, ...], int] = {}
-    _node_lines(node, (), lines)
+    except RecursionError as exc:
+        # A backstop: MAX_DEPTH stops deep nesting first, unless the stack was already nearly used up.
+        raise RubricFileError([RubricProblem(name, line_reached, "", "invalid YAML: nested too deeply")]) from exc
     return data, lines
 
 
