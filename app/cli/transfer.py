@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import domain_fail, err, fail
-from app.errors import DomainError
+from app.errors import DomainError, ValidationFailed
 
 
 def register(app: typer.Typer) -> None:
@@ -41,6 +41,8 @@ def export_command(
 
 def import_command(path: Annotated[Path, typer.Argument(help="An export file")]) -> None:
     """Import an export into a database where that municipality does not exist yet."""
+    from sqlalchemy.exc import DataError, IntegrityError
+
     from app.db.session import unit_of_work
     from app.transfer.export import import_municipality
 
@@ -48,9 +50,18 @@ def import_command(path: Annotated[Path, typer.Argument(help="An export file")])
         data = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise fail(f"cannot read {path}: {exc}") from exc
+    except RecursionError as exc:
+        raise fail(f"cannot read {path}: the JSON is nested too deeply") from exc
     try:
-        with unit_of_work() as session:
+        with unit_of_work() as session:  # one transaction: a refused import leaves nothing behind
             code = import_municipality(session, data)
+    except ValidationFailed as exc:
+        raise fail(exc.detail) from exc  # the detail names the problems in one line
     except DomainError as exc:
         raise domain_fail(exc) from exc
+    except (IntegrityError, DataError) as exc:
+        # Last resort: the file is well-formed but the database still refused a row (e.g. an id that is
+        # already taken by another municipality). The transaction was rolled back.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise fail(f"cannot import {path}: the database refused it: {reason}") from exc
     err.print(f"imported municipality {code}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Row, Table, select
@@ -35,6 +36,12 @@ def rows_of(session: Session, name: str, municipality_id: uuid.UUID, assessment_
     return session.execute(stmt.order_by(*key)).all()
 
 
+def _columns(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(row)
+
+
 def insert_rows(session: Session, name: str, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(table(name).insert(), rows)
+    """Insert rows in their order; rows that leave out different columns (to take their defaults) go in
+    separate statements, as one multi-row insert needs the same columns in every row."""
+    for _, run in groupby(rows, key=_columns):
+        session.execute(table(name).insert(), list(run))
