@@ -140,6 +140,19 @@ def follow_up_for_rating(session: Session, rating_id: uuid.UUID) -> FollowUp | N
     return session.exec(select(FollowUp).where(FollowUp.rating_id == rating_id)).first()
 
 
+def lock_decision(session: Session, decision_id: uuid.UUID) -> None:
+    """Row-lock the decision (``FOR NO KEY UPDATE``) until the commit: creating its first assessment or
+    a new version checks what exists and then inserts, so two such requests at once must take turns, or
+    both find nothing and the decision gets two live assessments. Taken before the audit chain's lock,
+    as every other writer of a decision does. (SQLite writers are serial anyway.)"""
+    session.exec(select(Decision.id).where(Decision.id == decision_id).with_for_update(key_share=True)).one()
+
+
+def lock_assessment(session: Session, assessment_id: uuid.UUID) -> None:
+    """Row-lock the assessment until the commit, for a check-then-insert on it (a follow-up per rating)."""
+    session.exec(select(Assessment.id).where(Assessment.id == assessment_id).with_for_update(key_share=True)).one()
+
+
 def claim_version(session: Session, assessment_id: uuid.UUID, expected: int, at: datetime | None = None) -> bool:
     """Compare-and-set of the assessment's lock version: the one place lost updates are prevented.
     With ``at``, the same statement also records the change's time (``updated_at``).

@@ -146,6 +146,7 @@ def new_version(session: Session, actor: Actor, assessment: Assessment) -> Asses
     actor.require("write")
     if assessment.status != Status.approved:
         raise InvalidState("only an approved assessment gets a new version; edit the draft instead")
+    repo.lock_decision(session, assessment.decision_id)
     newer = [
         a
         for a in repo.assessments_for_decision(session, assessment.decision_id)
@@ -236,6 +237,7 @@ def add_follow_up(session: Session, actor: Actor, assessment: Assessment, data: 
             "follow-up is recorded for significant ratings",
             errors=[FieldProblem("rating_id", "this rating is not significant (|score| × likelihood < 1.5)")],
         )
+    repo.lock_assessment(session, assessment.id)  # one follow-up per rating, also for two requests at once
     existing = repo.follow_up_for_rating(session, rating.id)
     before = snapshot(existing) if existing else None
     row = existing or FollowUp(

@@ -132,6 +132,7 @@ def create_assessment(
         raise ValidationFailed(
             "unknown rubric", errors=[FieldProblem("rubric_id", "no such rubric id and version is installed")]
         )
+    repo.lock_decision(session, decision.id)
     existing = [a for a in repo.assessments_for_decision(session, decision.id) if a.status != Status.superseded]
     if existing:
         raise Conflict(
