@@ -32,7 +32,6 @@ from app.assessments import review, service, summary_cache, views
 from app.assessments.list_repository import AssessmentQuery, page_assessment_rows
 from app.assessments.models import Assessment
 from app.assessments.schemas import (
-    CLEAN_TEXT,
     AlternativeCreate,
     AlternativePublic,
     AlternativeUpdate,
@@ -54,6 +53,7 @@ from app.db.session import request_unit_of_work
 from app.routing import Router
 from app.rubrics.models import Target
 from app.rubrics.registry import RubricRegistry
+from app.text import CLEAN_TEXT
 
 router = Router(prefix="/api/v1/assessments", tags=["assessments"])
 

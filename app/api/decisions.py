@@ -13,7 +13,6 @@ from app.api.problems import responses
 from app.assessments import service
 from app.assessments.list_repository import DecisionQuery, page_decisions
 from app.assessments.schemas import (
-    CLEAN_TEXT,
     AssessmentCreate,
     AssessmentPublic,
     DecisionCreate,
@@ -22,6 +21,7 @@ from app.assessments.schemas import (
 )
 from app.assessments.views import assessment_public, decision_public, etag
 from app.routing import Router
+from app.text import CLEAN_TEXT
 
 router = Router(prefix="/api/v1/decisions", tags=["decisions"])
 

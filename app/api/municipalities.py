@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.api.deps import ActorDep, AdminOnly, IfMatchTagDep, SessionDep
 from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.api.problems import responses
-from app.assessments.schemas import CLEAN_TEXT
 from app.audit import repository as audit_repo
 from app.audit import service as audit
 from app.errors import NotFound, PreconditionFailed
 from app.municipalities.models import Municipality
 from app.routing import Router
 from app.rubrics.models import PERSPECTIVE_IDS, Target
+from app.text import CLEAN_TEXT
 
 router = Router(prefix="/api/v1", tags=["municipalities"])
 Weight = Annotated[float, Field(ge=0, le=10)]
@@ -39,7 +39,10 @@ class MunicipalitySettings(BaseModel):
     )
     weights: Weights | None = None
     brand_colour: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    display_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=CLEAN_TEXT)]
+        | None
+    ) = None
 
 
 class MunicipalityPublic(BaseModel):

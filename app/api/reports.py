@@ -22,12 +22,12 @@ from app.api.deps import ActorDep, AssessmentCallerDep, Caller, RegistryDep, Ses
 from app.api.param_models import documented, parsed
 from app.api.problems import responses
 from app.assessments import service as assessments
-from app.assessments.schemas import CLEAN_TEXT
 from app.db.session import request_unit_of_work
 from app.errors import FieldProblem, ValidationFailed
 from app.reports import service
 from app.routing import Router
 from app.rubrics.registry import RubricRegistry
+from app.text import CLEAN_TEXT
 
 router = Router(tags=["reports"])
 

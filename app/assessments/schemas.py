@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from app.rubrics.models import ExtensionPin, Target
+from app.text import CLEAN_TEXT
 
 Likelihood = Literal["unlikely", "possible", "likely", "certain"]
 Horizon = Literal["short", "medium", "long"]
@@ -21,9 +22,6 @@ Outcome = Literal["better", "as_predicted", "worse", "unknown"]
 StatusName = Literal["draft", "submitted", "approved", "superseded"]
 
 # Control characters other than tab/newline never belong in user text (NUL breaks PostgreSQL).
-CLEAN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-"""Text without control characters (tab and line breaks allowed): also for query parameters, since
-PostgreSQL refuses a NUL in text, and none of the others belongs in what a person typed."""
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=CLEAN_TEXT)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=CLEAN_TEXT)]
 BodyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=CLEAN_TEXT)]

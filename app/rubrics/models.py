@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from app.text import CLEAN_TEXT
+
 LANGUAGES: tuple[str, ...] = ("sv", "fi", "en")
 """Every user-facing text exists in these languages; Swedish is the default."""
 
@@ -51,8 +53,8 @@ class Target(StrEnum):
 TARGETS: tuple[Target, ...] = tuple(Target)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$", max_length=80)]
-SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+SemVer = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}\.[0-9]{1,6}\.[0-9]{1,6}$")]  # fits varchar(20)
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=CLEAN_TEXT)]
 
 
 class Strict(BaseModel):

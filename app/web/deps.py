@@ -23,7 +23,7 @@ from app.auth.web_sessions import WebLogin, resolve
 from app.db.session import request_unit_of_work
 from app.errors import Forbidden
 from app.settings import get_settings
-from app.web.forms import plain
+from app.text import plain
 from app.web.security import ANON_CSRF_COOKIE, CSRF_FIELD, same_token
 from app.web.templating import render
 

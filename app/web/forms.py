@@ -6,7 +6,6 @@ rules (``app.assessments.rules`` through the services); this module only maps na
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -34,16 +33,7 @@ RATING_FIELDS = (
 )
 EFFECTS = (1, 2)
 DECISION_FIELDS = ("case_number", "title", "summary", "deciding_body", "planned_date")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 M = TypeVar("M", bound=BaseModel)
-
-
-def plain(value: str) -> str:
-    """``value`` without control characters but tab and line breaks. Nobody types them: they come with
-    text pasted from other programs (a form feed from a PDF) or from a tampered request, are invisible on
-    the page, and PostgreSQL cannot store a NUL. Removed where form and query text enter the web, so
-    no answer fails on what the official cannot see and nothing fails to be kept as a draft."""
-    return _CONTROL.sub("", value) if _CONTROL.search(value) else value
 
 
 def whole_number(value: str | None, maximum: int = INT4_MAX) -> int | None:

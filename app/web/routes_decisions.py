@@ -13,6 +13,7 @@ from app.assessments.models import Status
 from app.assessments.schemas import AssessmentCreate, DecisionUpdate
 from app.errors import Conflict, PreconditionFailed, ValidationFailed
 from app.routing import Router
+from app.text import plain
 from app.web.deps import (
     DecisionDep,
     FormDep,
@@ -29,7 +30,6 @@ from app.web.forms import (
     DECISION_FIELDS,
     form_values,
     parse_decision,
-    plain,
     problem_message,
     validated,
     whole_number,

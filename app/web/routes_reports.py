@@ -19,8 +19,9 @@ from app.assessments import repository as repo
 from app.errors import ServiceUnavailable, ValidationFailed
 from app.i18n import LANGUAGES, normalise
 from app.routing import Router
+from app.text import plain
 from app.web.deps import AssessmentDep, LangDep, LoginDep, RegistryDep, SessionDep, page
-from app.web.forms import FieldErrors, plain
+from app.web.forms import FieldErrors
 from app.web.templating import t
 
 router = Router(include_in_schema=False)

@@ -40,6 +40,8 @@ def test_weights_need_admin_and_change_the_summary(api: Api, client) -> None:
     admin = Api.for_new_municipality(client, "091", ("read", "write", "admin"))
     url, etag = "/api/v1/municipalities/091/settings", admin.municipality_etag("091")
     assert admin.patch(url, {"weights": {"perspectives": {"nope": 1}}}, etag).status_code == 422
+    r = admin.patch(url, {"display_name": "Hel\u0000sinki"}, etag)  # PostgreSQL's JSON holds no NUL: a 500
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["display_name"]
     assert admin.patch(url, body).status_code == 428, "a change without If-Match"
     r = admin.patch(url, body, etag)
     assert r.status_code == 200, r.text
