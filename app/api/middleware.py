@@ -24,6 +24,7 @@ from app.errors import FieldProblem
 API_PREFIX = "/api/"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 MAX_KEY = 200
+MAX_PATH = 500  # the stored path's column
 
 
 def _problem(status: int, slug: str, title: str, detail: str, errors: list[FieldProblem] | None = None) -> bytes:
@@ -137,6 +138,9 @@ class Idempotency:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
         if key is None or scope["method"] != "POST" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        if len(scope["path"]) > MAX_PATH or "\x00" in scope["path"]:  # no route has such a path: 404 or 422
             await self.app(scope, receive, send)
             return
         if not key.strip() or len(key) > MAX_KEY:

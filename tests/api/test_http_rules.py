@@ -92,3 +92,10 @@ def test_concurrent_retries_create_one_decision(api: Api) -> None:
         t.join()
     assert set(results) <= {201, 409}
     assert api.get("/api/v1/decisions").json()["total"] == 1
+
+
+def test_an_idempotency_key_on_a_path_no_route_has_is_answered_by_the_router(api: Api) -> None:
+    """Such a path was stored to reserve the key: a 500 on PostgreSQL past its column or with a NUL."""
+    for path in ["/api/v1/assessments/" + "x" * 600 + "/submit", "/api/v1/assessments/%00/submit"]:
+        r = api.post(path, {}, headers={"Idempotency-Key": "odd-path", "If-Match": '"v1"'})
+        assert r.status_code in (404, 422) and r.headers["content-type"] == "application/problem+json", r.text
