@@ -127,10 +127,14 @@ def create_assessment(
     session: Session, actor: Actor, registry: RubricRegistry, decision: Decision, data: AssessmentCreate
 ) -> Assessment:
     actor.require("write")
-    rubric = registry.get(data.rubric_id, data.rubric_version) if data.rubric_id else registry.default()
+    # a version without an id is one of the default rubric's (it was ignored: the newest was taken)
+    rubric_id = data.rubric_id or (registry.default().id if data.rubric_version else None)
+    rubric = registry.get(rubric_id, data.rubric_version) if rubric_id else registry.default()
     if rubric is None:
+        known = rubric_id is not None and bool(registry.versions(rubric_id))
+        field = "rubric_version" if known else "rubric_id"
         raise ValidationFailed(
-            "unknown rubric", errors=[FieldProblem("rubric_id", "no such rubric id and version is installed")]
+            "unknown rubric", errors=[FieldProblem(field, "no such rubric id and version is installed")]
         )
     repo.lock_decision(session, decision.id)
     existing = [a for a in repo.assessments_for_decision(session, decision.id) if a.status != Status.superseded]

@@ -98,3 +98,17 @@ def test_missing_token_is_401(client) -> None:
     r = client.get("/api/v1/decisions")
     assert r.status_code == 401
     assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_an_assessment_takes_the_rubric_version_asked_for(api: Api) -> None:
+    """A version without an id is one of the default rubric's; it was ignored (the newest taken)."""
+    one, two, three = (api.create_decision(f"KS 2026/{n}") for n in (11, 12, 13))
+    r = api.post(f"/api/v1/decisions/{one['id']}/assessments", {"rubric_version": "1.0.0"})
+    assert r.status_code == 201 and (r.json()["rubric_id"], r.json()["rubric_version"]) == (
+        "kuntaliitto-vitality",
+        "1.0.0",
+    )
+    r = api.post(f"/api/v1/decisions/{two['id']}/assessments", {"rubric_version": "1.0.9"})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["rubric_version"]
+    r = api.post(f"/api/v1/decisions/{three['id']}/assessments", {"rubric_id": "nope", "rubric_version": "1.0.0"})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["rubric_id"]
