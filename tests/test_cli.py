@@ -54,6 +54,8 @@ def test_audit_verify_detects_tampering(api) -> None:
 
     api.create_assessment()
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+    unknown = runner.invoke(app, ["audit", "verify", "--municipality", "zz"])
+    assert unknown.exit_code == 1 and "not in this database" in unknown.output, "nothing checked is not all well"
     with get_engine().begin() as conn:
         conn.execute(text("UPDATE audit_event SET actor = 'mallory' WHERE seq = 2"))
     result = runner.invoke(app, ["audit", "verify"])

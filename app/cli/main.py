@@ -273,9 +273,10 @@ def audit_verify(municipality: Annotated[str | None, typer.Option()] = None) -> 
 
     broken = False
     with unit_of_work(write=False) as session:
-        for m in all_municipalities(session):
-            if municipality and m.code != municipality:
-                continue
+        chosen = [m for m in all_municipalities(session) if not municipality or m.code == municipality]
+        if municipality and not chosen:  # nothing checked is not "all is well"
+            raise fail(f"municipality {municipality} is not in this database")
+        for m in chosen:
             count, brk = verify(session, m.id)
             if brk is None:
                 print(f"{m.code}\tok\t{count} events")
