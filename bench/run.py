@@ -66,14 +66,16 @@ UNEVEN_RETRIES = 2
 
 
 def measure(server: Server, scenario: scenarios.Scenario, seconds: float) -> dict[str, Any]:
-    """One measurement; with several workers, repeated up to ``UNEVEN_RETRIES`` times while a worker did
-    less than half its fair share of the work. wrk opens its connections in one burst, and the worker
-    that wakes first may accept them all (asyncio accepts the whole queue at once): the figure then
-    measures one worker, not the server. The rejected splits are kept in the result."""
+    """One measurement; with several workers (and more connections than workers), repeated up to
+    ``UNEVEN_RETRIES`` times while a worker did less than half its fair share of the work. wrk opens its
+    connections in one burst, and the worker that wakes first may accept them all (asyncio accepts the
+    whole queue at once): the figure then measures one worker, not the server. The rejected splits are
+    kept in the result."""
     result = _measure(server, scenario, seconds)
     shares = len(result["worker_cpu_share"])
+    spread = 1 < shares < scenario.connections  # one client's connection is always one worker's
     uneven: list[list[int]] = []
-    while shares > 1 and min(result["worker_cpu_share"]) < 50 / shares and len(uneven) < UNEVEN_RETRIES:
+    while spread and min(result["worker_cpu_share"]) < 50 / shares and len(uneven) < UNEVEN_RETRIES:
         uneven.append(result["worker_cpu_share"])
         again = _measure(server, scenario, seconds)
         result = max(result, again, key=lambda r: min(r["worker_cpu_share"]))
