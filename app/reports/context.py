@@ -256,7 +256,7 @@ def summary_report(
     session: Session, rubric: Rubric, assessment: Assessment, decision: Decision, brand: Brand, lang: str
 ) -> SummaryReport:
     data = views.load(session, assessment)
-    summary = views.compute_summary(data, rubric)
+    summary = views.compute_summary(data, rubric, views.weights_for(session, assessment))  # as the API and web
     text = RubricText(rubric, lang)
     relevant = set(views.relevant_perspectives(data, rubric))
     keys = [a.key for a in data.alternatives]

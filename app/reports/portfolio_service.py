@@ -80,7 +80,9 @@ def _facts(
             cast(Sequence[ScreeningAnswer], screening.get(assessment.id, [])),
             cast(Sequence[Rating], ratings.get(assessment.id, [])),
         )
-        facts.append(decision_facts(decision, assessment, data, views.compute_summary(data, text.rubric), text))
+        # scored as everywhere: with the weights frozen at approval, else the municipality's current ones
+        summary = views.compute_summary(data, text.rubric, views.weights_for(session, assessment))
+        facts.append(decision_facts(decision, assessment, data, summary, text))
         if progress and (i % 25 == 0 or i == len(pairs) - 1):
             progress("load", i + 1, len(pairs))
     return facts

@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 import weasyprint
 from sqlmodel import Session
 
 from app import i18n
 from app.assessments import service as assessments
+from app.assessments import views
 from app.assessments.documents import export_document
 from app.assessments.models import Assessment, Decision
 from app.errors import FieldProblem, NotFound, ValidationFailed
@@ -52,9 +54,19 @@ def check_variant(variant: str) -> str:
     return variant
 
 
-def cache_key(assessment: Assessment, decision: Decision, rubric: Rubric, brand: Brand, lang: str, variant: str) -> str:
-    """A hash of every input that reaches the PDF's bytes."""
+def cache_key(
+    assessment: Assessment,
+    decision: Decision,
+    rubric: Rubric,
+    brand: Brand,
+    lang: str,
+    variant: str,
+    weights: Mapping[str, Any],
+) -> str:
+    """A hash of every input that reaches the PDF's bytes (``weights``: a draft is scored with the
+    municipality's current ones, which change without the assessment's version)."""
     parts = {
+        "weights": weights,
         "kind": "assessment",
         "assessment": str(assessment.id),
         "lock_version": assessment.lock_version,
@@ -125,7 +137,7 @@ def assessment_pdf(
     rubric = assessments.rubric_of(registry, assessment)
     decision, municipality = _rows(session, assessment)
     brand = brand_for(municipality, lang)
-    key = cache_key(assessment, decision, rubric, brand, lang, variant)
+    key = cache_key(assessment, decision, rubric, brand, lang, variant, views.weights_raw(session, assessment))
     cached = repo.cached_pdf(session, key)
     if cached is not None:
         return cached

@@ -128,3 +128,21 @@ def test_empty_assessment_renders(api: Api) -> None:
     text = pdf_text(get_pdf(api, a["id"]))
     assert "Inga negativa effekter identifierades." in text
     assert "Inga kunskapsluckor har registrerats." in text
+
+
+def test_a_draft_is_scored_with_the_municipality_weights_as_in_the_api(api: Api, client: object) -> None:
+    """The PDF scored drafts with every weight 1 while the API and the web used the municipality's, and
+    kept its first rendering when the weights changed (they do not move the assessment's version)."""
+    a = rich_assessment(api)
+    before = pdf_text(get_pdf(api, a["id"]))
+    assert "3,00" not in before
+    admin = Api.for_new_municipality(client, "091", ("read", "write", "admin"))
+    body = {"weights": {"perspectives": {"policy": 3}}}
+    r = admin.patch("/api/v1/municipalities/091/settings", body, admin.municipality_etag("091"))
+    assert r.status_code == 200, r.text
+    summary = api.get(f"/api/v1/assessments/{a['id']}/summary").json()
+    assert summary["weights"]["perspectives"] == {"policy": 3.0}
+    after = pdf_text(get_pdf(api, a["id"]))
+    assert "3,00" in after.split("Metod och vikter")[1], "the weights used are the ones stated"
+    profile = summary["alternatives"][0]["profile"]["organisation"]
+    assert f"{profile:+.1f}".replace(".", ",").replace("-", "−") in after, profile
