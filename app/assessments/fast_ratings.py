@@ -209,7 +209,7 @@ async def save(
             existing = {k: Rating(**rows[k]._asdict()) for k in wanted if k in rows}
             merged = service.merge_ratings(assessment_id, rubric, alternatives, existing, ratings, now)
             rows.update((service.rating_key(r), r) for r in merged.saved)
-            flag = service.has_significant_negative(alternatives.values(), rows.values())
+            flag = service.has_significant_negative(alternatives.values(), rows.values(), relevance)
             event = audit.new_event(
                 actor,
                 "ratings.saved",

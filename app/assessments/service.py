@@ -235,6 +235,8 @@ def set_screening(
         row.relevant, row.reason = item.relevant, item.reason.strip()
         session.add(row)
     assessment.screening_statement = data.statement.strip()
+    screening = {pid: s.relevant for pid, s in current.items()} | {i.perspective_id: i.relevant for i in data.items}
+    refresh_flags(session, assessment, screening=screening)
     sources_before = assessment.sources or []
     if data.sources is not None:
         assessment.sources = list(data.sources) or None
@@ -348,7 +350,7 @@ def put_ratings(
         session.add(row)
     session.flush()
     existing.update((rating_key(r), r) for r in merged.saved)
-    refresh_flags(session, assessment, list(alts.values()), list(existing.values()))
+    refresh_flags(session, assessment, list(alts.values()), list(existing.values()), relevant)
     audit.record(session, actor, "ratings.saved", "assessment", assessment.id, None, merged.audit_after)
     return merged.saved
 
@@ -468,22 +470,31 @@ def refresh_flags(
     assessment: Assessment,
     alternatives: Sequence[Alternative] | None = None,
     ratings: Sequence[Rating] | None = None,
+    screening: Mapping[str, bool] | None = None,
 ) -> None:
     """Keep the list filter "has significant negative impact" cheap: a flag on the assessment.
-    Callers that hold the assessment's alternatives and (all) ratings pass them; else they are read."""
+    Callers that hold the assessment's alternatives, (all) ratings and screening pass them; else they
+    are read."""
     if alternatives is None:
         alternatives = repo.alternatives_for(session, assessment.id)
     if ratings is None:
         ratings = repo.ratings_for(session, assessment.id)
-    assessment.significant_negative = has_significant_negative(alternatives, ratings)
+    if screening is None:
+        screening = relevance(session, assessment)
+    assessment.significant_negative = has_significant_negative(alternatives, ratings, screening)
     session.add(assessment)
 
 
-def has_significant_negative(alternatives: Iterable[AlternativeRow], ratings: Iterable[RatingRow]) -> bool:
-    """Whether the proposal has an effect below zero of significance ≥ 1.5 (the flag on the assessment)."""
+def has_significant_negative(
+    alternatives: Iterable[AlternativeRow], ratings: Iterable[RatingRow], screening: Mapping[str, bool]
+) -> bool:
+    """Whether the proposal has an effect below zero of significance ≥ 1.5 (the flag on the assessment),
+    in a perspective not screened out (``screening``: perspective → relevant): ratings kept from before a
+    perspective was screened out do not count, as in the summary."""
     proposal = {a.id for a in alternatives if a.kind == AlternativeKind.proposal}
     return any(
         r.alternative_id in proposal
+        and screening.get(r.perspective_id, True)
         and r.score is not None
         and r.score < 0
         and significant(RatingInput("", r.perspective_id, r.criterion_id, r.target, r.score, r.effect, r.likelihood))

@@ -186,6 +186,13 @@ def relevant_perspectives(data: AssessmentData, rubric: Rubric) -> list[str]:
     return [p.id for p in rubric.perspectives if p.id not in out]
 
 
+def counted_ratings(data: AssessmentData) -> list[Any]:
+    """The ratings that count: none of a perspective screened out (kept from before the screening
+    changed, they stay stored), as in the summary (:func:`compute_summary`)."""
+    out = {s.perspective_id for s in data.screening if not s.relevant}
+    return [r for r in data.ratings if r.perspective_id not in out]
+
+
 def weights_raw(session: Session, assessment: Assessment) -> dict[str, Any]:
     """The stored weights an assessment is scored with: frozen at approval, else the municipality's."""
     raw = assessment.weights

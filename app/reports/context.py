@@ -196,7 +196,9 @@ def _impact(lang: str, text: RubricText, item: RankedImpact) -> Impact:
 def _certainty(lang: str, text: RubricText, data: views.AssessmentData, summary: Summary) -> CertaintyInfo:
     titles = {a.id: labels.alternative_title(lang, a.kind, a.title) for a in data.alternatives}
     position = {a.id: a.position for a in data.alternatives}
-    unknown = sorted((r for r in data.ratings if r.score is None), key=lambda r: position.get(r.alternative_id, 99))
+    unknown = sorted(  # knowledge gaps of the perspectives that count, as the summary's share of unknowns
+        (r for r in views.counted_ratings(data) if r.score is None), key=lambda r: position.get(r.alternative_id, 99)
+    )
     gaps = [
         Gap(
             alternative=titles.get(r.alternative_id, ""),

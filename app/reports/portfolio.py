@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from app.assessments.models import Assessment, Decision
 from app.assessments.scoring import SIGNIFICANT, RatingInput, Summary, significance
-from app.assessments.views import AssessmentData
+from app.assessments.views import AssessmentData, counted_ratings
 from app.reports import labels
 from app.reports.appendix import RubricText
 from app.reports.branding import Brand, DocumentMeta
@@ -53,14 +53,15 @@ def decision_facts(
 ) -> DecisionFacts:
     proposal = next((a for a in data.alternatives if a.key == "proposal"), None)
     counts: dict[tuple[str, str], Counter[str]] = {}
-    for r in data.ratings:
+    counted = counted_ratings(data)  # none of a perspective screened out, as in the summary
+    for r in counted:
         if proposal is not None and r.alternative_id == proposal.id:
             counts.setdefault((r.perspective_id, r.target), Counter())[direction(r.score)] += 1
     ranked = summary.alternatives["proposal"].negatives if "proposal" in summary.alternatives else []
     significant = [i for i in ranked if i.significance >= SIGNIFICANT]
     all_significant = sum(
         1
-        for r in data.ratings
+        for r in counted
         if proposal is not None
         and r.alternative_id == proposal.id
         and (r.score or 0) < 0

@@ -1,0 +1,63 @@
+"""Ratings kept from before their perspective was screened out do not count anywhere: not in the
+summary (as before), nor the list's significant-negative flag, the portfolio report's counts or the
+decision summary's knowledge gaps (they counted there; found by a method review)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.test_review_flow import PERSPECTIVES
+from tests.reports.factories import page_texts, pdf_text
+from tests.support import Api
+
+GAP = "Ingen vet ännu hur pendlingen ändras"
+
+
+def screen(api: Api, a: dict[str, Any], relevant: set[str]) -> None:
+    items = [
+        {"perspective_id": p, "relevant": p in relevant, "reason": "" if p in relevant else "Berörs inte"}
+        for p in PERSPECTIVES
+    ]
+    r = api.put(f"/api/v1/assessments/{a['id']}/screening", {"items": items}, api.etag(a["id"]))
+    assert r.status_code == 200, r.text
+
+
+def flagged(api: Api) -> list[str]:
+    return [x["id"] for x in api.get("/api/v1/assessments?significant_negative=true").json()["items"]]
+
+
+def test_a_perspective_screened_out_later_takes_its_ratings_out_of_every_count(api: Api) -> None:
+    a = api.create_assessment()
+    screen(api, a, {"policy", "infrastructure"})
+    ratings = [
+        {
+            "criterion_id": "infrastructure.firms.establishment",
+            "target": "firms",
+            "score": -3,
+            "likelihood": "certain",
+            "rationale": "Tomterna försvinner",
+            "mitigation": "Nya tomter",
+        },
+        {
+            "criterion_id": "infrastructure.residents.accessibility",
+            "target": "residents",
+            "score": "unknown",
+            "rationale": GAP,
+        },
+        {"criterion_id": "policy.firms.business-climate", "target": "firms", "score": 1, "rationale": "Bättre"},
+    ]
+    assert api.put_ratings(a["id"], ratings).status_code == 200
+    assert a["id"] in flagged(api)
+    screen(api, a, {"policy"})
+    assert a["id"] not in flagged(api), "the flag follows the screening"
+    summary = api.get(f"/api/v1/assessments/{a['id']}/summary").json()
+    assert summary["alternatives"][0]["most_negative"] == []
+    pdf = api.get(f"/api/v1/assessments/{a['id']}/report")
+    assert pdf.status_code == 200
+    assert GAP not in " ".join(page_texts(pdf.content)[:2]), "no knowledge gap of a perspective screened out"
+    report = api.get("/api/v1/reports/portfolio", params={"from": "2020-01-01", "to": "2030-12-31"})
+    assert report.status_code == 200, report.text
+    text = pdf_text(report.content)
+    assert "Med betydande negativa effekter 0" in text or "Med betydande negativa effekter: 0" in text, text[:2000]
+    screen(api, a, {"policy", "infrastructure"})
+    assert a["id"] in flagged(api), "and back"
