@@ -116,6 +116,17 @@ def claim_due(session: Session, now: datetime, lease_until: datetime, limit: int
     return claimed
 
 
+def cancel_pending(session: Session, subscription_id: uuid.UUID, reason: str) -> int:
+    """Cancel the subscription's deliveries not yet sent (one being sent finishes as it goes)."""
+    result = session.execute(
+        update(WebhookDelivery)
+        .where(col(WebhookDelivery.subscription_id) == subscription_id, col(WebhookDelivery.status) == "pending")
+        .values(status="cancelled", last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def subscription_by_id(session: Session, subscription_id: uuid.UUID) -> WebhookSubscription | None:
     return session.get(WebhookSubscription, subscription_id)
 

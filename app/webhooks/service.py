@@ -121,6 +121,8 @@ def update(
     if not repo.compare_and_set(session, sub, before, changes):
         raise PreconditionFailed("the webhook subscription was changed by someone else; reload and try again")
     session.refresh(sub)
+    if before.get("active") and not sub.active:  # paused: what was waiting is not sent later, nor elsewhere
+        repo.cancel_pending(session, sub.id, "the subscription was deactivated")
     audit.record(session, actor, "webhook.updated", "webhook_subscription", sub.id, before, state(sub))
     return sub
 
