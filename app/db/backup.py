@@ -22,6 +22,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
@@ -77,7 +78,8 @@ def check_sqlite(path: Path) -> Snapshot:
     with path.open("rb") as f:
         if f.read(16) != SQLITE_HEADER:
             raise BackupError(f"{path} is not an SQLite database")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    # quoted: a '#' or '?' in the file name would end the path of the URI (and drop mode=ro)
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
     try:
         check = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if check != ["ok"]:
@@ -101,7 +103,11 @@ def check_sqlite(path: Path) -> Snapshot:
 def _copy_sqlite(source: Path, target: Path, journal_mode: str) -> None:
     """Online copy of ``source`` to a new file ``target`` (fsynced), in ``journal_mode``."""
     src = sqlite3.connect(source, timeout=30)
-    dst = sqlite3.connect(target)
+    try:
+        dst = sqlite3.connect(target)
+    except sqlite3.Error as exc:
+        src.close()
+        raise BackupError(f"cannot write {target}: {exc} (does {target.parent} exist, and may it be written?)") from exc
     try:
         src.backup(dst)  # one step: a consistent snapshot under a read transaction; writers go on
         dst.execute(f"PRAGMA journal_mode={journal_mode}")

@@ -160,3 +160,22 @@ def test_restores_within_one_second_keep_every_replaced_file(tmp_path: Path) -> 
     first.touch()
     second = _kept_name(db)
     assert second != first and not second.exists() and second.name.startswith("livskraft.sqlite3.replaced-")
+
+
+def test_a_backup_to_a_place_it_cannot_write_or_named_with_a_hash_sign(fault_db: FaultDatabase, tmp_path: Path) -> None:
+    """A missing folder was an SQLite traceback; a '#' in the name cut the path (and left a stray file)."""
+    if not fault_db.is_sqlite:
+        pytest.skip("the SQLite route")
+    make_token("091")
+    reset_caches()
+    code, output = cli_here("backup", str(tmp_path / "no-such-folder" / "x.backup"))
+    assert code == 1 and "cannot write" in " ".join(output.split()) and "Traceback" not in output, output
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    named = folder / "kväll#1?.backup"
+    code, output = cli_here("backup", str(named))
+    assert code == 0, output
+    assert sorted(p.name for p in folder.iterdir()) == [named.name], "no stray file beside it"
+    code, output = cli_here("restore", "--yes", str(named))
+    reset_caches()
+    assert code == 0, output
