@@ -61,3 +61,17 @@ def test_audit_verify_detects_tampering(api) -> None:
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1
     assert "BROKEN at event 2" in result.stdout
+
+
+def test_migrate_moves_only_forward_and_says_where_the_database_is(api) -> None:
+    """``--revision`` older than the database printed "migrated to 0001" while nothing was undone."""
+    from app.db.migrate import current_revision
+
+    head = current_revision()
+    older = runner.invoke(app, ["migrate", "--revision", "0001"])
+    assert older.exit_code == 1 and f"is at revision {head}" in older.output, older.output
+    unknown = runner.invoke(app, ["migrate", "--revision", "9999"])
+    assert unknown.exit_code == 1 and "cannot migrate to 9999" in unknown.output, unknown.output
+    done = runner.invoke(app, ["migrate"])
+    assert done.exit_code == 0 and f"migrated to {head}" in done.output, done.output
+    assert current_revision() == head

@@ -30,11 +30,20 @@ app.add_typer(audit_app, name="audit")
 
 @app.command()
 def migrate(revision: Annotated[str, typer.Option(help="Target revision")] = "head") -> None:
-    """Apply database migrations (Alembic)."""
-    from app.db.migrate import upgrade
+    """Apply database migrations (Alembic); only forward (a downgrade is ``alembic downgrade``)."""
+    from alembic.util import CommandError
 
-    upgrade(revision)
-    err.print(f"database migrated to {revision}")
+    from app.db.migrate import current_revision, resolve, upgrade
+
+    try:
+        target = resolve(revision)
+        upgrade(revision)
+    except CommandError as exc:
+        raise fail(f"cannot migrate to {revision}: {exc}") from exc
+    now = current_revision()
+    if now != target:  # the database was past it already: nothing was undone
+        raise fail(f"the database is at revision {now}, after {target}: migrate only moves forward")
+    err.print(f"database migrated to {now}")
 
 
 @app.command()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 from app.db.engine import get_engine
 from app.db.models import metadata
@@ -18,6 +21,20 @@ def alembic_config() -> Config:
 
 def upgrade(revision: str = "head") -> None:
     command.upgrade(alembic_config(), revision)
+
+
+def current_revision() -> str | None:
+    """The schema revision the database is at (None: not migrated)."""
+    with get_engine().connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def resolve(revision: str) -> str:
+    """The revision id ``revision`` names ("head", a prefix); ``CommandError`` for one that is unknown."""
+    found = ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    if found is None:
+        raise CommandError(f"no revision {revision!r}")
+    return str(found.revision)
 
 
 def downgrade(revision: str) -> None:
