@@ -24,8 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app.db.engine import sqlite_path
 from app.db.migrate import alembic_config
@@ -252,9 +255,33 @@ def check_postgres_dump(path: Path) -> Snapshot:
     return Snapshot(path, revision)
 
 
+def _database_revision(url: str) -> str | None:
+    """The schema revision of the database at ``url`` (None: not migrated, or empty)."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def _newer(revision: str, than: str) -> bool:
+    order = [rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()]  # head first
+    return revision in order and than in order and order.index(revision) < order.index(than)
+
+
 def restore_postgres(source: Path, url: str) -> Snapshot:
-    """All or nothing: ``--single-transaction`` rolls back everything if any statement fails."""
+    """All or nothing: ``--single-transaction`` rolls back everything if any statement fails. Refused
+    over a database of a newer schema than the backup's: ``--clean`` drops only what the archive holds,
+    so the later migrations' tables would stay behind, and the next ``migrate`` would fail on them."""
     snapshot = check_postgres_dump(source)
+    current = _database_revision(url)
+    if current is not None and _newer(current, snapshot.revision):
+        raise BackupError(
+            f"the database has schema revision {current}, newer than the backup's {snapshot.revision}: "
+            "restore it into an empty database (createdb, then restore there), or into this one after "
+            "dropping its tables, then run `livskraft migrate`"
+        )
     dsn, env = _libpq(url)
     _run(
         [

@@ -179,3 +179,26 @@ def test_a_backup_to_a_place_it_cannot_write_or_named_with_a_hash_sign(fault_db:
     code, output = cli_here("restore", "--yes", str(named))
     reset_caches()
     assert code == 0, output
+
+
+@pytest.mark.skipif(not os.environ.get("LIVSKRAFT_TEST_DATABASE_URL"), reason="the PostgreSQL route")
+def test_an_older_backup_is_not_restored_over_a_newer_schema(fault_db: FaultDatabase, tmp_path: Path) -> None:
+    """``pg_restore --clean`` drops only what the archive holds: over a newer schema the later tables
+    stayed, the revision went back, and the next ``migrate`` failed on them. Refused now, nothing changed."""
+    from app.db.migrate import current_revision, downgrade, upgrade
+
+    make_token("091")
+    reset_caches()
+    head = current_revision()
+    downgrade("-1")
+    older = current_revision()
+    old_backup = tmp_path / "older.backup"
+    code, output = cli_here("backup", str(old_backup))
+    assert code == 0, output
+    upgrade("head")
+    reset_caches()
+    before = rows_of(fault_db)
+    code, output = cli_here("restore", "--yes", str(old_backup))
+    reset_caches()
+    assert code == 1 and f"schema revision {head}, newer than the backup's {older}" in " ".join(output.split()), output
+    assert current_revision() == head and rows_of(fault_db) == before
