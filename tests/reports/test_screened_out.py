@@ -61,3 +61,41 @@ def test_a_perspective_screened_out_later_takes_its_ratings_out_of_every_count(a
     assert "Med betydande negativa effekter 0" in text or "Med betydande negativa effekter: 0" in text, text[:2000]
     screen(api, a, {"policy", "infrastructure"})
     assert a["id"] in flagged(api), "and back"
+
+
+def test_the_migration_corrects_flags_set_before_the_fix(api: Api) -> None:
+    """Migration 0009 recomputes the flag of assessments with ratings in a perspective screened out."""
+    import uuid
+
+    from sqlalchemy import update
+
+    from app.assessments import representation_cache
+    from app.assessments.models import Assessment
+    from app.db.migrate import downgrade, upgrade
+    from tests.support import session
+
+    a = api.create_assessment()
+    screen(api, a, {"policy", "infrastructure"})
+    rating = {
+        "criterion_id": "infrastructure.firms.establishment",
+        "target": "firms",
+        "score": -2,
+        "likelihood": "likely",
+        "rationale": "Tomterna försvinner",
+        "mitigation": "Nya tomter",
+    }
+    assert api.put_ratings(a["id"], [rating]).status_code == 200
+    screen(api, a, {"policy"})
+    kept = api.create_assessment("KS 2026/2")  # a flag that is right stays
+    screen(api, kept, {"infrastructure"})
+    assert api.put_ratings(kept["id"], [rating]).status_code == 200
+    with session() as s:  # as the code before the fix left it
+        stmt = update(Assessment).where(Assessment.id == uuid.UUID(a["id"]))  # type: ignore[arg-type]
+        s.execute(stmt.values(significant_negative=True))
+        s.commit()
+    representation_cache.clear()  # kept pages follow the audit chain, which a hand edit does not move
+    assert a["id"] in flagged(api)
+    downgrade("0008")
+    upgrade("head")
+    representation_cache.clear()
+    assert flagged(api) == [kept["id"]]
