@@ -223,6 +223,14 @@ def add_follow_up(session: Session, actor: Actor, assessment: Assessment, data: 
     rating = next((r for r in repo.ratings_for(session, assessment.id) if r.id == data.rating_id), None)
     if rating is None:
         raise NotFound("rating not found in this assessment")
+    if not next(
+        (s.relevant for s in repo.screening_for(session, assessment.id) if s.perspective_id == rating.perspective_id),
+        True,
+    ):
+        raise ValidationFailed(
+            "the rating's perspective was screened out: it counts nowhere, so it is not followed up",
+            errors=[FieldProblem("rating_id", "choose a rating of a perspective screened as relevant")],
+        )
     proposal = {a.id for a in repo.alternatives_for(session, assessment.id) if a.key == "proposal"}
     if rating.alternative_id not in proposal:
         raise ValidationFailed(

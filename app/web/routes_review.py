@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import repository as repo
-from app.assessments import review
+from app.assessments import review, views
 from app.assessments.schemas import FollowUpCreate
 from app.assessments.scoring import RatingInput, significant
 from app.audit import repository as audit_repo
@@ -205,7 +205,7 @@ def new_version(session: SessionDep, login: WriterDep, assessment: AssessmentDep
 def _significant(pg: AssessmentPage) -> list[Any]:
     keys = pg.data.alt_keys
     rows = []
-    for r in pg.data.ratings:
+    for r in views.counted_ratings(pg.data):  # none of a perspective screened out, as in the summary
         item = RatingInput(
             keys[r.alternative_id], r.perspective_id, r.criterion_id, r.target, r.score, r.effect, r.likelihood
         )

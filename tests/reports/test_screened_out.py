@@ -99,3 +99,27 @@ def test_the_migration_corrects_flags_set_before_the_fix(api: Api) -> None:
     upgrade("head")
     representation_cache.clear()
     assert flagged(api) == [kept["id"]]
+
+
+def test_a_rating_of_a_perspective_screened_out_gets_no_follow_up(api: Api, client: Any) -> None:
+    from tests.api.test_review_flow import act
+    from tests.support import make_token, make_user
+
+    official = Api(client, make_token("091", ("read", "write"), make_user("091", "o@hel.fi", "official").id))
+    reviewer = Api(client, make_token("091", ("read", "write"), make_user("091", "r@hel.fi", "reviewer").id))
+    a = official.create_assessment()
+    screen(official, a, {"policy", "infrastructure"})
+    rating = {"target": "firms", "score": -3, "likelihood": "certain", "rationale": "R", "mitigation": "M"}
+    ratings = [rating | {"criterion_id": "infrastructure.firms.establishment"}]
+    ratings.append(rating | {"criterion_id": "policy.firms.business-climate"})
+    assert official.put_ratings(a["id"], ratings).status_code == 200
+    screen(official, a, {"policy"})
+    assert act(official, a, "submit").status_code == 200
+    assert act(reviewer, a, "approve").status_code == 200
+    stored = official.get(f"/api/v1/assessments/{a['id']}/ratings").json()
+    out = next(r for r in stored if r["criterion_id"].startswith("infrastructure."))
+    kept = next(r for r in stored if r["criterion_id"].startswith("policy."))
+    path = f"/api/v1/assessments/{a['id']}/follow-ups"
+    r = official.post(path, {"rating_id": out["id"], "outcome": "worse", "note": ""})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["rating_id"]
+    assert official.post(path, {"rating_id": kept["id"], "outcome": "worse", "note": ""}).status_code == 201
