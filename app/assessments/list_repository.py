@@ -13,7 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
-from app.assessments.models import Alternative, Assessment, Decision, Rating
+from app.assessments.models import Alternative, Assessment, Decision, Rating, ScreeningAnswer
 
 SortOrder = Literal["asc", "desc"]
 
@@ -147,6 +147,12 @@ def _assessment_filters(
             col(Rating.assessment_id) == col(Assessment.id),
             col(Alternative.id) == col(Rating.alternative_id),
             col(Alternative.kind) == "proposal",
+            # not a rating kept from before its perspective was screened out: it counts nowhere
+            ~exists().where(
+                col(ScreeningAnswer.assessment_id) == col(Rating.assessment_id),
+                col(ScreeningAnswer.perspective_id) == col(Rating.perspective_id),
+                col(ScreeningAnswer.relevant).is_(False),
+            ),
         ]
         if q.perspective:
             rconds.append(col(Rating.perspective_id) == q.perspective)

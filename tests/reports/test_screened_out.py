@@ -48,8 +48,11 @@ def test_a_perspective_screened_out_later_takes_its_ratings_out_of_every_count(a
     ]
     assert api.put_ratings(a["id"], ratings).status_code == 200
     assert a["id"] in flagged(api)
+    by_perspective = "/api/v1/assessments?perspective=infrastructure&target=residents"
+    assert [x["id"] for x in api.get(by_perspective).json()["items"]] == [a["id"]]
     screen(api, a, {"policy"})
     assert a["id"] not in flagged(api), "the flag follows the screening"
+    assert api.get(by_perspective).json()["items"] == [], "nor does the list filter by perspective match"
     summary = api.get(f"/api/v1/assessments/{a['id']}/summary").json()
     assert summary["alternatives"][0]["most_negative"] == []
     pdf = api.get(f"/api/v1/assessments/{a['id']}/report")
