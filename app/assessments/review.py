@@ -14,7 +14,7 @@ from app.assessments import repository as repo
 from app.assessments.models import Alternative, Assessment, FollowUp, Rating, ReviewEntry, ScreeningAnswer, Status
 from app.assessments.schemas import FollowUpCreate
 from app.assessments.scoring import RatingInput, significant
-from app.assessments.service import rubric_of, snapshot
+from app.assessments.service import relevance, rubric_of, snapshot
 from app.assessments.views import weights_for
 from app.audit import service as audit
 from app.auth.actor import Actor
@@ -223,10 +223,7 @@ def add_follow_up(session: Session, actor: Actor, assessment: Assessment, data: 
     rating = next((r for r in repo.ratings_for(session, assessment.id) if r.id == data.rating_id), None)
     if rating is None:
         raise NotFound("rating not found in this assessment")
-    if not next(
-        (s.relevant for s in repo.screening_for(session, assessment.id) if s.perspective_id == rating.perspective_id),
-        True,
-    ):
+    if not relevance(session, assessment).get(rating.perspective_id, True):
         raise ValidationFailed(
             "the rating's perspective was screened out: it counts nowhere, so it is not followed up",
             errors=[FieldProblem("rating_id", "choose a rating of a perspective screened as relevant")],

@@ -24,14 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from app.db.engine import sqlite_path
-from app.db.migrate import alembic_config
+from app.db.migrate import alembic_config, current_revision
 
 CORE_TABLES = frozenset({"alembic_version", "municipality", "decision", "assessment", "rating", "audit_event"})
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -255,16 +252,6 @@ def check_postgres_dump(path: Path) -> Snapshot:
     return Snapshot(path, revision)
 
 
-def _database_revision(url: str) -> str | None:
-    """The schema revision of the database at ``url`` (None: not migrated, or empty)."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    finally:
-        engine.dispose()
-
-
 def _newer(revision: str, than: str) -> bool:
     order = [rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()]  # head first
     return revision in order and than in order and order.index(revision) < order.index(than)
@@ -275,7 +262,7 @@ def restore_postgres(source: Path, url: str) -> Snapshot:
     over a database of a newer schema than the backup's: ``--clean`` drops only what the archive holds,
     so the later migrations' tables would stay behind, and the next ``migrate`` would fail on them."""
     snapshot = check_postgres_dump(source)
-    current = _database_revision(url)
+    current = current_revision(url)
     if current is not None and _newer(current, snapshot.revision):
         raise BackupError(
             f"the database has schema revision {current}, newer than the backup's {snapshot.revision}: "

@@ -7,6 +7,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from app.db.engine import get_engine
 from app.db.models import metadata
@@ -23,10 +25,16 @@ def upgrade(revision: str = "head") -> None:
     command.upgrade(alembic_config(), revision)
 
 
-def current_revision() -> str | None:
-    """The schema revision the database is at (None: not migrated)."""
-    with get_engine().connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+def current_revision(url: str | None = None) -> str | None:
+    """The schema revision the configured database (or the one at ``url``, over a connection of its own
+    that is closed afterwards) is at; None: not migrated."""
+    engine = get_engine() if url is None else create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        if url is not None:
+            engine.dispose()
 
 
 def resolve(revision: str) -> str:

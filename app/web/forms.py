@@ -211,10 +211,9 @@ def parse_screening(
             continue
         if answer == "no" and not reason.strip():
             errors.add(screening_field(p.id) + "-reason", t(lang, "Give a reason why the perspective is not relevant"))
-        try:
-            items.append(ScreeningItem(perspective_id=p.id, relevant=answer == "yes", reason=reason))
-        except ValidationError as exc:
-            errors.add(screening_field(p.id) + "-reason", pydantic_message(lang, exc.errors()[0]))
+        sent = {"perspective_id": p.id, "relevant": answer == "yes", "reason": reason}
+        if item := validated(lang, ScreeningItem, sent, errors, screening_field(p.id) + "-reason"):
+            items.append(item)
     statement = values.get("statement", "")
     if not errors and not any(i.relevant for i in items) and not statement.strip():
         errors.add("statement", t(lang, "No perspective is relevant: write a short screening statement"))
@@ -307,15 +306,20 @@ def parse_ratings(
                 "affected_groups": v["affected_groups"],
                 "affected_area": v["affected_area"],
             }
-            try:
-                out.ratings.append(RatingIn.model_validate(data))
+            if rating := validated(lang, RatingIn, data, errors, _rating_field_of(i, e)):
+                out.ratings.append(rating)
                 out.positions.append((i, e))
-            except ValidationError as exc:
-                for err in exc.errors():
-                    loc = [str(p) for p in err.get("loc", ())]
-                    name = loc[0] if loc and loc[0] in RATING_FIELDS else "score"
-                    errors.add(rating_field(i, e, name), pydantic_message(lang, err))
     return out
+
+
+def _rating_field_of(index: int, effect: int) -> Callable[[tuple[int | str, ...]], str]:
+    """The form field of a problem in one rating (a problem of no answer field goes to its score)."""
+
+    def field_of(loc: tuple[int | str, ...]) -> str:
+        name = str(loc[0]) if loc else ""
+        return rating_field(index, effect, name if name in RATING_FIELDS else "score")
+
+    return field_of
 
 
 def _int(value: str) -> int | str:
