@@ -9,6 +9,11 @@ Rules:
 * A 2xx answer delivers; anything else (other status, timeout, connection error, a URL that now
   resolves to a private address) is a failed attempt, retried after 10 s, 1 min, 5 min, 30 min, 2 h
   and 6 h; after the seventh attempt the row is ``failed``. Redirects are not followed.
+* An attempt ends ``DEADLINE`` seconds after it starts, however slowly the receiver trickles its
+  answer (httpx's timeouts are per read): a watchdog shuts the attempt's socket down, which ends the
+  blocked read or write in the sending thread with an error. Connections are not kept alive, so every
+  attempt has its own socket to cut. The deadline is far inside ``LEASE``, so no other dispatcher
+  claims the row while it is still being sent.
 * The clock is injectable, so tests step through the backoff without sleeping.
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -47,8 +53,11 @@ BACKOFF = (
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
 LEASE = timedelta(minutes=2)
-"""How long a claimed row is reserved; far longer than one attempt can take (``TIMEOUT``)."""
+"""How long a claimed row is reserved; far longer than one attempt can take (``DEADLINE``)."""
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+"""Per step: 5 s to connect, 10 s for each read or write."""
+DEADLINE = 15.0
+"""Seconds for the whole attempt: connect, send and the receiver's answer."""
 ERROR_SNIPPET = 300
 USER_AGENT = "Livskraft-Webhooks/1"
 
@@ -128,12 +137,19 @@ class Dispatcher:
         allow_private: bool | None = None,
         resolver: urls.Resolver = urls.resolve,
         batch: int = 50,
+        deadline: float = DEADLINE,
     ) -> None:
         self.clock = clock
-        self.client = client or httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False)
+        self.client = client or httpx.Client(
+            timeout=TIMEOUT,
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_keepalive_connections=0),  # one socket per attempt, for the watchdog
+        )
         self.allow_private = get_settings().webhook_allow_private if allow_private is None else allow_private
         self.resolver = resolver
         self.batch = batch
+        self.deadline = deadline
         self.stopping = threading.Event()
 
     def close(self) -> None:
@@ -182,7 +198,8 @@ class Dispatcher:
         problems, addresses = urls.destination(job.url, allow_private=self.allow_private, resolver=self.resolver)
         if problems:
             return Outcome(None, f"not sent: {problems[0].message}")
-        target, extensions = job.url, {}
+        target = job.url
+        extensions: dict[str, Any] = {}
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
@@ -190,18 +207,69 @@ class Dispatcher:
             DELIVERY_HEADER: str(job.delivery_id),
             SIGNATURE_HEADER: signature_header(job.secret, int(self.clock().timestamp()), job.body),
         }
+        watchdog = Watchdog(self.deadline)
+        extensions["trace"] = watchdog.trace
         try:
             if addresses:
                 target, headers["Host"], sni = urls.pinned(job.url, addresses[0])
-                extensions = {"sni_hostname": sni}
-            with self.client.stream("POST", target, content=job.body, headers=headers, extensions=extensions) as r:
+                extensions["sni_hostname"] = sni
+            with (
+                watchdog,
+                self.client.stream("POST", target, content=job.body, headers=headers, extensions=extensions) as r,
+            ):
                 if 200 <= r.status_code < 300:
                     return Outcome(r.status_code, "")
                 return Outcome(r.status_code, f"HTTP {r.status_code}: {_snippet(r)}".rstrip(": "))
         except httpx.TimeoutException as exc:
             return Outcome(None, f"timed out ({type(exc).__name__})")
-        except (httpx.HTTPError, UnicodeError) as exc:
+        except (httpx.HTTPError, UnicodeError, OSError) as exc:
+            if watchdog.fired:
+                return Outcome(None, f"timed out (no answer within {self.deadline:g} s)")
             return Outcome(None, f"{type(exc).__name__}: {exc}"[:ERROR_SNIPPET])
+
+
+class Watchdog:
+    """Ends one attempt after ``deadline`` seconds: remembers the socket httpcore opens (its trace
+    hook) and shuts it down from a timer thread when time is up. Shutting down (not closing) a socket
+    wakes a thread blocked on it with an error and never touches a file descriptor the socket no
+    longer owns; the base ``socket.shutdown`` is used so a TLS socket's state is left to its owner."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._done = False
+        self._timer = threading.Timer(deadline, self._cut)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            sock = info["return_value"].get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                with self._lock:
+                    self._sockets.append(sock)
+                    late = self.fired
+                if late:
+                    self._cut()
+
+    def _cut(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired = True
+            for sock in self._sockets:
+                with suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def __enter__(self) -> Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
 
 
 def _snippet(response: httpx.Response) -> str:
@@ -246,7 +314,7 @@ class BackgroundDispatcher:
         return self._task is not None and not self._task.done()
 
     async def stop(self, grace: float = 30.0) -> None:
-        """Finish the delivery in progress (at most one HTTP timeout), then end the loop."""
+        """Finish the delivery in progress (at most ``DEADLINE`` seconds), then end the loop."""
         self._stop.set()
         if self._dispatcher is not None:
             self._dispatcher.stopping.set()

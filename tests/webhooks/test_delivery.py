@@ -4,9 +4,13 @@ every attempt recorded, retries on the backoff schedule (a clock the test moves)
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import socket
 import threading
+import time
 import uuid
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -213,12 +217,76 @@ def test_timeouts_and_connection_errors_are_attempts(admin: Api, receiver: Recei
     receiver.delay = 1.0
     enqueue()
     client = httpx.Client(timeout=httpx.Timeout(0.3), follow_redirects=False, trust_env=False)
-    stats = dispatcher(clock, client=client).run_once()
+    stats = dispatcher(clock, client=client, deadline=1.5).run_once()
     assert stats.retrying == 2
     [timed_out] = deliveries(admin, slow["id"])
     assert timed_out["last_error"].startswith("timed out") and timed_out["last_status_code"] is None
     [refused] = deliveries(admin, gone["id"])
     assert refused["last_error"].startswith("ConnectError") and refused["attempts"] == 1
+
+
+class Trickler:
+    """A receiver that reads the request, then sends its status line one byte every ``pause`` seconds
+    (each read is quick, so httpx's per-read timeout never fires) for ``seconds`` in all."""
+
+    def __init__(self, pause: float = 0.1, seconds: float = 20.0) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.pause, self.seconds = pause, seconds
+        self.accepted = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.getsockname()[1]}/slow"
+
+    def _serve(self) -> None:
+        with suppress(OSError):
+            while True:
+                conn, _ = self.server.accept()
+                self.accepted += 1
+                threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        with conn, suppress(OSError):
+            conn.recv(65536)
+            end = time.monotonic() + self.seconds
+            for byte in itertools.cycle(b"HTTP/1.1 200 OK\r\nX-Padding: "):
+                if time.monotonic() > end:
+                    break
+                conn.sendall(bytes([byte]))
+                time.sleep(self.pause)
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline(admin: Api, clock: Clock) -> None:
+    trickler = Trickler()
+    try:
+        hook = subscribe(admin, trickler.url, ["assessment.approved"])
+        enqueue()
+        client = httpx.Client(timeout=httpx.Timeout(1.0), follow_redirects=False, trust_env=False)
+        started = time.monotonic()
+        stats = dispatcher(clock, client=client, deadline=1.5).run_once()
+        took = time.monotonic() - started
+        assert stats.retrying == 1 and trickler.accepted == 1
+        assert took < 6, f"the attempt ran {took:.1f} s; per-read timeouts alone let it run 20 s"
+        [row] = deliveries(admin, hook["id"])
+        assert (row["status"], row["attempts"], row["last_status_code"]) == ("pending", 1, None)
+        assert row["last_error"] == "timed out (no answer within 1.5 s)"
+    finally:
+        trickler.server.close()
+
+
+def test_the_deadline_leaves_a_quick_answer_alone(admin: Api, receiver: Receiver, clock: Clock) -> None:
+    hook = subscribe(admin, receiver.url, ["assessment.approved"])
+    enqueue()
+    receiver.answer(503)
+    d = dispatcher(clock, deadline=0.5)
+    d.run_once()
+    time.sleep(0.7)  # the timer of the finished attempt must not touch anything now
+    clock.advance(10)
+    d.run_once()
+    [row] = deliveries(admin, hook["id"])
+    assert (row["status"], row["attempts"], row["last_status_code"]) == ("delivered", 2, 200)
+    assert len(receiver.requests) == 2
 
 
 def test_redirects_are_not_followed(admin: Api, receiver: Receiver, clock: Clock) -> None:
