@@ -65,6 +65,8 @@ def destination(url: str, *, allow_private: bool, resolver: Resolver = resolve) 
         port = parts.port
     except ValueError as exc:
         return problem(f"not a valid URL: {exc}", "url_parsing")
+    if port == 0:  # no server listens there; ``port or 443`` below would quietly call 443 instead
+        return problem("not a valid URL: port 0 cannot be connected to", "url_parsing")
     allowed = ("https", "http") if allow_private else ("https",)
     if parts.scheme not in allowed:
         return problem("the URL must start with https://", "https_required")

@@ -156,6 +156,7 @@ def test_events_of_another_municipality_are_not_delivered_here(admin: Api, recei
         ("https://user:secret@93.184.216.34/hook", "credentials"),
         ("https:///hook", "url_parsing"),
         ("https://93.184.216.34:70000/hook", "url_parsing"),
+        ("https://93.184.216.34:0/hook", "url_parsing"),
         ("https://host.invalid/hook", "unresolvable"),
     ],
 )
