@@ -128,6 +128,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _wants_html(request):
         return await _render_html(request, exc.status_code, str(exc.status_code))
+    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+        # FastAPI's answer to a body json.loads cannot read without running out of stack: say why, like
+        # every other body that is not valid JSON
+        deep = FieldProblem("body", "the JSON is nested too deeply to be read", "json_invalid")
+        detail = "the request body is not valid JSON"
+        return problem_response(422, detail, slug="validation-error", errors=[deep], instance=request.url.path)
     detail = exc.detail if isinstance(exc.detail, str) else HTTP_TITLES.get(exc.status_code, "Error")
     return problem_response(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
 

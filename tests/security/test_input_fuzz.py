@@ -113,8 +113,13 @@ def test_malformed_bodies_are_4xx(api: Api, raw: bytes) -> None:
 
 def test_deep_nesting_huge_strings_and_wide_objects(api: Api) -> None:
     h = {"Authorization": f"Bearer {api.token}", "Content-Type": "application/json"}
-    deep = "[" * 200_000 + "]" * 200_000
-    _check(api.client.post("/api/v1/decisions", content=deep, headers=h))
+    for depth in (1_000, 200_000):
+        deep = "[" * depth + "]" * depth
+        r = api.client.post("/api/v1/decisions", content=deep, headers=h)
+        _check(r)
+        assert r.status_code == 422, "the same answer as any other body that is not valid JSON"
+        assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [("body", "json_invalid")]
+        assert "nested too deeply" in r.json()["errors"][0]["message"]
     huge = json.dumps({"case_number": "A", "title": "x" * 900_000, "deciding_body": "KS"})
     r = api.client.post("/api/v1/decisions", content=huge, headers=h)
     _check(r)
