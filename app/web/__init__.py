@@ -118,7 +118,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfFailed, _csrf_failed)
     problems.set_html_renderer(_error_page)
-    app.add_middleware(WebBodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(WebBodyLimit, max_bytes=settings.max_body_bytes, lang_cookie=LANG_COOKIE)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
 
 

@@ -13,9 +13,15 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import lru_cache
 
+from markupsafe import escape
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.i18n import gettext as t
+from app.i18n import normalise
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -96,6 +102,22 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, collect)
 
 
+@lru_cache(maxsize=16)
+def refusal_page(lang: str, status: int) -> bytes:
+    """The page of a form refused before it is read (411 or 413)."""
+    if status == 411:
+        heading = t(lang, "The form could not be read")
+        message = t(lang, "Your browser sent the form without saying how long it is. Go back and send it again.")
+    else:
+        heading, message = t(lang, "Too much data"), t(lang, "The form sent too much data at once.")
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(heading)} – Livskraft</title></head><body><main><h1>{escape(heading)}</h1>"
+        f'<p>{escape(message)}</p><p><a href="/">Livskraft</a></p></main></body></html>'
+    ).encode()
+
+
 def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -107,17 +129,13 @@ def same_token(expected: str | None, submitted: str | None) -> bool:
 class WebBodyLimit:
     """Request body limit for the web pages (the API has its own): a form post larger than
     ``max_bytes`` is refused with 413 before it is read; a post without Content-Length gets 411
-    (browsers always send it for forms)."""
+    (browsers always send it for forms). The short page it answers with is in the language the
+    visitor chose (the language cookie)."""
 
-    PAGE = (
-        b'<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>413</title></head><body><main>'
-        b'<h1>F\xc3\xb6r mycket data</h1><p lang="fi">Liikaa tietoa.</p><p lang="en">Too much data.</p>'
-        b'<p><a href="/">Livskraft</a></p></main></body></html>'
-    )
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, lang_cookie: str = "lk_lang") -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.lang_cookie = lang_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -141,6 +159,8 @@ class WebBodyLimit:
                     "headers": [(b"content-type", b"text/html; charset=utf-8")],
                 }
             )
-            await send({"type": "http.response.body", "body": self.PAGE})
+            cookies = next((v for k, v in scope["headers"] if k == b"cookie"), b"")
+            lang = cookie_parser(cookies.decode("latin-1")).get(self.lang_cookie)
+            await send({"type": "http.response.body", "body": refusal_page(normalise(lang), status)})
             return
         await self.app(scope, receive, send)

@@ -40,3 +40,18 @@ def test_web_posts_have_a_size_limit(official: Web) -> None:
     )
     assert r.status_code == 413
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert '<html lang="sv">' in r.text and "<h1>För mycket data</h1>" in r.text
+    official.get("/language?lang=fi&next=/")
+    r = official.client.post(
+        "/decisions/new", content=b"x" * 1_100_000, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert r.status_code == 413
+    assert '<html lang="fi">' in r.text and "<h1>Liikaa tietoa</h1>" in r.text, "the visitor's language only"
+    assert "För mycket data" not in r.text and "Too much data" not in r.text
+
+
+def test_a_form_without_its_length_is_refused_in_the_visitors_language() -> None:
+    from app.web.security import refusal_page
+
+    assert "<h1>Lomaketta ei voitu lukea</h1>" in refusal_page("fi", 411).decode()
+    assert '<html lang="sv">' in refusal_page("sv", 411).decode()
