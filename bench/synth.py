@@ -346,7 +346,7 @@ class Synth:
         self.totals.ratings += len(ratings)
         self.totals.by_status[status] = self.totals.by_status.get(status, 0) + 1
         if status == "approved":
-            self.aggregates.add(m.id, period(planned, created), alts, screening, effects)
+            self.aggregates.add(m.id, period(planned, created, country), alts, screening, effects)
         return Previous(assessment_id, relevant, options, ratings)
 
     def _ratings(self, relevant: list[bool], options: int) -> list[tuple[Any, ...]]:

@@ -8,14 +8,13 @@ are merged into one translations object. No build step: ``.po`` files are compil
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
-from babel.dates import get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _format_decimal
@@ -80,18 +79,24 @@ def locale(lang: str) -> Locale:
     return Locale.parse(LOCALES[normalise(lang)])
 
 
-def format_date(value: date | datetime | None, lang: str, fmt: str = "long") -> str:
+def format_date(value: date | datetime | None, lang: str, fmt: str = "long", zone: tzinfo | None = None) -> str:
+    """A day in the language's format. A timestamp (stored in UTC) is the day it falls on in ``zone``, the
+    municipality's time (:func:`app.municipalities.timezone.zone`), which it then needs."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        if zone is None:
+            raise TypeError("a timestamp's day depends on the time zone: pass the municipality's zone")
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone).date()  # naive: UTC
     return str(_format_date(value, format=fmt, locale=LOCALES[normalise(lang)]))
 
 
-def format_datetime(value: datetime | None, lang: str, fmt: str = "medium") -> str:
+def format_datetime(value: datetime | None, lang: str, fmt: str = "medium", *, zone: tzinfo) -> str:
+    """A date and time in the language's format, on the clock of ``zone`` (the municipality's time); a
+    naive timestamp counts as UTC, as stored."""
     if value is None:
         return ""
-    return str(
-        _format_datetime(value, format=fmt, locale=LOCALES[normalise(lang)], tzinfo=get_timezone("Europe/Helsinki"))
-    )
+    return str(_format_datetime(value, format=fmt, locale=LOCALES[normalise(lang)], tzinfo=zone))
 
 
 def format_number(value: float | None, lang: str, digits: int = 1) -> str:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from app.assessments.scoring import SIGNIFICANT, likelihood_weight
+from app.municipalities.timezone import local_day
 
 
 class AlternativeLike(Protocol):
@@ -84,9 +85,10 @@ class Contribution:
         return any(c.significant_negative for c in self.cells.values())
 
 
-def period(decision_date: date | None, created_at: datetime) -> tuple[int, int]:
-    """(year, quarter) of a decision: its planned date, else the day its assessment was created."""
-    day = decision_date or created_at.date()
+def period(decision_date: date | None, created_at: datetime, country: str) -> tuple[int, int]:
+    """(year, quarter) of a decision: its planned date, else the day its assessment was created on the
+    clock of its municipality, of ``country`` (``app/municipalities/timezone.py``)."""
+    day = decision_date or local_day(created_at, country)
     return day.year, (day.month - 1) // 3 + 1
 
 

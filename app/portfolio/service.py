@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app.assessments import repository as assessments_repo
 from app.assessments.models import Assessment, Decision
+from app.municipalities.models import Municipality
 from app.portfolio import repository as repo
 from app.portfolio.aggregate import Contribution, contribution, period
 from app.portfolio.schemas import ImpactCellPublic, PortfolioImpacts, QuarterPublic
@@ -26,9 +27,16 @@ MIN_MUNICIPALITIES = 3
 municipality's own figures can be read from the national view."""
 
 
+def _country(session: Session, municipality_id: uuid.UUID) -> str:
+    """The municipality's country: its clock decides the day an assessment was created."""
+    municipality = session.get(Municipality, municipality_id)
+    assert municipality is not None  # a foreign key
+    return municipality.country
+
+
 def contribution_of(session: Session, assessment: Assessment, planned_date: date | None) -> Contribution:
     return contribution(
-        period(planned_date, assessment.created_at),
+        period(planned_date, assessment.created_at, _country(session, assessment.municipality_id)),
         assessments_repo.alternatives_for(session, assessment.id),
         assessments_repo.screening_for(session, assessment.id),
         assessments_repo.ratings_for(session, assessment.id),
@@ -57,7 +65,8 @@ def decision_moved(session: Session, decision: Decision, old_planned_date: date 
     moved = False
     for assessment in repo.approved_of_decision(session, decision.id):
         before = contribution_of(session, assessment, old_planned_date)
-        if (before.year, before.quarter) == period(decision.planned_date, assessment.created_at):
+        after = period(decision.planned_date, assessment.created_at, _country(session, decision.municipality_id))
+        if (before.year, before.quarter) == after:
             continue
         repo.add_contribution(session, decision.municipality_id, before, -1)
         repo.add_contribution(
@@ -78,15 +87,15 @@ def _group(rows: Sequence[Any]) -> dict[uuid.UUID, list[Any]]:
 def rebuild_municipality(session: Session, municipality_id: uuid.UUID) -> int:
     """Recompute one municipality's rows from its approved assessments (after an import); returns how many."""
     repo.forget_municipality(session, municipality_id)
+    country = _country(session, municipality_id)
     after: uuid.UUID | None = None
     count = 0
     while rows := repo.approved_with_decisions(session, municipality_id, after, repo.CHUNK):
         ids = [r.id for r in rows]
         alts, screening, ratings = (_group(x) for x in repo.rows_for_many(session, ids))
         for r in rows:
-            c = contribution(
-                period(r.planned_date, r.created_at), alts.get(r.id, []), screening.get(r.id, []), ratings.get(r.id, [])
-            )
+            year_quarter = period(r.planned_date, r.created_at, country)
+            c = contribution(year_quarter, alts.get(r.id, []), screening.get(r.id, []), ratings.get(r.id, []))
             repo.add_contribution(session, municipality_id, c, 1)
         count += len(rows)
         after = ids[-1]

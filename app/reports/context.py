@@ -15,6 +15,8 @@ from sqlmodel import Session
 from app.assessments import views
 from app.assessments.models import Assessment, Decision, Rating
 from app.assessments.scoring import LIKELIHOOD_WEIGHTS, SIGNIFICANT, TARGET_ORDER, RankedImpact, Summary
+from app.errors import NotFound
+from app.municipalities.models import Municipality
 from app.reports import labels
 from app.reports.appendix import AppendixAlternative, Method, RubricText, appendix, method
 from app.reports.branding import Brand, DocumentMeta, w3c
@@ -221,18 +223,19 @@ def _certainty(lang: str, text: RubricText, data: views.AssessmentData, summary:
     )
 
 
-def _facts(lang: str, decision: Decision, assessment: Assessment, rubric: Rubric) -> list[Fact]:
+def _facts(lang: str, decision: Decision, assessment: Assessment, rubric: Rubric, country: str) -> list[Fact]:
+    """``country``: the municipality's, whose clock names the day of a timestamp."""
     t = labels.t
     return [
         Fact(t(lang, "Case number"), decision.case_number),
         Fact(t(lang, "Deciding body"), decision.deciding_body),
-        Fact(t(lang, "Date of decision"), labels.day(decision.planned_date, lang)),
+        Fact(t(lang, "Date of decision"), labels.day(decision.planned_date, lang, country)),
         Fact(t(lang, "Status"), labels.status(lang, assessment.status)),
         Fact(t(lang, "Assessed by"), assessment.author_name or "–"),
         Fact(t(lang, "Reviewed by"), assessment.reviewer_name or "–"),
-        Fact(t(lang, "Approved on"), labels.day(assessment.approved_at, lang)),
+        Fact(t(lang, "Approved on"), labels.day(assessment.approved_at, lang, country)),
         Fact(t(lang, "Version"), str(assessment.version_no)),
-        Fact(t(lang, "Follow-up review"), labels.day(assessment.review_date, lang)),
+        Fact(t(lang, "Follow-up review"), labels.day(assessment.review_date, lang, country)),
         Fact(t(lang, "Rubric"), f"{rubric.title.get(lang)} ({rubric.version})"),
     ]
 
@@ -247,6 +250,14 @@ def _alternatives(lang: str, data: views.AssessmentData) -> list[AlternativeInfo
         )
         for a in data.alternatives
     ]
+
+
+def _country(session: Session, assessment: Assessment) -> str:
+    """The country of the assessment's municipality (already in the session when a PDF is built)."""
+    municipality = session.get(Municipality, assessment.municipality_id)
+    if municipality is None:
+        raise NotFound("the assessment's municipality no longer exists")
+    return municipality.country
 
 
 def fixed_timestamp(assessment: Assessment) -> str:
@@ -274,7 +285,7 @@ def summary_report(
         decision_summary=decision.summary,
         status_id=assessment.status,
         status=labels.status(lang, assessment.status),
-        facts=_facts(lang, decision, assessment, rubric),
+        facts=_facts(lang, decision, assessment, rubric, _country(session, assessment)),
         alternatives=_alternatives(lang, data),
         profile=_profile(lang, summary, keys),
         targets=[labels.target(lang, tg) for tg in TARGET_ORDER],

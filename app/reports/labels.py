@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from app import i18n
-
-LOCAL_TIME = ZoneInfo("Europe/Helsinki")
+from app.municipalities.timezone import zone
 
 TARGETS: dict[str, str] = {
     "organisation": "Municipal organisation",
@@ -125,10 +123,9 @@ def percent(share: float | None, lang: str) -> str:
     return f"{i18n.format_number(share * 100, lang, 0)} %"
 
 
-def day(value: date | datetime | None, lang: str) -> str:
-    """A long date; a timestamp counts by its day in Finnish/Swedish local time (stored in UTC)."""
+def day(value: date | datetime | None, lang: str, country: str | None) -> str:
+    """A long date; a timestamp (stored in UTC) counts by its day on the clock of the municipality, whose
+    ``country`` decides the zone (``app/municipalities/timezone.py``)."""
     if value is None:
         return "–"
-    if isinstance(value, datetime):
-        value = value.astimezone(LOCAL_TIME).date()
-    return i18n.format_date(value, lang, "long")
+    return i18n.format_date(value, lang, "long", zone(country))

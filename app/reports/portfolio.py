@@ -16,6 +16,7 @@ from markupsafe import Markup
 from app.assessments.models import Assessment, Decision
 from app.assessments.scoring import SIGNIFICANT, RatingInput, Summary, significance
 from app.assessments.views import AssessmentData, counted_ratings
+from app.municipalities.timezone import local_day
 from app.reports import labels
 from app.reports.appendix import RubricText
 from app.reports.branding import Brand, DocumentMeta
@@ -49,8 +50,15 @@ def direction(score: int | None) -> str:
 
 
 def decision_facts(
-    decision: Decision, assessment: Assessment, data: AssessmentData, summary: Summary, text: RubricText
+    decision: Decision,
+    assessment: Assessment,
+    data: AssessmentData,
+    summary: Summary,
+    text: RubricText,
+    country: str,
 ) -> DecisionFacts:
+    """One decision's line of the portfolio. Its day: the planned date, else the day the assessment was
+    created on the clock of the municipality, of ``country`` (``app/municipalities/timezone.py``)."""
     proposal = next((a for a in data.alternatives if a.key == "proposal"), None)
     counts: dict[tuple[str, str], Counter[str]] = {}
     counted = counted_ratings(data)  # none of a perspective screened out, as in the summary
@@ -75,7 +83,7 @@ def decision_facts(
         top = significant[0].rating
         worst = f"{labels.score(top.score)} {text.criterion(top.criterion_id)} ({labels.target(text.lang, top.target)})"
     return DecisionFacts(
-        day=decision.planned_date or assessment.created_at.date(),
+        day=decision.planned_date or local_day(assessment.created_at, country),
         case_number=decision.case_number,
         title=decision.title,
         body=decision.deciding_body,

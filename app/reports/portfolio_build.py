@@ -194,7 +194,7 @@ def build(
     t = labels.t
     distribution, groups = _distribution(lang, facts, perspectives)
     lines = [_line(lang, f) for f in facts]
-    period = f"{labels.day(date_from, lang)} – {labels.day(date_to, lang)}"
+    period = f"{labels.day(date_from, lang, None)} – {labels.day(date_to, lang, None)}"  # days: no zone needed
     with_significant = sum(1 for f in facts if f.significant_negatives)
     return PortfolioReport(
         lang=lang,

@@ -56,9 +56,11 @@ def _facts(
     pairs: Sequence[tuple[Decision, Assessment]],
     lang: str,
     progress: Progress | None,
+    country: str,
 ) -> list[DecisionFacts]:
     """Summarise every assessment with the scoring model (``views.compute_summary``); rows are loaded in
-    bulk, ratings as light rows that carry the same attributes as :class:`Rating`."""
+    bulk, ratings as light rows that carry the same attributes as :class:`Rating`. ``country``: the
+    municipality's, whose clock names the day an assessment without a planned date was created."""
     ids = [a.id for _, a in pairs]
     alternatives = _group(repo.alternatives_for_many(session, ids))
     screening = _group(repo.screening_for_many(session, ids))
@@ -82,7 +84,7 @@ def _facts(
         )
         # scored as everywhere: with the weights frozen at approval, else the municipality's current ones
         summary = views.compute_summary(data, text.rubric, views.weights_for(session, assessment))
-        facts.append(decision_facts(decision, assessment, data, summary, text))
+        facts.append(decision_facts(decision, assessment, data, summary, text, country))
         if progress and (i % 25 == 0 or i == len(pairs) - 1):
             progress("load", i + 1, len(pairs))
     return facts
@@ -120,13 +122,13 @@ def portfolio_job(
     if municipality is None:
         raise NotFound("municipality not found")
     limit = get_settings().pdf_max_decisions
-    found = repo.count_portfolio_decisions(session, municipality_id, date_from, date_to, deciding_body)
+    found = repo.count_portfolio_decisions(session, municipality, date_from, date_to, deciding_body)
     if found > limit:
         raise _too_many(found, limit)
-    pairs = repo.portfolio_assessments(session, municipality_id, date_from, date_to, deciding_body)
+    pairs = repo.portfolio_assessments(session, municipality, date_from, date_to, deciding_body)
     if progress:
         progress("load", 0, len(pairs))
-    facts = _facts(session, registry, pairs, lang, progress)
+    facts = _facts(session, registry, pairs, lang, progress, municipality.country)
     newest: Rubric = registry.default()
     perspectives = [(p.id, p.title.get(lang)) for p in newest.perspectives]
     brand = brand_for(municipality, lang)

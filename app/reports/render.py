@@ -42,6 +42,7 @@ def _fingerprint() -> str:
             *TEMPLATES.glob("*.html"),
             *(here / "assets").rglob("*.css"),
             *i18n.LOCALE_DIR.rglob("*.po"),
+            here.parent / "municipalities" / "timezone.py",  # which day a timestamp shows as
         ]
     )
     h = hashlib.sha256()

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, delete, literal, or_
+from sqlalchemy import ColumnElement, Row, and_, delete, literal, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.assessments.models import Alternative, Assessment, Decision, Rating, ScreeningAnswer
+from app.municipalities.models import Municipality
+from app.municipalities.timezone import day_start
 from app.reports.models import ReportCache
 
 log = logging.getLogger("livskraft.reports")
@@ -57,15 +59,17 @@ def forget_assessment(session: Session, assessment_id: uuid.UUID) -> None:
 CHUNK = 500
 
 
-def _in_period(date_from: date, date_to: date) -> ColumnElement[bool]:
-    """A decision's date is its planned date; without one, the day its assessment was created."""
-    start = datetime.combine(date_from, time.min, tzinfo=UTC)
+def _in_period(date_from: date, date_to: date, country: str) -> ColumnElement[bool]:
+    """A decision's date is its planned date; without one, the day its assessment was created on the clock
+    of its municipality (of ``country``): the period runs from local midnight to local midnight."""
+    created = col(Assessment.created_at)
     planned = col(Decision.planned_date)
-    if date_to >= date.max:  # the last representable day: no day after it to end before
-        created_in = col(Assessment.created_at) >= start
-    else:
-        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
-        created_in = and_(col(Assessment.created_at) >= start, col(Assessment.created_at) < end)
+    bounds = []
+    if date_from > date.min:  # the first representable day: nothing earlier to leave out
+        bounds.append(created >= day_start(date_from, country))
+    if date_to < date.max:  # the last representable day: no day after it to end before
+        bounds.append(created < day_start(date_to + timedelta(days=1), country))
+    created_in = and_(true(), *bounds)
     return or_(
         and_(planned.is_not(None), planned >= date_from, planned <= date_to),
         and_(planned.is_(None), created_in),
@@ -73,13 +77,13 @@ def _in_period(date_from: date, date_to: date) -> ColumnElement[bool]:
 
 
 def _portfolio_filter(
-    municipality_id: uuid.UUID, date_from: date, date_to: date, deciding_body: str | None
+    municipality: Municipality, date_from: date, date_to: date, deciding_body: str | None
 ) -> list[ColumnElement[bool]]:
     conditions = [
-        col(Decision.municipality_id) == municipality_id,
+        col(Decision.municipality_id) == municipality.id,
         col(Assessment.decision_id) == col(Decision.id),
         col(Assessment.status) != "superseded",
-        _in_period(date_from, date_to),
+        _in_period(date_from, date_to, municipality.country),
     ]
     if deciding_body:
         conditions.append(col(Decision.deciding_body) == deciding_body)
@@ -87,26 +91,26 @@ def _portfolio_filter(
 
 
 def count_portfolio_decisions(
-    session: Session, municipality_id: uuid.UUID, date_from: date, date_to: date, deciding_body: str | None
+    session: Session, municipality: Municipality, date_from: date, date_to: date, deciding_body: str | None
 ) -> int:
     stmt = (
         select(func.count(func.distinct(Decision.id)))
         .select_from(Decision)
         .join(Assessment, col(Assessment.decision_id) == col(Decision.id))
-        .where(*_portfolio_filter(municipality_id, date_from, date_to, deciding_body))
+        .where(*_portfolio_filter(municipality, date_from, date_to, deciding_body))
     )
     return int(session.exec(stmt).one())
 
 
 def portfolio_assessments(
-    session: Session, municipality_id: uuid.UUID, date_from: date, date_to: date, deciding_body: str | None
+    session: Session, municipality: Municipality, date_from: date, date_to: date, deciding_body: str | None
 ) -> list[tuple[Decision, Assessment]]:
     """The newest assessment version of each decision in the period (superseded versions excluded),
     ordered by decision date and case number."""
     stmt = (
         select(Decision, Assessment)
         .join(Assessment, col(Assessment.decision_id) == col(Decision.id))
-        .where(*_portfolio_filter(municipality_id, date_from, date_to, deciding_body))
+        .where(*_portfolio_filter(municipality, date_from, date_to, deciding_body))
         .order_by(col(Decision.planned_date), col(Decision.case_number), col(Assessment.version_no).desc())
     )
     newest: dict[uuid.UUID, tuple[Decision, Assessment]] = {}

@@ -22,6 +22,7 @@ from app.assessments.models import Assessment, Decision
 from app.auth.web_sessions import WebLogin, resolve
 from app.db.session import request_unit_of_work
 from app.errors import Forbidden
+from app.municipalities.timezone import zone
 from app.settings import get_settings
 from app.text import plain
 from app.web.security import ANON_CSRF_COOKIE, CSRF_FIELD, same_token
@@ -167,7 +168,9 @@ def page(
     }
     base.update(context)
     base["title_error"] = base["title_error"] or bool(base["errors"])
-    response = HTMLResponse(render(lang, template, base), status_code=status_code)
+    # days and times on the clock of the user's municipality (Helsinki's for a visitor not signed in)
+    local = zone(login.municipality.country if login else None)
+    response = HTMLResponse(render(lang, template, base, local), status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     if flash:
         response.delete_cookie(FLASH_COOKIE, path="/")

@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi.responses import JSONResponse, Response
 
 from app.i18n import format_datetime
+from app.municipalities.timezone import zone
 from app.routing import Router
 from app.web import drafts
 from app.web.deps import AssessmentDep, FormDep, LangDep, RegistryDep, SessionDep, WriterDep, redirect, text
@@ -33,11 +34,13 @@ def autosave(
     base_version = whole_number(text(form, "base_version", 12)) or 0
     data = {k: v for k, v in form.items() if isinstance(v, str) and v and k not in ("csrf_token", "form_key", "then")}
     row = drafts.save(session, assessment, login.user, key, data, base_version)
-    return JSONResponse({"saved": True, "message": t(lang, "Draft saved %(time)s", time=_time(row.updated_at, lang))})
+    saved = _time(row.updated_at, lang, login.municipality.country)
+    return JSONResponse({"saved": True, "message": t(lang, "Draft saved %(time)s", time=saved)})
 
 
-def _time(value: datetime, lang: str) -> str:
-    return format_datetime(value, lang, "short")
+def _time(value: datetime, lang: str, country: str) -> str:
+    """The time on the clock of the user's municipality."""
+    return format_datetime(value, lang, "short", zone=zone(country))
 
 
 @router.post("/assessments/{assessment_id}/discard")

@@ -1,16 +1,20 @@
-"""Jinja2 for the web pages: autoescape everywhere, StrictUndefined, one environment per language.
+"""Jinja2 for the web pages: autoescape everywhere, StrictUndefined, one environment per language and
+time zone.
 
 Each environment has that language's gettext catalogue installed (new-style gettext: ``_("Hello
-%(name)s", name=...)`` escapes and formats), so templates never see another language by accident.
+%(name)s", name=...)`` escapes and formats), so templates never see another language by accident; its
+``date`` and ``datetime`` filters show timestamps on the clock of one zone, the signed-in user's
+municipality's (``app/municipalities/timezone.py``), so a page never names another day than its PDF.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
@@ -19,6 +23,7 @@ from markupsafe import Markup, escape
 
 from app import i18n
 from app.municipalities.codes import display_name
+from app.municipalities.timezone import DEFAULT_ZONE, ZONES
 from app.settings import get_settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -31,9 +36,14 @@ def _static_version() -> str:
     return str(max(stamps, default=0))
 
 
-@lru_cache(maxsize=len(i18n.LANGUAGES))
-def environment(lang: str) -> Environment:
-    lang = i18n.normalise(lang)
+def environment(lang: str, zone: str = DEFAULT_ZONE.key) -> Environment:
+    """The environment of a language whose date filters use the time zone named ``zone`` (IANA)."""
+    return _environment(i18n.normalise(lang), zone)
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES) * len(ZONES))
+def _environment(lang: str, zone: str) -> Environment:
+    tz = ZoneInfo(zone)
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -49,8 +59,8 @@ def environment(lang: str) -> Environment:
     env.globals["municipality_name"] = lambda m: display_name(m.code, m.name, m.settings, lang)
     env.globals["languages"] = [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES]
     env.globals["static_version"] = _static_version()
-    env.filters["date"] = lambda v, fmt="long": _date(v, lang, fmt)
-    env.filters["datetime"] = lambda v, fmt="medium": i18n.format_datetime(v, lang, fmt) if v else ""
+    env.filters["date"] = lambda v, fmt="long": _date(v, lang, fmt, tz)
+    env.filters["datetime"] = lambda v, fmt="medium": i18n.format_datetime(v, lang, fmt, zone=tz) if v else ""
     env.globals["described_by"] = described_by
     error_label = escape(i18n.gettext(lang, "Error:"))
     env.globals["error_message"] = partial(error_message, error_label)
@@ -62,8 +72,9 @@ def environment(lang: str) -> Environment:
     return env
 
 
-def _date(value: date | datetime | None, lang: str, fmt: str) -> str:
-    return i18n.format_date(value, lang, fmt) if value else ""
+def _date(value: date | datetime | None, lang: str, fmt: str, zone: tzinfo) -> str:
+    """A day; a timestamp's is the day it falls on in ``zone``."""
+    return i18n.format_date(value, lang, fmt, zone) if value else ""
 
 
 def _signed(value: float | None, lang: str, digits: int) -> str:
@@ -154,8 +165,9 @@ def radios(
     return Markup("".join(out))  # noqa: S704 - every value above went through escape()
 
 
-def render(lang: str, template: str, context: dict[str, Any]) -> str:
-    return environment(lang).get_template(template).render(context)
+def render(lang: str, template: str, context: dict[str, Any], zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """``zone``: the time zone of the reader's municipality (:func:`app.municipalities.timezone.zone`)."""
+    return environment(lang, zone.key).get_template(template).render(context)
 
 
 def t(lang: str, message: str, **values: Any) -> str:
