@@ -47,7 +47,7 @@ def from_accept_language(header: str | None) -> str | None:
                     q = float(param.strip()[2:])
                 except ValueError:
                     q = 0.0
-        if code in LANGUAGES:
+        if code in LANGUAGES and q > 0:  # q=0: "not this language" (RFC 9110 12.4.2)
             choices.append((q, code))
     return max(choices, key=lambda c: c[0])[1] if choices else None
 

@@ -89,6 +89,8 @@ def test_language_from_accept_language_header(api: Api) -> None:
     r = api.get(f"/api/v1/assessments/{a['id']}/report", headers={"Accept-Language": "fi-FI, en;q=0.5"})
     assert r.status_code == 200
     assert "Diaarinumero" in pdf_text(r.content)
+    r = api.get(f"/api/v1/assessments/{a['id']}/report", headers={"Accept-Language": "fi;q=0, en;q=0.3"})
+    assert "Case number" in pdf_text(r.content), "q=0 refuses a language"
 
 
 def test_bad_language_and_variant_are_422_problems(api: Api) -> None:
