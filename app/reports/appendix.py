@@ -6,7 +6,7 @@ rubric version, so an old assessment keeps the text it was made with).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from app import i18n
@@ -74,6 +74,8 @@ class RatingEntry:
 class AppendixPerspective:
     title: str
     ratings: list[RatingEntry]
+    screened_out: bool = False
+    """Its ratings were kept from before the perspective was screened out: shown, never counted."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,13 @@ def _entry(text: RubricText, r: Rating) -> RatingEntry:
 
 
 def appendix(
-    text: RubricText, alternatives: Sequence[Alternative], ratings: Sequence[Rating]
+    text: RubricText,
+    alternatives: Sequence[Alternative],
+    ratings: Sequence[Rating],
+    screened_out: Collection[str] = (),
 ) -> list[AppendixAlternative]:
-    """Ratings grouped by alternative, then perspective in rubric order (``ratings`` already sorted)."""
+    """Ratings grouped by alternative, then perspective in rubric order (``ratings`` already sorted).
+    Every stored rating is listed; those of a perspective in ``screened_out`` are marked as not counted."""
     out = []
     for alt in alternatives:
         groups: dict[str, list[RatingEntry]] = {}
@@ -137,7 +143,10 @@ def appendix(
                 kind=labels.t(text.lang, labels.ALTERNATIVE_KINDS.get(alt.kind, alt.kind)),
                 title=labels.alternative_title(text.lang, alt.kind, alt.title),
                 description=alt.description,
-                perspectives=[AppendixPerspective(text.perspective(pid), entries) for pid, entries in groups.items()],
+                perspectives=[
+                    AppendixPerspective(text.perspective(pid), entries, pid in screened_out)
+                    for pid, entries in groups.items()
+                ],
             )
         )
     return out

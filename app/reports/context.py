@@ -301,7 +301,12 @@ def summary_report(
         ],
         screening_statement=assessment.screening_statement,
         sources=list(assessment.sources or []),
-        appendix=appendix(text, data.alternatives, _sorted(text, data.ratings)),
+        appendix=appendix(
+            text,
+            data.alternatives,
+            _sorted(text, data.ratings),
+            {s.perspective_id for s in data.screening if not s.relevant},
+        ),
         method=method(text, summary.weights, LIKELIHOOD_WEIGHTS, SIGNIFICANT),
     )
 

@@ -57,7 +57,13 @@ def test_a_perspective_screened_out_later_takes_its_ratings_out_of_every_count(a
     assert summary["alternatives"][0]["most_negative"] == []
     pdf = api.get(f"/api/v1/assessments/{a['id']}/report")
     assert pdf.status_code == 200
-    assert GAP not in " ".join(page_texts(pdf.content)[:2]), "no knowledge gap of a perspective screened out"
+    pages = page_texts(pdf.content)
+    assert GAP not in " ".join(pages[:2]), "no knowledge gap of a perspective screened out"
+    appendix = " ".join(pages[2:])
+    assert GAP in appendix, "the appendix still lists every stored rating"
+    note = "Perspektivet har screenats bort som inte relevant: bedömningarna gjordes innan dess och räknas inte."
+    assert appendix.count(note) == 1, "once: under the one perspective screened out that has ratings"
+    assert appendix.index(note) < appendix.index(GAP) and appendix.index("Bättre") < appendix.index(note)
     report = api.get("/api/v1/reports/portfolio", params={"from": "2020-01-01", "to": "2030-12-31"})
     assert report.status_code == 200, report.text
     text = pdf_text(report.content)
