@@ -14,6 +14,10 @@ Rules:
   blocked read or write in the sending thread with an error. Connections are not kept alive, so every
   attempt has its own socket to cut. The deadline is far inside ``LEASE``, so no other dispatcher
   claims the row while it is still being sent.
+* A receiver that did not answer (timeout, refused connection) is not called again in the same run:
+  its other due rows wait for the next run, untouched (no attempt is spent on them), so one dead or
+  slow receiver costs each run at most one ``DEADLINE`` and cannot hold up every other subscriber's
+  deliveries behind its own.
 * The clock is injectable, so tests step through the backoff without sleeping.
 """
 
@@ -25,7 +29,7 @@ import logging
 import socket
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -78,6 +82,7 @@ def body(delivery: WebhookDelivery) -> bytes:
 @dataclass(frozen=True)
 class Job:
     delivery_id: uuid.UUID
+    subscription_id: uuid.UUID
     attempts: int
     event: str
     body: bytes
@@ -158,15 +163,19 @@ class Dispatcher:
     def run_once(self) -> RunStats:
         """Deliver up to ``batch`` due rows, one claim at a time; stops early when asked to stop."""
         stats = RunStats()
+        unanswered: set[uuid.UUID] = set()  # subscriptions whose receiver did not answer in this run
         while stats.handled < self.batch and not self.stopping.is_set():
-            job = self._claim()
+            job = self._claim(unanswered)
             if job is None:
                 break
             if job.url is None or not job.active:
                 values = {"status": "cancelled", "last_error": "the subscription was deactivated"}
                 stats.cancelled += 1
             else:
-                values = next_values(job.attempts, self._send(job), self.clock())
+                outcome = self._send(job)
+                if outcome.status_code is None and not outcome.error.startswith("not sent"):
+                    unanswered.add(job.subscription_id)
+                values = next_values(job.attempts, outcome, self.clock())
                 status = values["status"]
                 stats.delivered += status == "delivered"
                 stats.retrying += status == "pending"
@@ -175,16 +184,17 @@ class Dispatcher:
                 repo.finish_attempt(session, job.delivery_id, job.attempts, values)
         return stats
 
-    def _claim(self) -> Job | None:
+    def _claim(self, skip: Collection[uuid.UUID] = ()) -> Job | None:
         now = self.clock()
         with unit_of_work() as session:
-            rows = repo.claim_due(session, now, now + LEASE, 1)
+            rows = repo.claim_due(session, now, now + LEASE, 1, skip)
             if not rows:
                 return None
             row = rows[0]
             sub = repo.subscription_by_id(session, row.subscription_id)
             return Job(
                 row.id,
+                row.subscription_id,
                 row.attempts,
                 row.event,
                 body(row),

@@ -5,7 +5,7 @@ dispatcher, which serves every municipality, reads deliveries across them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -84,16 +84,22 @@ def list_deliveries(
     ).all()
 
 
-def claim_due(session: Session, now: datetime, lease_until: datetime, limit: int) -> list[WebhookDelivery]:
-    """Take up to ``limit`` due deliveries for this dispatcher until ``lease_until``.
+def claim_due(
+    session: Session, now: datetime, lease_until: datetime, limit: int, skip: Collection[uuid.UUID] = ()
+) -> list[WebhookDelivery]:
+    """Take up to ``limit`` due deliveries for this dispatcher until ``lease_until``, none of the
+    subscriptions in ``skip``.
 
     Each row is claimed with a conditional UPDATE (still claimable and due), so of several dispatchers
     exactly one wins a row; on PostgreSQL ``FOR UPDATE SKIP LOCKED`` also keeps them off each other's rows.
     """
+    stmt = select(WebhookDelivery.id).where(
+        col(WebhookDelivery.status).in_(CLAIMABLE), col(WebhookDelivery.next_attempt_at) <= now
+    )
+    if skip:
+        stmt = stmt.where(col(WebhookDelivery.subscription_id).not_in(skip))
     due = session.exec(
-        select(WebhookDelivery.id)
-        .where(col(WebhookDelivery.status).in_(CLAIMABLE), col(WebhookDelivery.next_attempt_at) <= now)
-        .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.created_at))
+        stmt.order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.created_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()

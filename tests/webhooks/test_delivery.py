@@ -275,6 +275,31 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline(admin: A
         trickler.server.close()
 
 
+def test_a_receiver_that_does_not_answer_holds_up_no_one_else(admin: Api, receiver: Receiver, clock: Clock) -> None:
+    trickler = Trickler()
+    try:
+        slow = subscribe(admin, trickler.url, ["assessment.approved"])
+        good = subscribe(admin, receiver.url, ["assessment.approved"])
+        for n in range(3):
+            enqueue(case_number=f"KS 2026/{n}")
+        client = httpx.Client(timeout=httpx.Timeout(1.0), follow_redirects=False, trust_env=False)
+        started = time.monotonic()
+        stats = dispatcher(clock, client=client, deadline=1.0).run_once()
+        took = time.monotonic() - started
+        assert trickler.accepted == 1, "called once in the run; its other rows wait for the next"
+        assert (stats.delivered, stats.retrying) == (3, 1) and len(receiver.requests) == 3
+        assert took < 4, f"{took:.1f} s: each of the slow receiver's rows took its whole deadline"
+        rows = deliveries(admin, slow["id"])
+        assert sorted(r["attempts"] for r in rows) == [0, 0, 1], "no attempt is spent on the rows not tried"
+        assert {r["status"] for r in rows} == {"pending"}
+        assert {r["status"] for r in deliveries(admin, good["id"])} == {"delivered"}
+        clock.advance(BACKOFF[0].total_seconds())
+        dispatcher(clock, client=client, deadline=1.0).run_once()
+        assert trickler.accepted == 2, "the next run tries it again, once"
+    finally:
+        trickler.server.close()
+
+
 def test_the_deadline_leaves_a_quick_answer_alone(admin: Api, receiver: Receiver, clock: Clock) -> None:
     hook = subscribe(admin, receiver.url, ["assessment.approved"])
     enqueue()
