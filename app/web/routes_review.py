@@ -102,6 +102,7 @@ def review_page(
         entries=repo.review_entries_for(session, assessment.id),
         fe={},
         comment="",
+        action="",
     )
 
 
@@ -143,6 +144,7 @@ def review_decide(
             errors=errors.summary(),
             fe=errors.by_field,
             comment=comment,
+            action=action if action in ("approve", "return") else "",
         )
     return redirect(f"/assessments/{assessment.id}", "approved" if action == "approve" else "returned")
 

@@ -46,3 +46,10 @@ def test_counts_take_the_singular_or_the_plural(official: Web) -> None:
     official.get("/language?lang=en&next=/")
     official.screen(aid, relevant=("policy",))
     assert "1 of 9 perspectives is relevant." in official.get(f"/assessments/{aid}").text
+
+
+def test_the_rights_error_is_tied_to_the_rights(admin: Web) -> None:
+    r = admin.post("/admin/tokens", {"name": "Diarium"})
+    assert r.status_code == 422
+    assert '<fieldset class="fieldset" aria-describedby="scopes-error">' in r.text, "read with the checkboxes"
+    assert 'id="scopes-error"' in r.text

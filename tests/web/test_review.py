@@ -3,6 +3,7 @@ history shows versions, the review conversation and the audit trail; follow-up a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.web.support import Web, error_summary, hidden
@@ -33,6 +34,7 @@ def test_reviewer_returns_with_a_comment_then_approves(official: Web, reviewer: 
     r = reviewer.post(f"/assessments/{aid}/review", {"action": "return", "comment": ""})
     assert r.status_code == 422
     assert error_summary(r.text)[0][0] == "comment"
+    assert re.search(r'value="return" checked', r.text), "the decision chosen is kept"
     r = reviewer.post(f"/assessments/{aid}/review", {"action": "return", "comment": "Lägg till underlag."})
     assert r.status_code == 303
     assert "Lägg till underlag." in official.get(f"/assessments/{aid}/history").text
