@@ -24,7 +24,7 @@ from app.api.deps import (
     SessionDep,
     actor_for_request,
 )
-from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.api.pagination import MAX_LIMIT, Page, as_datetime, as_uuid, cursor_tag, decode_cursor, encode_cursor
 from app.api.param_models import documented, parsed
 from app.api.problems import responses
 from app.assessments import repository as repo
@@ -78,7 +78,10 @@ class ListQuery(BaseModel):
     sort: Literal["updated_at", "created_at"] = "updated_at"
     order: Literal["asc", "desc"] = "desc"
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 50
-    cursor: Annotated[str | None, Field(max_length=500)] = None
+    cursor: Annotated[
+        str | None,
+        Field(max_length=500, description="`next_cursor` of the previous page, with the same `sort` and `order`"),
+    ] = None
 
 
 WRITE_ERRORS = responses(401, 403, 404, 409, 412, 413, 415, 422, 428)
@@ -97,7 +100,9 @@ def _public(session: Any, assessment: Assessment, actor: Actor, response: Respon
     openapi_extra=documented(ListQuery),
 )
 async def list_assessments(caller: CallerDep, params: Annotated[ListQuery, Depends(parsed(ListQuery))]) -> Response:
-    """The municipality's assessments in a stable order, a page at a time, with filters."""
+    """The municipality's assessments, a page at a time (`next_cursor`), with filters, ordered by `sort`
+    and id. An assessment changed while you page moves in the default order (`updated_at`): for a full
+    sync sort by `created_at`."""
     query = AssessmentQuery(
         params.status,
         params.deciding_body,
@@ -122,10 +127,12 @@ def _list_assessments(
     session: Session, caller: Caller, query: AssessmentQuery, limit: int, cursor: str | None
 ) -> Response:
     actor = caller.actor
-    rows, (total, exact) = page_assessment_rows(session, actor.municipality_id, query, decode_cursor(cursor), limit + 1)
+    tag = cursor_tag("assessments", query.sort, query.order)
+    after = decode_cursor(cursor, tag, as_datetime, as_uuid)  # both sorts are by a time
+    rows, (total, exact) = page_assessment_rows(session, actor.municipality_id, query, after, limit + 1)
     items = [views.assessment_list_item_row(row) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor([getattr(last, query.sort), str(last.id)]) if last is not None else None
+    next_cursor = encode_cursor(tag, [getattr(last, query.sort), str(last.id)]) if last is not None else None
     page = Page[AssessmentListItem](items=items, next_cursor=next_cursor, total=total, total_exact=exact)
     return fast_path.remember_list(caller, query, limit, cursor, page.model_dump_json().encode())
 
@@ -404,7 +411,9 @@ def list_follow_ups(assessment: AssessmentDep, session: SessionDep) -> list[Foll
 def add_follow_up(
     data: FollowUpCreate, assessment: AssessmentDep, session: SessionDep, actor: ActorDep
 ) -> FollowUpPublic:
-    """For a significant rating of an approved assessment: better, as predicted, worse or unknown."""
+    """For a significant rating of an approved assessment: better, as predicted, worse or unknown. One
+    per rating: posting again for the same rating replaces its outcome and note (an upsert; the earlier
+    value stays in the history)."""
     row = review.add_follow_up(session, actor, assessment, data)
     return FollowUpPublic.model_validate(row, from_attributes=True)
 

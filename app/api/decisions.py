@@ -8,7 +8,19 @@ from typing import Annotated, Literal
 from fastapi import Query, Response, status
 
 from app.api.deps import ActorDep, DecisionDep, IfMatchDep, RegistryDep, SessionDep
-from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.api.pagination import (
+    MAX_LIMIT,
+    Page,
+    Parser,
+    as_date,
+    as_datetime,
+    as_text,
+    as_uuid,
+    cursor_tag,
+    decode_cursor,
+    encode_cursor,
+    nullable,
+)
 from app.api.problems import responses
 from app.assessments import service
 from app.assessments.list_repository import DecisionQuery, page_decisions
@@ -62,6 +74,10 @@ def create_decision(data: DecisionCreate, session: SessionDep, actor: ActorDep, 
     return decision_public(decision, actor.municipality_code)
 
 
+SORT_VALUE: dict[str, Parser] = {"created_at": as_datetime, "planned_date": nullable(as_date), "case_number": as_text}
+"""How a cursor's sort value is read back, by sort (a decision's planned date may be empty)."""
+
+
 @router.get("", summary="List decisions", responses=responses(401, 422))
 def list_decisions(
     session: SessionDep,
@@ -78,14 +94,20 @@ def list_decisions(
     sort: Literal["created_at", "planned_date", "case_number"] = "created_at",
     order: Literal["asc", "desc"] = "desc",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=500, description="`next_cursor` of the previous page, with the same `sort` and `order`"),
+    ] = None,
 ) -> Page[DecisionPublic]:
-    """The municipality's decisions in a stable order, a page at a time (`next_cursor`)."""
+    """The municipality's decisions, a page at a time (`next_cursor`), ordered by `sort` and id. `q`
+    finds the text as typed (`%` and `_` are not wildcards)."""
     query = DecisionQuery(q, deciding_body, date_from, date_to, case_number, sort, order)
-    rows, (total, exact) = page_decisions(session, actor.municipality_id, query, decode_cursor(cursor), limit + 1)
+    tag = cursor_tag("decisions", sort, order)
+    after = decode_cursor(cursor, tag, SORT_VALUE[sort], as_uuid)
+    rows, (total, exact) = page_decisions(session, actor.municipality_id, query, after, limit + 1)
     items = [decision_public(d, actor.municipality_code) for d in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor([getattr(last, sort), str(last.id)]) if last is not None else None
+    next_cursor = encode_cursor(tag, [getattr(last, sort), str(last.id)]) if last is not None else None
     return Page[DecisionPublic](items=items, next_cursor=next_cursor, total=total, total_exact=exact)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import MutableMapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from app.api import repository as api_repo
 from app.api.models import IdempotencyRecord
 from app.auth import repository as auth_repo
 from app.auth.tokens import hash_token, token_usable
+from app.db.base import utcnow
 from app.db.session import unit_of_work
 from app.errors import FieldProblem
 
@@ -124,12 +126,21 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+IDEMPOTENCY_LEASE = timedelta(minutes=10)
+"""How long a reservation stays "in progress" (409 to a retry) before a retry may take it over. Far
+longer than any request takes (bodies are at most 1 MB; a database wait ends within seconds: the pool
+in 5 s, SQLite's lock in 10–30 s), so only a reservation whose request died — the process killed —
+is ever taken over."""
+
+
 class Idempotency:
     """``Idempotency-Key`` on POST: the first request runs, retries get the stored response.
 
     The key is reserved in its own committed transaction *before* the request runs, so two concurrent
-    retries cannot both execute; the same key with a different body is refused (422). Responses with a
-    5xx status are not kept, so such a request can be retried with the same key.
+    retries cannot both execute; the same key with a different request (method, path and query, or body
+    bytes) is refused (422). Only successful (2xx) responses are kept and replayed: after any other
+    answer the reservation is deleted, so a corrected retry (a fresh ``If-Match``, a fixed body) runs.
+    A reservation whose request never finished is taken over after ``IDEMPOTENCY_LEASE``.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -163,7 +174,7 @@ class Idempotency:
         if outcome is None:  # not a valid token: let the app answer 401
             await self.app(scope, _replay_receive(body), send)
             return
-        record_id, stored = outcome
+        record_id, reserved_at, stored = outcome
         if stored is not None:
             await _replay(send, stored)
             return
@@ -180,7 +191,7 @@ class Idempotency:
         try:
             await self.app(scope, _replay_receive(body), capturing_send)
         finally:
-            await run_in_threadpool(_finish, record_id, captured)
+            await run_in_threadpool(_finish, record_id, reserved_at, captured)
 
 
 def _replay_receive(body: bytes) -> Receive:
@@ -206,51 +217,76 @@ async def _replay(send: Send, stored: MutableMapping[str, Any]) -> None:
     await send({"type": "http.response.body", "body": stored["body"]})
 
 
-def _reserve(token: str, key: str, method: str, path: str, digest: str) -> tuple[Any, Any] | None:
-    """Returns None (no valid token), (record id, None) to run the request, or (id, stored response)."""
+Reservation = tuple[Any, datetime | None, MutableMapping[str, Any] | None]
+
+
+def _reserve(token: str, key: str, method: str, path: str, digest: str) -> Reservation | None:
+    """None (no valid token), (record id, reserved at, None) to run the request, or (id, None, the
+    response to send: the stored one, or a 409 / 422 problem)."""
     with unit_of_work() as session:
         # the same rule as every request's: a personal token of a deactivated user replays nothing either
         row = auth_repo.token_principal(session, hash_token(token)) if token else None
         if row is None or not token_usable(row.revoked_at is not None, row.user_id, row.user_role, row.user_active):
             return None
         token_id = row.token_id
-    try:
-        with unit_of_work() as session:
-            record = IdempotencyRecord(token_id=token_id, key=key, method=method, path=path, request_hash=digest)
-            session.add(record)
-            session.flush()
-            return record.id, None
-    except IntegrityError:
-        pass
-    with unit_of_work(write=False) as session:
-        existing = api_repo.idempotency_record(session, token_id, key)
-        if existing is None:  # reservation vanished (its request failed with 5xx): run again
-            return _reserve(token, key, method, path, digest)
+    for _ in range(5):  # another request may free or take the key between the statements: look again
+        reserved_at = utcnow()
+        try:
+            with unit_of_work() as session:
+                record = IdempotencyRecord(
+                    token_id=token_id,
+                    key=key,
+                    method=method,
+                    path=path,
+                    request_hash=digest,
+                    created_at=reserved_at,
+                )
+                session.add(record)
+                session.flush()
+                return record.id, reserved_at, None
+        except IntegrityError:
+            pass
+        with unit_of_work(write=False) as session:
+            existing = api_repo.idempotency_record(session, token_id, key)
+        if existing is None:  # the reservation was freed meanwhile (its request did not succeed): reserve
+            continue
         if existing.request_hash != digest:
             problem = _problem(
                 422,
                 "idempotency-key-reused",
                 "Idempotency-Key reused",
                 "this Idempotency-Key was used for a different request",
-                [FieldProblem("Idempotency-Key", "already used with another method, path or body")],
+                [FieldProblem("Idempotency-Key", "already used with another method, path, query or body")],
             )
-            return existing.id, {"status": 422, "problem": problem}
-        if existing.status_code is None:
+            return existing.id, None, {"status": 422, "problem": problem}
+        if existing.status_code is not None:
+            return (
+                existing.id,
+                None,
+                {
+                    "status": existing.status_code,
+                    "headers": list(existing.response_headers.get("h", [])),
+                    "body": existing.response_body or b"",
+                },
+            )
+        if existing.created_at > reserved_at - IDEMPOTENCY_LEASE:
             problem = _problem(409, "conflict", "Conflict", "a request with this Idempotency-Key is still in progress")
-            return existing.id, {"status": 409, "problem": problem}
-        return existing.id, {
-            "status": existing.status_code,
-            "headers": list(existing.response_headers.get("h", [])),
-            "body": existing.response_body or b"",
-        }
+            return existing.id, None, {"status": 409, "problem": problem}
+        # the reservation outlived its lease: its request died. Take it over (one retry wins).
+        with unit_of_work() as session:
+            if api_repo.take_over_reservation(session, existing.id, existing.created_at, reserved_at):
+                return existing.id, reserved_at, None
+    problem = _problem(409, "conflict", "Conflict", "a request with this Idempotency-Key is still in progress")
+    return None, None, {"status": 409, "problem": problem}
 
 
-def _finish(record_id: Any, captured: dict[str, Any]) -> None:
+def _finish(record_id: Any, reserved_at: datetime | None, captured: dict[str, Any]) -> None:
+    """Keep a successful (2xx) response for replay; free the key after any other answer."""
     with unit_of_work() as session:
         record = session.get(IdempotencyRecord, record_id)
-        if record is None:
+        if record is None or record.created_at != reserved_at:  # freed, or taken over after the lease
             return
-        if captured["status"] >= 500:
+        if not 200 <= captured["status"] < 300:
             session.delete(record)
             return
         keep = {b"content-type", b"etag", b"location"}

@@ -10,8 +10,9 @@ from fastapi import Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.deps import ActorDep, AdminOnly, IfMatchTagDep, SessionDep
-from app.api.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.api.pagination import MAX_LIMIT, Page, as_seq, cursor_tag, decode_cursor, encode_cursor
 from app.api.problems import responses
+from app.assessments.schemas import NotNull
 from app.audit import repository as audit_repo
 from app.audit import service as audit
 from app.errors import NotFound, PreconditionFailed
@@ -37,12 +38,11 @@ class MunicipalitySettings(BaseModel):
             "examples": [{"weights": {"perspectives": {"policy": 2, "rural-services": 1.5}}, "brand_colour": "#00509e"}]
         },
     )
-    weights: Weights | None = None
-    brand_colour: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
-    display_name: (
+    weights: NotNull[Weights] = None
+    brand_colour: NotNull[Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]] = None
+    display_name: NotNull[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=CLEAN_TEXT)]
-        | None
-    ) = None
+    ] = None
 
 
 class MunicipalityPublic(BaseModel):
@@ -141,6 +141,9 @@ def update_settings(
     return _public(m)
 
 
+AUDIT_CURSOR = cursor_tag("audit-events", "seq", "asc")
+
+
 @router.get("/audit-events", summary="The audit trail", responses=responses(401, 422))
 def list_audit_events(
     session: SessionDep,
@@ -149,9 +152,12 @@ def list_audit_events(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[AuditEventPublic]:
-    """Every change in the municipality, oldest first, hash-chained (`livskraft audit verify`)."""
-    after = decode_cursor(cursor, 1)
-    rows = audit_repo.page(session, actor.municipality_id, resource_id, int(after[0]) if after else 0, limit + 1)
+    """Every change in the municipality, oldest first, hash-chained (`livskraft audit verify`). The
+    changes of webhook subscriptions (`webhook.*`: subscriber URLs) are listed only to a token with
+    the admin right, as the subscriptions themselves are."""
+    after = decode_cursor(cursor, AUDIT_CURSOR, as_seq)
+    hidden = None if "admin" in actor.scopes else "webhook."
+    rows = audit_repo.page(session, actor.municipality_id, resource_id, after[0] if after else 0, limit + 1, hidden)
     items = [AuditEventPublic.model_validate(e, from_attributes=True) for e in rows[:limit]]
-    next_cursor = encode_cursor([rows[limit - 1].seq]) if len(rows) > limit else None
+    next_cursor = encode_cursor(AUDIT_CURSOR, [rows[limit - 1].seq]) if len(rows) > limit else None
     return Page[AuditEventPublic](items=items, next_cursor=next_cursor)

@@ -6,6 +6,7 @@ Validation problems carry field-level detail in ``errors``: ``[{field, message, 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -112,28 +113,56 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _field_problem(err: dict[str, Any]) -> FieldProblem:
+    kind = str(err.get("type", "invalid"))
+    loc = tuple(err.get("loc", ()))
+    if kind == "json_invalid" and loc[:1] == ("body",):
+        # FastAPI puts the character offset where JSON decoding stopped in the location ("body", 15):
+        # the field is the body; the offset belongs in the message
+        reason = str((err.get("ctx") or {}).get("error", "")) or "not valid JSON"
+        where = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+        return FieldProblem("body", f"the body is not valid JSON: {reason}{where}"[:500], kind)
+    return FieldProblem(_field(loc), _safe_msg(err), kind)
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if _wants_html(request):
         return await _render_html(request, 404, "not-found")
-    errors = [
-        FieldProblem(_field(tuple(e.get("loc", ()))), _safe_msg(e), str(e.get("type", "invalid"))) for e in exc.errors()
-    ]
+    errors = [_field_problem(e) for e in exc.errors()]
     body_errors = [e for e in exc.errors() if e.get("type") == "json_invalid"]
     detail = "the request body is not valid JSON" if body_errors else "the request is not valid; see errors"
     return problem_response(422, detail, slug="validation-error", errors=errors, instance=request.url.path)
+
+
+def _unreadable_body(exc: StarletteHTTPException) -> FieldProblem | None:
+    """FastAPI answers 400 "There was an error parsing the body" when ``json.loads`` fails with anything
+    but a JSONDecodeError: bytes that are not UTF-8 (nor UTF-16/32) text, or JSON nested too deeply to
+    read without running out of stack. Such a body is not valid JSON like any other: say so, as a 422
+    naming the body (code ``json_invalid``), like every other body that is not valid JSON."""
+    cause = exc.__cause__
+    if exc.status_code != 400:
+        return None
+    if isinstance(cause, RecursionError):
+        return FieldProblem("body", "the JSON is nested too deeply to be read", "json_invalid")
+    if isinstance(cause, UnicodeDecodeError):
+        message = (
+            f"the body is not UTF-8 text: byte {cause.start} (0x{cause.object[cause.start]:02x}) cannot be decoded"
+        )
+        return FieldProblem("body", message, "json_invalid")
+    if isinstance(cause, ValueError):  # any other decoding error of the body's bytes
+        return FieldProblem("body", "the body is not valid JSON text", "json_invalid")
+    return None
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _wants_html(request):
         return await _render_html(request, exc.status_code, str(exc.status_code))
-    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
-        # FastAPI's answer to a body json.loads cannot read without running out of stack: say why, like
-        # every other body that is not valid JSON
-        deep = FieldProblem("body", "the JSON is nested too deeply to be read", "json_invalid")
+    unreadable = _unreadable_body(exc)
+    if unreadable is not None:
         detail = "the request body is not valid JSON"
-        return problem_response(422, detail, slug="validation-error", errors=[deep], instance=request.url.path)
+        return problem_response(422, detail, slug="validation-error", errors=[unreadable], instance=request.url.path)
     detail = exc.detail if isinstance(exc.detail, str) else HTTP_TITLES.get(exc.status_code, "Error")
     return problem_response(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
 
@@ -214,13 +243,51 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InternalError, _read_only_or_unexpected)
     app.add_exception_handler(PoolTimeout, _db_unavailable)
     app.add_exception_handler(Exception, _unexpected)
+    _install_openapi(app)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """Declare problem responses in the OpenAPI document."""
+    """Declare problem responses in the OpenAPI document (as ``application/problem+json`` only: see
+    :func:`_problem_content_only`)."""
     return {
         s: {"model": Problem, "description": HTTP_TITLES.get(s, "Error"), "content": {PROBLEM: {}}} for s in statuses
     }
+
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem_content_only(spec: dict[str, Any]) -> None:
+    """Every error answer is sent as ``application/problem+json`` with the Problem schema, and only so.
+
+    FastAPI puts a response's model under the route's own media type (``application/json``), which the
+    server never sends for an error, and adds its own 422 (``HTTPValidationError``) to routes that do
+    not declare one; generated clients then cannot parse an error. Rewrite each 4xx/5xx answer to the
+    one media type it has, and drop FastAPI's validation schemas once nothing refers to them."""
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            for status, answer in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    answer["content"] = {PROBLEM: {"schema": dict(PROBLEM_REF)}}
+                    if answer.get("description") == "Validation Error":
+                        answer["description"] = HTTP_TITLES[422]
+    schemas = spec.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):  # the first refers to the second
+        if f'"#/components/schemas/{name}"' not in json.dumps(spec):
+            schemas.pop(name, None)
+
+
+def _install_openapi(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = generate()
+            _problem_content_only(spec)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 # --- HTML error pages for the web interface ------------------------------------------------------

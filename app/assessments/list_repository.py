@@ -86,11 +86,27 @@ def _nullable(model: Any, name: str) -> bool:
     return bool(model.__table__.c[name].nullable)
 
 
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (with ``escape=LIKE_ESCAPE``) matching ``text`` anywhere, lower-cased: ``%`` and
+    ``_`` in the text are literal characters, not wildcards (``?q=_`` finds case numbers with an
+    underscore, not every decision)."""
+    escaped = text.lower().replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _decision_filters(municipality_id: uuid.UUID, q: DecisionQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [col(Decision.municipality_id) == municipality_id]
     if q.q:
-        like = f"%{q.q.lower()}%"
-        conds.append(or_(func.lower(Decision.title).like(like), func.lower(Decision.case_number).like(like)))
+        like = contains_pattern(q.q)
+        conds.append(
+            or_(
+                func.lower(Decision.title).like(like, escape=LIKE_ESCAPE),
+                func.lower(Decision.case_number).like(like, escape=LIKE_ESCAPE),
+            )
+        )
     if q.case_number:
         conds.append(col(Decision.case_number) == q.case_number)
     if q.deciding_body:
@@ -105,12 +121,14 @@ def _decision_filters(municipality_id: uuid.UUID, q: DecisionQuery) -> list[Colu
 def page_decisions(
     session: Session, municipality_id: uuid.UUID, q: DecisionQuery, after: list[Any] | None, limit: int
 ) -> tuple[Sequence[Decision], tuple[int, bool]]:
+    """A page of decisions after ``after``: the last row's [sort value, id], typed (the API decodes its
+    cursors into types, app/api/pagination.py) or as ISO strings."""
     conds = _decision_filters(municipality_id, q)
     sort_col = col(getattr(Decision, q.sort))
     total = bounded_count(session, sa_select(literal(1)).select_from(Decision).where(*conds))
-    if after is not None and q.sort in ("created_at",) and after[0] is not None:
+    if after is not None and q.sort == "created_at" and isinstance(after[0], str):
         after = [datetime.fromisoformat(after[0]), after[1]]
-    if after is not None and q.sort == "planned_date" and after[0] is not None:
+    if after is not None and q.sort == "planned_date" and isinstance(after[0], str):
         after = [date.fromisoformat(after[0]), after[1]]
     nullable = _nullable(Decision, q.sort)
     keyset = _keyset(sort_col, col(Decision.id), after, q.order, nullable)
@@ -168,7 +186,7 @@ def page_assessments(
     conds = _assessment_filters(municipality_id, q)
     sort_col = col(getattr(Assessment, q.sort))
     total = bounded_count(session, sa_select(literal(1)).select_from(Assessment).where(*conds))
-    if after is not None and after[0] is not None:
+    if after is not None and isinstance(after[0], str):
         after = [datetime.fromisoformat(after[0]), after[1]]
     keyset = _keyset(sort_col, col(Assessment.id), after, q.order)
     stmt = select(Assessment).where(*conds)
@@ -212,7 +230,7 @@ def page_assessment_rows(
     if q.deciding_body or q.date_from or q.date_to:
         matching = matching.join(Decision, on_decision)
     total = bounded_count(session, matching.where(*conds))
-    if after is not None and after[0] is not None:
+    if after is not None and isinstance(after[0], str):
         after = [datetime.fromisoformat(after[0]), after[1]]
     keyset = _keyset(sort_col, col(Assessment.id), after, q.order, nullable=False)
     stmt = sa_select(*LIST_COLUMNS).join(Decision, on_decision).where(*conds)

@@ -13,6 +13,7 @@ from sqlalchemy import BindParameter, bindparam, update
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.assessments.list_repository import LIKE_ESCAPE, contains_pattern
 from app.assessments.models import (
     Alternative,
     Assessment,
@@ -55,8 +56,10 @@ def list_decisions(
     flt = flt or DecisionFilter()
     stmt = select(Decision).where(Decision.municipality_id == municipality_id)
     if flt.q:
-        like = f"%{flt.q.lower()}%"
-        stmt = stmt.where(func.lower(Decision.title).like(like) | func.lower(Decision.case_number).like(like))
+        like, esc = contains_pattern(flt.q), LIKE_ESCAPE  # % and _ in the search are literal characters
+        stmt = stmt.where(
+            func.lower(Decision.title).like(like, escape=esc) | func.lower(Decision.case_number).like(like, escape=esc)
+        )
     if flt.deciding_body:
         stmt = stmt.where(Decision.deciding_body == flt.deciding_body)
     if flt.date_from:

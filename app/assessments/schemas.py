@@ -8,9 +8,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from app.rubrics.models import ExtensionPin, Target
 from app.text import CLEAN_TEXT
@@ -41,6 +42,33 @@ ExtensionRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-.][a-z0
 AltKey = Annotated[str, StringConstraints(pattern=r"^(proposal|zero|option-[1-9][0-9]?)$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$", max_length=120)]
 Score = Annotated[int, Field(ge=-3, le=3)]
+
+
+T = TypeVar("T")
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError(
+            "null_not_allowed", "this field cannot be removed: send a value, or leave the field out to keep it"
+        )
+    return value
+
+
+def _not_nullable_schema(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a :data:`NotNull` field: its value's schema alone (null is refused), no default."""
+    schema.pop("default", None)
+    branches = [b for b in schema.pop("anyOf", []) if b != {"type": "null"}]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+
+
+NotNull = Annotated[T | None, BeforeValidator(_refuse_null), Field(json_schema_extra=_not_nullable_schema)]
+"""A field of a change (PATCH) that may be left out but not sent as null: null would remove a value the
+resource cannot be without, so it is a 422 naming the field (code ``null_not_allowed``). Left out, the
+attribute is None (read the changes with ``model_dump(exclude_unset=True)``)."""
 
 
 class UnknownScore(StrEnum):
@@ -88,11 +116,11 @@ class DecisionUpdate(Input):
             "examples": [{"title": "Detaljplan för Norra bangården, etapp 1", "planned_date": "2027-01-25"}]
         },
     )
-    case_number: CaseNumber | None = None
-    title: Title | None = None
-    summary: LongText | None = None
-    deciding_body: BodyName | None = None
-    planned_date: date | None = None
+    case_number: NotNull[CaseNumber] = None
+    title: NotNull[Title] = None
+    summary: NotNull[LongText] = Field(default=None, description="Send an empty string to clear it")
+    deciding_body: NotNull[BodyName] = None
+    planned_date: date | None = Field(default=None, description="null removes the date")
 
 
 class DecisionPublic(BaseModel):
@@ -189,8 +217,8 @@ class AlternativeUpdate(Input):
             "examples": [{"description": "Samma plan men utan järnvägsanslutning; godset går på väg 8."}]
         },
     )
-    title: Title | None = None
-    description: LongText | None = None
+    title: NotNull[Title] = None
+    description: NotNull[LongText] = Field(default=None, description="Send an empty string to clear it")
 
 
 class AlternativePublic(BaseModel):

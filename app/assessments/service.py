@@ -86,9 +86,6 @@ def update_decision(
         other = repo.decision_by_case(session, actor.municipality_id, changes["case_number"])
         if other is not None:
             raise Conflict(f"case number '{changes['case_number']}' is already used by another decision")
-    for key in ("case_number", "title", "deciding_body"):
-        if key in changes and changes[key] is None:
-            raise ValidationFailed(f"{key} cannot be removed", errors=[])
     before = snapshot(decision)
     if not repo.claim_decision_version(session, decision.id, expected):
         raise PreconditionFailed("the decision was changed by someone else; reload and try again")
@@ -294,9 +291,8 @@ def update_alternative(
     alt = alternative_by_key(session, assessment, key)
     begin_edit(session, assessment, expected)
     before = snapshot(alt)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(alt, field, value)
+    for field, value in data.model_dump(exclude_unset=True).items():  # null is refused by the schema
+        setattr(alt, field, value)
     session.add(alt)
     session.flush()
     audit.record(session, actor, "alternative.updated", "assessment", assessment.id, before, snapshot(alt))

@@ -60,9 +60,17 @@ def head(session: Session, municipality_id: uuid.UUID) -> Municipality | None:
 
 
 def page(
-    session: Session, municipality_id: uuid.UUID, resource_id: str | None, after_seq: int, limit: int
+    session: Session,
+    municipality_id: uuid.UUID,
+    resource_id: str | None,
+    after_seq: int,
+    limit: int,
+    hidden_prefix: str | None = None,
 ) -> Sequence[AuditEvent]:
+    """Events after ``after_seq``, oldest first; without those whose action starts with ``hidden_prefix``."""
     stmt = select(AuditEvent).where(AuditEvent.municipality_id == municipality_id, col(AuditEvent.seq) > after_seq)
     if resource_id:
         stmt = stmt.where(AuditEvent.resource_id == resource_id)
+    if hidden_prefix:
+        stmt = stmt.where(~col(AuditEvent.action).startswith(hidden_prefix, autoescape=True))
     return session.exec(stmt.order_by(col(AuditEvent.seq)).limit(limit)).all()

@@ -26,6 +26,9 @@ def hash_token(token: str) -> str:
 
 
 def parse_scopes(raw: str | list[str]) -> list[str]:
+    """The scopes of a new token. Scopes do not include each other, and every API request (a write or
+    an admin call too) first needs ``read``: a set without it would be refused everything, so it is
+    refused here, at creation."""
     items = raw.split(",") if isinstance(raw, str) else raw
     scopes = sorted({s.strip() for s in items if s.strip()})
     bad = [s for s in scopes if s not in SCOPES]
@@ -33,6 +36,18 @@ def parse_scopes(raw: str | list[str]) -> list[str]:
         raise ValidationFailed(
             "invalid scopes",
             errors=[FieldProblem("scopes", f"choose from {', '.join(SCOPES)}; got {', '.join(bad) or 'none'}")],
+        )
+    if "read" not in scopes:
+        raise ValidationFailed(
+            "a token needs the read right",
+            errors=[
+                FieldProblem(
+                    "scopes",
+                    "every token needs 'read' (write and admin do not include it): e.g. read,write or "
+                    f"read,write,admin; got {','.join(scopes)}",
+                    "read_required",
+                )
+            ],
         )
     return scopes
 

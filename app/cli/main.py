@@ -150,7 +150,9 @@ def _municipality(session: object, code: str) -> object:
 @tokens_app.command("create")
 def tokens_create(
     municipality: Annotated[str, typer.Option(help="Official code of the municipality")],
-    scopes: Annotated[str, typer.Option(help="Comma-separated: read,write,admin")] = "read",
+    scopes: Annotated[
+        str, typer.Option(help="Comma-separated, always with read: read, read,write or read,write,admin")
+    ] = "read",
     name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
     user: Annotated[str | None, typer.Option(help="E-mail of the user the token acts as")] = None,
 ) -> None:

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from app.assessments.schemas import NotNull
+
 EventName = Literal["assessment.submitted", "assessment.approved", "assessment.returned"]
 EVENTS: tuple[str, ...] = get_args(EventName)
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled"]
@@ -47,10 +49,10 @@ class WebhookUpdate(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"active": False}, {"events": ["assessment.approved"]}]}
     )
 
-    url: Url | None = None
-    events: Events | None = None
-    description: Description | None = None
-    active: bool | None = None
+    url: NotNull[Url] = None
+    events: NotNull[Events] = None
+    description: Description | None = Field(default=None, description="null or an empty string clears it")
+    active: NotNull[bool] = None
 
     @field_validator("events")
     @classmethod

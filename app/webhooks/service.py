@@ -105,10 +105,7 @@ def update(
     session: Session, actor: Actor, sub: WebhookSubscription, data: WebhookUpdate, if_match: str
 ) -> WebhookSubscription:
     actor.require("admin")
-    changes = data.model_dump(exclude_unset=True)
-    for key in ("url", "events", "active"):
-        if key in changes and changes[key] is None:
-            raise ValidationFailed(f"{key} cannot be removed", errors=[])
+    changes = data.model_dump(exclude_unset=True)  # url, events, active: null is refused by the schema
     if "description" in changes and changes["description"] is None:
         changes["description"] = ""
     if "events" in changes:
@@ -158,7 +155,7 @@ def enqueue(session: Session, municipality_id: uuid.UUID, event: str, payload: d
 
 
 def assessment_payload(session: Session, actor: Actor, assessment: Assessment) -> dict[str, Any]:
-    """The data of an assessment event. Links are paths relative to the API's base URL."""
+    """The data of an assessment event. Links are root-relative paths (`/api/v1/…`)."""
     decision = assessments_repo.get_decision(session, assessment.municipality_id, assessment.decision_id)
     aid, did = str(assessment.id), str(assessment.decision_id)
     return {

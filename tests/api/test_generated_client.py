@@ -120,3 +120,19 @@ def test_generated_client_runs_the_whole_flow(generated: Any) -> None:
         raw = c.AuthenticatedClient(base_url=url, token=official)
         pdf = report.sync_detailed(assessment_id=a.id, client=raw)
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        # errors are documented as application/problem+json with the Problem schema, as they are sent,
+        # so the client parses them: status, detail and the field-level errors
+        invalid = create_decision.sync_detailed(
+            client=raw, body=models.DecisionCreate(case_number="", title="Utan nummer", deciding_body="KS")
+        )
+        assert invalid.status_code == 422 and isinstance(invalid.parsed, models.Problem), invalid.content
+        assert invalid.parsed.status == 422
+        assert [(e.field, e.code) for e in invalid.parsed.errors] == [("case_number", "string_too_short")]
+        duplicate = create_decision.sync(
+            client=raw,
+            body=models.DecisionCreate(case_number="KST 2026/55", title="Igen", deciding_body="Kommunstyrelsen"),
+        )
+        assert isinstance(duplicate, models.Problem) and duplicate.status == 409
+        assert [(e.field, e.code) for e in duplicate.errors] == [("case_number", "duplicate")]
+        stale = submit.sync(assessment_id=a.id, client=raw, body=models.ReviewAction(), if_match='"v1"')
+        assert isinstance(stale, models.Problem) and stale.status in (409, 412), stale
