@@ -6,6 +6,7 @@ rules (``app.assessments.rules`` through the services); this module only maps na
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from app.assessments.schemas import MAX_SOURCES, DecisionCreate, RatingIn, Scree
 from app.db.base import INT4_MAX
 from app.errors import FieldProblem
 from app.rubrics.models import Criterion, Perspective, Rubric
-from app.web.templating import t
+from app.web.templating import format_number, t
 
 RATING_FIELDS = (
     "score",
@@ -80,8 +81,17 @@ class FieldErrors:
     def add(self, field_id: str, message: str) -> None:
         self.by_field.setdefault(field_id, message)
 
-    def summary(self) -> list[tuple[str, str]]:
-        return list(self.by_field.items())
+    def summary(self, where: Callable[[str], str] | None = None) -> list[tuple[str, str]]:
+        """(field id, message) for the error summary. ``where`` names the part of the form a field belongs
+        to (its question, its perspective), put before the message: the summary lists the problems away
+        from their fields, where nine "Give a reason" or four "Explain the rating" would not say which."""
+        if where is None:
+            return list(self.by_field.items())
+        out = []
+        for field_id, message in self.by_field.items():
+            place = where(field_id)
+            out.append((field_id, f"{place} – {message}" if place else message))
+        return out
 
     def __bool__(self) -> bool:
         return bool(self.by_field)
@@ -125,14 +135,58 @@ def problem_message(lang: str, problem: FieldProblem) -> str:
     return t(lang, msgid) if msgid else t(lang, "This answer is not valid")
 
 
+# The fields' names in messages about their length (the form's own label where it reads as a name).
+_FIELD_NAMES: Mapping[str, str] = {
+    "case_number": "Case number",
+    "title": "Title",
+    "summary": "Summary of the proposal",
+    "deciding_body": "Decision-making body",
+    "zero_description": "Zero alternative",
+    "description": "Description",
+    "reason": "Reason",
+    "statement": "Screening statement",
+    "rationale": "Rationale",
+    "evidence": "Evidence",
+    "mitigation": "Mitigation or enhancement measures",
+    "affected_groups": "Who is affected",
+    "affected_area": "Which part of the municipality",
+    "sources": "Sources",
+    "note": "Note",
+    "name": "Name",
+}
+
+
+def _field_name(loc: list[Any]) -> str:
+    names = [p for p in loc if isinstance(p, str)]
+    return names[-1] if names else ""
+
+
+def too_long(lang: str, limit: int, field: str = "") -> str:
+    """The message of a text over its limit: the limit in characters, and the field's name when given
+    (the error summary lists messages away from their fields)."""
+    n = format_number(limit, lang, 0)
+    if field:
+        return t(lang, "%(field)s: the text is too long, at most %(n)s characters", field=field, n=n)
+    return t(lang, "The text is too long: at most %(n)s characters", n=n)
+
+
 def pydantic_message(lang: str, error: Mapping[str, Any]) -> str:
     kind = str(error.get("type", ""))
-    loc = [str(p) for p in error.get("loc", ())]
+    raw = list(error.get("loc", ()))
+    loc = [str(p) for p in raw]
     last = loc[-1] if loc else ""
     if kind in ("string_too_short", "missing") and last in _FIELD_REQUIRED:
         return t(lang, _FIELD_REQUIRED[last])
-    if kind == "string_too_long":
-        return t(lang, "The text is too long")
+    if kind == "string_too_long" or (kind == "too_long" and _field_name(raw) in _FIELD_NAMES):
+        msgid = _FIELD_NAMES.get(_field_name(raw))
+        field = t(lang, msgid) if msgid else ""
+        limit = int((error.get("ctx") or {}).get("max_length", 0))
+        if kind == "too_long":  # a list: the lines of the evidence or the sources
+            return t(lang, "%(field)s: at most %(n)s lines", field=field, n=limit)
+        if field and raw and isinstance(raw[-1], int):  # one line of a list
+            n = format_number(limit, lang, 0)
+            return t(lang, "%(field)s: each line can be at most %(n)s characters", field=field, n=n)
+        return too_long(lang, limit, field)
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
         return t(lang, "Enter a real date, for example 2026-12-14")
     if kind == "string_pattern_mismatch":
@@ -160,7 +214,22 @@ _EXTRACT = (
     N_("Enter the name"),
     N_("Enter an e-mail address like name@kommun.fi"),
     N_("This answer is not valid"),
-    N_("The text is too long"),
+    N_("Case number"),
+    N_("Title"),
+    N_("Summary of the proposal"),
+    N_("Decision-making body"),
+    N_("Zero alternative"),
+    N_("Description"),
+    N_("Reason"),
+    N_("Screening statement"),
+    N_("Rationale"),
+    N_("Evidence"),
+    N_("Mitigation or enhancement measures"),
+    N_("Who is affected"),
+    N_("Which part of the municipality"),
+    N_("Sources"),
+    N_("Note"),
+    N_("Name"),
     N_("Enter a real date, for example 2026-12-14"),
     N_("Remove control characters from the text"),
 )
@@ -221,6 +290,16 @@ def parse_screening(
     return items, statement, sources, errors
 
 
+def screening_place(lang: str, rubric: Rubric) -> Callable[[str], str]:
+    """The perspective a screening field belongs to, by its title, for the error summary."""
+    titles = {screening_field(p.id): p.title.get(lang) for p in rubric.perspectives}
+
+    def where(field_id: str) -> str:
+        return titles.get(field_id.removesuffix("-reason"), "")
+
+    return where
+
+
 def screening_initial(answers: Iterable[Any], statement: str, sources: list[str] | None) -> dict[str, str]:
     """The screening form's values as saved: answers, reasons, the statement and the sources (a line each)."""
     out: dict[str, str] = {"statement": statement, "sources": "\n".join(sources or [])}
@@ -239,6 +318,22 @@ def rating_field(index: int, effect: int, name: str) -> str:
 
 def rating_names(criteria: list[Criterion]) -> list[str]:
     return [rating_field(i, e, f) for i in range(len(criteria)) for e in EFFECTS for f in RATING_FIELDS]
+
+
+def rating_place(lang: str, criteria: list[Criterion]) -> Callable[[str], str]:
+    """The question (and the effect, after the first) a rating field belongs to, for the error summary."""
+
+    def where(field_id: str) -> str:
+        found = _RATING_FIELD.match(field_id)
+        if found is None or int(found["i"]) >= len(criteria):
+            return ""
+        question, effect = criteria[int(found["i"])].question.get(lang), int(found["e"])
+        return question if effect == 1 else f"{question} ({t(lang, 'effect %(n)s', n=effect)})"
+
+    return where
+
+
+_RATING_FIELD = re.compile(r"^c(?P<i>\d+)-e(?P<e>\d+)-")
 
 
 def rating_initial(criteria: list[Criterion], ratings: Iterable[Rating]) -> dict[str, str]:

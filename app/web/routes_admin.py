@@ -14,7 +14,7 @@ from app.errors import Conflict, ValidationFailed
 from app.routing import Router
 from app.web import accounts
 from app.web.deps import AdminDep, FormDep, LangDep, SessionDep, page, redirect, text
-from app.web.forms import FieldErrors
+from app.web.forms import FieldErrors, too_long
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
@@ -106,9 +106,11 @@ def token_create(request: Request, session: SessionDep, lang: LangDep, login: Ad
     if not name:
         errors.add("name", t(lang, "Enter a name for the token, for example the system that uses it"))
     elif len(name) > MAX_NAME:
-        errors.add("name", t(lang, "The text is too long"))
+        errors.add("name", too_long(lang, MAX_NAME, t(lang, "Name")))
     if not scopes or any(s not in tokens.SCOPES for s in scopes):
         errors.add("scopes", t(lang, "Choose at least one right"))
+    elif "read" not in scopes:
+        errors.add("scopes", t(lang, "Every token needs the right to read: tick it too"))
     if errors:
         return _tokens_page(
             request,

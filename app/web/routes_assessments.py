@@ -45,8 +45,10 @@ from app.web.forms import (
     problem_message,
     rating_initial,
     rating_names,
+    rating_place,
     rating_problem_field,
     screening_initial,
+    screening_place,
     screening_values,
     validated,
     whole_number,
@@ -167,6 +169,7 @@ def screening_save(
             conflict=_conflict_rows(values, current),
             base_version=assessment.lock_version,
             base_hash=values_hash(current),
+            title_error=True,  # the save was refused: "Error:" before the title, as with an error summary
         )
     items, statement, sources, errors = parse_screening(lang, pg.rubric, values)
     update = validated(
@@ -196,7 +199,7 @@ def screening_save(
             values=values,
             base_version=base_version,
             base_hash=base_hash,
-            errors=errors.summary(),
+            errors=errors.summary(screening_place(lang, pg.rubric)),
             fe=errors.by_field,
         )
     drafts.discard(session, assessment, login.user, "screening")
@@ -371,6 +374,7 @@ def rate_save(
             conflict=_conflict_rows(values, current),
             base_version=assessment.lock_version,
             base_hash=values_hash(current),
+            title_error=True,  # the save was refused: "Error:" before the title, as with an error summary
         )
     parsed = parse_ratings(lang, alt.key, perspective, criteria, values)
     errors = parsed.errors
@@ -388,7 +392,7 @@ def rate_save(
             values=values,
             base_version=base_version,
             base_hash=base_hash,
-            errors=errors.summary(),
+            errors=errors.summary(rating_place(lang, criteria)),
             fe=errors.by_field,
         )
     drafts.discard(session, assessment, login.user, key)

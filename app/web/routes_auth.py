@@ -24,7 +24,7 @@ from app.web.deps import (
     safe_next,
     text,
 )
-from app.web.forms import FieldErrors
+from app.web.forms import FieldErrors, too_long
 from app.web.security import ANON_CSRF_COOKIE, new_csrf_token
 from app.web.templating import t
 
@@ -130,7 +130,7 @@ def invitation_accept(request: Request, token: str, session: SessionDep, lang: L
     if not name:
         errors.add("name", t(lang, "Enter your name"))
     elif len(name) > users.MAX_NAME:
-        errors.add("name", t(lang, "The text is too long"))
+        errors.add("name", too_long(lang, users.MAX_NAME, t(lang, "Your name")))
     if len(password) < 12:
         errors.add("password", t(lang, "Use at least 12 characters in the password"))
     elif password != confirm:

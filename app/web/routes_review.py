@@ -3,6 +3,7 @@ new version of an approved assessment; follow-up of what actually happened."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,8 +15,9 @@ from app.assessments import review, views
 from app.assessments.schemas import FollowUpCreate
 from app.assessments.scoring import RatingInput, significant
 from app.audit import repository as audit_repo
-from app.errors import Forbidden, InvalidState, PreconditionFailed, ValidationFailed
+from app.errors import FieldProblem, Forbidden, InvalidState, PreconditionFailed, ValidationFailed
 from app.routing import Router
+from app.rubrics.models import TARGETS
 from app.web.deps import (
     AssessmentDep,
     FormDep,
@@ -46,8 +48,47 @@ def check(
     assessment: AssessmentDep,
 ) -> Response:
     pg = load_page(session, registry, login, assessment)
-    problems = review.submission_problems(session, registry, assessment)
+    problems = _submit_problems(lang, pg, review.submission_problems(session, registry, assessment))
     return page(request, lang, "check.html", login, pg=pg, problems=problems, fe={}, comment="")
+
+
+@dataclass(frozen=True)
+class SubmitProblem:
+    """One reason an assessment cannot be submitted yet, as the check page lists it: ``id`` of its link
+    in the list "Before you can submit" (the error summary links there), ``href`` the page that fixes it."""
+
+    id: str
+    text: str
+    href: str
+
+
+def _submit_problems(lang: str, pg: AssessmentPage, problems: list[FieldProblem]) -> list[SubmitProblem]:
+    base = f"/assessments/{pg.assessment.id}"
+    out = []
+    for n, p in enumerate(problems, start=1):
+        if p.field.startswith("screening."):
+            pid = p.field.removeprefix("screening.")
+            perspective = pg.rubric.perspective(pid)
+            title = perspective.title.get(lang) if perspective else pid
+            text, href = t(lang, "Not screened yet: %(title)s", title=title), f"{base}/screening#s-{pid}"
+        elif p.field == "screening_statement":
+            text = t(lang, "No perspective is relevant: write a short screening statement")
+            href = f"{base}/screening#statement"
+        elif p.field == "ratings":
+            text, href = t(lang, "The proposal has no ratings yet"), _first_rating_page(pg) or base
+        else:
+            text, href = t(lang, "This answer is not valid"), base
+        out.append(SubmitProblem(f"problem-{n}", text, href))
+    return out
+
+
+def _first_rating_page(pg: AssessmentPage) -> str | None:
+    """The proposal's first rating form (the first relevant perspective × target with questions)."""
+    for p in pg.relevant_perspectives:
+        for target in TARGETS:
+            if p.criteria_for(target):
+                return f"/assessments/{pg.assessment.id}/rate/proposal/{p.id}/{target.value}"
+    return None
 
 
 @router.post("/assessments/{assessment_id}/submit")
@@ -66,8 +107,9 @@ def submit(
             review.submit(session, login.actor, registry, assessment, assessment.lock_version, comment)
     except ValidationFailed as exc:
         pg = load_page(session, registry, login, assessment)
-        errors = FieldErrors()
-        errors.add("comment", t(lang, "The assessment is not ready to submit: see the list below"))
+        problems = _submit_problems(lang, pg, exc.errors)
+        # the summary links each problem in the list "Before you can submit", whose links lead to the
+        # pages that fix them; the optional comment is not what is wrong, and keeps what was typed
         return page(
             request,
             lang,
@@ -75,9 +117,14 @@ def submit(
             login,
             422,
             pg=pg,
-            problems=exc.errors,
-            errors=errors.summary(),
-            fe=errors.by_field,
+            problems=problems,
+            errors=[(p.id, p.text) for p in problems],
+            error_intro=t(
+                lang,
+                "The assessment is not ready to submit. The problems are listed under “Before you can submit”, "
+                "above the submit button; each links to the page where it is fixed.",
+            ),
+            fe={},
             comment=comment,
         )
     return redirect(f"/assessments/{assessment.id}", "submitted")

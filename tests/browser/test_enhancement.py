@@ -70,14 +70,14 @@ def test_inline_validation_and_error_summary_focus(page: Any, server: str) -> No
     page.check("#c0-e1-score-6")  # −2 needs a rationale and mitigation
     page.focus("#c0-e1-rationale")
     page.focus("#c0-e1-evidence")
-    assert page.is_visible("#c0-e1-rationale-inline-error")
+    assert page.is_visible("#c0-e1-rationale-error")
     page.focus("#c0-e1-mitigation")
     page.focus("#c0-e1-affected_groups")
-    assert page.is_visible("#c0-e1-mitigation-inline-error")
+    assert page.is_visible("#c0-e1-mitigation-error")
     page.fill("#c0-e1-rationale", "Orsak")
     page.focus("#c0-e1-rationale")
     page.focus("#c0-e1-evidence")
-    assert not page.is_visible("#c0-e1-rationale-inline-error")
+    assert not page.is_visible("#c0-e1-rationale-error")
     with page.expect_navigation():
         page.click("button[value=overview]")
     assert page.evaluate("document.activeElement.matches('[data-error-summary]')")

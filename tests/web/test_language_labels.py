@@ -53,3 +53,9 @@ def test_the_rights_error_is_tied_to_the_rights(admin: Web) -> None:
     assert r.status_code == 422
     assert '<fieldset class="fieldset" aria-describedby="scopes-error">' in r.text, "read with the checkboxes"
     assert 'id="scopes-error"' in r.text
+
+
+def test_a_token_without_the_read_right_is_refused_on_the_form(admin: Web) -> None:
+    r = admin.post("/admin/tokens", {"name": "Diarium", "scopes": ["write"]})
+    assert r.status_code == 422
+    assert "Varje nyckel behöver rätten att läsa" in r.text and 'value="Diarium"' in r.text

@@ -77,3 +77,14 @@ def test_every_value_is_escaped_and_the_error_label_is_translated() -> None:
     assert '<span class="visually-hidden">Fel:</span>' in _render(
         "sv", '{{ radios("a", "A", options, "", fe) }}', options=OPTIONS, fe={"a": "x"}
     )
+
+
+def test_an_option_in_another_language_is_marked_with_it() -> None:
+    """A language's own name ("Suomi" on a Swedish page) is read in that language (WCAG 3.1.2)."""
+    options = [("sv", "Svenska", "", "sv"), ("fi", "Suomi", "", "fi"), ("x", "Annat", "")]
+    html = _render("sv", '{{ radios("l", "Språk", options, "fi", {}) }}', options=options)
+    assert '<div class="radio" lang="sv">\n        <input class="radio-input" id="l" ' in html
+    assert '<div class="radio" lang="fi">\n        <input class="radio-input" id="l-2" ' in html
+    assert '<div class="radio">\n        <input class="radio-input" id="l-3" ' in html
+    hostile = _render("sv", '{{ radios("l", "L", options, "", {}) }}', options=[("a", "A", "", '"><b>')])
+    assert "<b>" not in hostile and 'lang="&#34;&gt;&lt;b&gt;"' in hostile

@@ -3,12 +3,51 @@
      draft) a moment after typing stops, so a closed tab or a lost connection loses nothing.
    - Inline validation: required-when rules (rationale for a non-zero score, mitigation for a negative
      one, a reason for "not relevant") are checked as the official leaves a field; the server checks
-     again on submit, and its error summary is authoritative.
-   - The error summary takes focus on load so screen-reader users hear it first. */
+     again on submit, and its error summary is authoritative. A field has one message at most, the
+     server's element (id "<field>-error") reused, and a new message is announced in one polite live
+     region.
+   - The error summary takes focus on load so screen-reader users hear it first; otherwise a notice
+     marked data-focus-on-load does (a refused save, GOV.UK's success banner). A link in the summary
+     focuses its field with the field's label or legend scrolled into view (as GOV.UK Frontend does),
+     not the field alone at the very top of the window. */
 (function () {
   "use strict";
   var summary = document.querySelector("[data-error-summary]");
-  if (summary) { summary.focus(); }
+  var notice = document.querySelector("[data-focus-on-load]");
+  if (summary) { summary.focus(); } else if (notice) { notice.focus(); }
+
+  function openDetails(el) {
+    for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+      d.open = true;
+    }
+  }
+  function legendOrLabel(input) {
+    var fieldset = input.closest("fieldset");
+    var legend = fieldset ? fieldset.querySelector("legend") : null;
+    if (legend) {
+      if (input.type === "radio" || input.type === "checkbox") { return legend; }
+      // a text field: its fieldset's legend only when both fit in the top half of the window
+      var legendTop = legend.getBoundingClientRect().top;
+      var rect = input.getBoundingClientRect();
+      if (rect.height && window.innerHeight && rect.top + rect.height - legendTop < window.innerHeight / 2) {
+        return legend;
+      }
+    }
+    return (input.id && document.querySelector("label[for='" + CSS.escape(input.id) + "']")) || input.closest("label");
+  }
+  if (summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a") : null;
+      var href = link ? link.getAttribute("href") || "" : "";
+      if (href.charAt(0) !== "#") { return; }
+      var target = document.getElementById(decodeURIComponent(href.slice(1)));
+      if (!target) { return; }
+      event.preventDefault();
+      openDetails(target);
+      var anchor = legendOrLabel(target);
+      if (anchor) { anchor.scrollIntoView(); target.focus({ preventScroll: true }); } else { target.focus(); }
+    });
+  }
 
   function autosave(form) {
     var url = form.getAttribute("data-autosave");
@@ -48,29 +87,63 @@
     var el = form.querySelector("input[name='" + name + "']:checked");
     return el ? el.value : "";
   }
-  function showError(field, message) {
-    var group = field.closest(".form-group");
-    var id = field.id + "-inline-error";
-    var existing = document.getElementById(id);
-    if (!message) {
-      if (existing) { existing.remove(); }
-      if (group && !group.querySelector(".error-message")) { group.classList.remove("form-group-error"); }
-      field.removeAttribute("aria-invalid");
-      return;
-    }
-    if (existing) { return; }
-    var p = document.createElement("p");
-    p.className = "error-message";
-    p.id = id;
-    p.textContent = message;
-    field.parentNode.insertBefore(p, field);
-    if (group) { group.classList.add("form-group-error"); }
-    field.setAttribute("aria-invalid", "true");
-    var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    if (described.indexOf(id) < 0) { described.push(id); field.setAttribute("aria-describedby", described.join(" ")); }
+  function messageOf(el) {
+    var copy = el.cloneNode(true);
+    copy.querySelectorAll(".visually-hidden").forEach(function (s) { s.remove(); });
+    return copy.textContent.trim();
   }
   function inlineRules(form) {
     var rules = form.querySelectorAll("[data-required-when]");
+    var label = form.getAttribute("data-error-label") || "";
+    var live = document.createElement("div");
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    live.setAttribute("data-inline-announcer", "");
+    form.appendChild(live);
+    function announce(text) {
+      live.textContent = "";
+      setTimeout(function () { live.textContent = text; }, 50);
+    }
+    function describe(field, id, add) {
+      var ids = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) { return x && x !== id; });
+      if (add) { ids.push(id); }
+      if (ids.length) { field.setAttribute("aria-describedby", ids.join(" ")); } else { field.removeAttribute("aria-describedby"); }
+    }
+    function showError(field, message) {
+      var group = field.closest(".form-group");
+      var id = field.id + "-error";
+      var el = document.getElementById(id);
+      if (!message) {
+        // the server's message of another kind (a text too long) stays until the text changes
+        if (el && field.value === field.defaultValue && messageOf(el) !== field.getAttribute("data-required-message")) { return; }
+        if (el) { el.remove(); }
+        describe(field, id, false);
+        field.removeAttribute("aria-invalid");
+        field.classList.remove("input-error");
+        if (group && !group.querySelector(".error-message")) { group.classList.remove("form-group-error"); }
+        return;
+      }
+      var shown = el && messageOf(el) === message;
+      if (!el) {
+        el = document.createElement("p");
+        el.className = "error-message";
+        el.id = id;
+        field.parentNode.insertBefore(el, field);
+      }
+      if (!shown) {
+        el.textContent = "";
+        var prefix = document.createElement("span");
+        prefix.className = "visually-hidden";
+        prefix.textContent = label;
+        el.appendChild(prefix);
+        el.appendChild(document.createTextNode(" " + message));
+        announce(label + " " + message);
+      }
+      if (group) { group.classList.add("form-group-error"); }
+      field.classList.add("input-error");
+      field.setAttribute("aria-invalid", "true");
+      describe(field, id, true);
+    }
     function check(field) {
       var spec = field.getAttribute("data-required-when").split(":");
       var value = checked(form, spec[0]);
@@ -79,7 +152,16 @@
                : value === spec[1];
       showError(field, need && !field.value.trim() ? field.getAttribute("data-required-message") : "");
     }
-    rules.forEach(function (field) { field.addEventListener("blur", function () { check(field); }); });
+    rules.forEach(function (field) {
+      field.addEventListener("blur", function () { check(field); });
+      // a changed answer can make the field optional: its message goes (a new one waits for the field)
+      var name = field.getAttribute("data-required-when").split(":")[0];
+      form.querySelectorAll("input[name='" + name + "']").forEach(function (radio) {
+        radio.addEventListener("change", function () {
+          if (field.getAttribute("aria-invalid") === "true") { check(field); }
+        });
+      });
+    });
   }
 
   document.querySelectorAll("form[data-autosave]").forEach(autosave);
