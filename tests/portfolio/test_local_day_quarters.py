@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from tests.api.test_review_flow import PERSPECTIVES, act
-from tests.portfolio.test_portfolio import NEGATIVE, POSITIVE, impacts, people, portfolio_token, table_rows
+from tests.api.test_review_flow import act
+from tests.portfolio.test_portfolio import NEGATIVE, POSITIVE, impacts, people, portfolio_token, rated, table_rows
 from tests.support import Api, session
 
 LATE = datetime(2026, 3, 31, 21, 30, tzinfo=UTC)
@@ -25,16 +25,7 @@ def approved_created_at(official: Api, reviewer: Api, case: str, created: dateti
     """An assessment created at ``created`` (set in the database before its approval), then approved."""
     from app.assessments.models import Assessment
 
-    decision = official.create_decision(case, planned_date=planned)
-    r = official.post(f"/api/v1/decisions/{decision['id']}/assessments", {})
-    assert r.status_code == 201, r.text
-    a = r.json()
-    items = [
-        {"perspective_id": p, "relevant": p == "policy", "reason": "" if p == "policy" else "Berör inte beslutet"}
-        for p in PERSPECTIVES
-    ]
-    assert official.put(f"/api/v1/assessments/{a['id']}/screening", {"items": items}, official.etag(a["id"])).is_success
-    assert official.put_ratings(a["id"], [NEGATIVE, POSITIVE]).status_code == 200
+    a = rated(official, case, planned, [NEGATIVE, POSITIVE])
     with session() as s:
         row = s.get(Assessment, uuid.UUID(a["id"]))
         assert row is not None

@@ -36,17 +36,23 @@ def people(client: Any, code: str) -> tuple[Api, Api]:
     )
 
 
-def approved(official: Api, reviewer: Api, case: str, day: str, ratings: list[dict[str, Any]]) -> dict[str, Any]:
+def rated(official: Api, case: str, day: str | None, ratings: list[dict[str, Any]]) -> dict[str, Any]:
+    """A draft of a new decision, screened (policy relevant) and rated."""
     decision = official.create_decision(case, planned_date=day)
     r = official.post(f"/api/v1/decisions/{decision['id']}/assessments", {})
     assert r.status_code == 201, r.text
-    a = r.json()
+    a = dict(r.json())
     items = [
         {"perspective_id": p, "relevant": p == "policy", "reason": "" if p == "policy" else "Berör inte beslutet"}
         for p in PERSPECTIVES
     ]
     assert official.put(f"/api/v1/assessments/{a['id']}/screening", {"items": items}, official.etag(a["id"])).is_success
     assert official.put_ratings(a["id"], ratings).status_code == 200
+    return a
+
+
+def approved(official: Api, reviewer: Api, case: str, day: str, ratings: list[dict[str, Any]]) -> dict[str, Any]:
+    a = rated(official, case, day, ratings)
     assert act(official, a, "submit").status_code == 200
     r = act(reviewer, a, "approve")
     assert r.status_code == 200, r.text
