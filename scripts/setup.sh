@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Livskraft needs on a fresh Debian/Ubuntu machine (idempotent).
 #   scripts/setup.sh            runtime: system libraries for WeasyPrint, .venv with the app
-#   scripts/setup.sh --dev      also test tools: chromium, qpdf, poppler, Java check, dev packages
+#   scripts/setup.sh --dev      also test tools: chromium, qpdf, poppler, wrk, a Java runtime (for the
+#                               Nu Html Checker) when none is installed, npm test tools, dev packages
 # Python packages are installed with the pinned versions in constraints.txt (reproducible).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,8 @@ DEV=0
 
 RUNTIME_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libharfbuzz0b fontconfig fonts-dejavu-core)
 DEV_DEBS=(chromium qpdf poppler-utils wrk)  # wrk: load generator of bench/
+# the Nu Html Checker (vnu.jar, from npm) needs Java 17+ (Debian 12 default-jre-headless is 17)
+command -v java >/dev/null 2>&1 || DEV_DEBS+=(default-jre-headless)
 
 missing=()
 for pkg in "${RUNTIME_DEBS[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done

@@ -23,9 +23,19 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from app.rubrics.models import Perspective, Rubric, RubricExtension, RubricHeader, RubricMigration
+from app.rubrics.models import (
+    PERSPECTIVE_IDS,
+    Perspective,
+    Rubric,
+    RubricExtension,
+    RubricHeader,
+    RubricMigration,
+    Target,
+)
 
 MAX_FILE_BYTES = 2_000_000
+CRITERIA_PER_TARGET = (3, 6)
+"""How many criteria each perspective of a base rubric has for each target (docs/rubric.md, section 3)."""
 MAX_DEPTH = 100
 """How deeply collections may nest (rubric files need fewer than ten levels). Deeper input is refused with
 its line before PyYAML's recursive composer could run out of stack."""
@@ -227,8 +237,8 @@ def _sha256(payload: Any) -> str:
 def load_rubric_dir(version_dir: Path, root: Path | None = None) -> Rubric:
     """Load one rubric version from its folder (``rubric.yaml`` + ``perspectives/*.yaml``)."""
     root = root or version_dir.parent.parent
-    header = load_model(RubricHeader, version_dir / "rubric.yaml", root)
-    problems: list[RubricProblem] = []
+    header, header_at = load_located(RubricHeader, version_dir / "rubric.yaml", root)
+    problems: list[RubricProblem] = _perspective_list_problems(header, header_at)
     perspectives: list[Perspective] = []
     for pid in header.perspectives:
         p_path = version_dir / "perspectives" / f"{pid}.yaml"
@@ -243,14 +253,13 @@ def load_rubric_dir(version_dir: Path, root: Path | None = None) -> Rubric:
             )
             continue
         try:
-            perspective = load_model(Perspective, p_path, root)
+            perspective, located = load_located(Perspective, p_path, root)
         except RubricFileError as exc:
             problems.extend(exc.problems)
             continue
         if perspective.id != pid:
-            problems.append(
-                RubricProblem(str(p_path.relative_to(root)), 1, "id", f"expected id {pid!r}, found {perspective.id!r}")
-            )
+            problems.append(located.problem(("id",), f"expected id {pid!r}, found {perspective.id!r}"))
+        problems.extend(_criteria_problems(perspective, located))
         perspectives.append(perspective)
     if header.version != version_dir.name or header.id != version_dir.parent.name:
         problems.append(
@@ -281,6 +290,47 @@ def load_rubric_dir(version_dir: Path, root: Path | None = None) -> Rubric:
             ]
         ) from exc
     return rubric.model_copy(update={"content_hash": content_hash(rubric)})
+
+
+def _perspective_list_problems(header: RubricHeader, located: Located) -> list[RubricProblem]:
+    """A base rubric lists each of the nine fixed perspectives exactly once (the API, stored ratings and
+    the screening rely on their ids)."""
+    problems = []
+    seen: set[str] = set()
+    for i, pid in enumerate(header.perspectives):
+        if pid not in PERSPECTIVE_IDS:
+            known = ", ".join(PERSPECTIVE_IDS)
+            problems.append(
+                located.problem(("perspectives", i), f"unknown perspective {pid!r} (the ids are fixed: {known})")
+            )
+        elif pid in seen:
+            problems.append(located.problem(("perspectives", i), f"perspective {pid!r} is listed twice"))
+        seen.add(pid)
+    missing = [pid for pid in PERSPECTIVE_IDS if pid not in seen]
+    if missing:
+        names = ", ".join(repr(pid) for pid in missing)
+        problems.append(
+            located.problem(("perspectives",), f"every base rubric has the nine perspectives: {names} missing")
+        )
+    return problems
+
+
+def _criteria_problems(perspective: Perspective, located: Located) -> list[RubricProblem]:
+    """A base criterion's id is ``<perspective>.<target>.<slug>`` (so it never clashes with another
+    perspective's or an extension's), and each target has 3 to 6 criteria."""
+    problems = []
+    for i, criterion in enumerate(perspective.criteria):
+        prefix = f"{perspective.id}.{criterion.target}."
+        if not criterion.id.startswith(prefix) or len(criterion.id) == len(prefix):
+            message = f"a criterion of this perspective and target is named {prefix}<slug>, found {criterion.id!r}"
+            problems.append(located.problem(("criteria", i, "id"), message))
+    low, high = CRITERIA_PER_TARGET
+    for target in Target:
+        n = len(perspective.criteria_for(target))
+        if not low <= n <= high:
+            message = f"{n} criteria for the target {target.value!r}; each target has {low} to {high}"
+            problems.append(located.problem(("criteria",), message))
+    return problems
 
 
 def load_extension(path: Path, root: Path | None = None) -> RubricExtension:

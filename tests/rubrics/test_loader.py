@@ -95,7 +95,9 @@ def test_aliases_and_bombs_are_refused() -> None:
 def test_duplicate_criterion_ids_are_refused(tmp_path: Path) -> None:
     root = _copy_rubric(tmp_path)
     path = root / "kuntaliitto-vitality/1.0.0/perspectives/logistics.yaml"
-    text = path.read_text(encoding="utf-8").replace("logistics.firms.affected-firms", "policy.firms.affected-firms", 1)
+    text = path.read_text(encoding="utf-8").replace(
+        "logistics.firms.transport-costs", "logistics.firms.affected-firms", 1
+    )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RubricFileError, match="duplicate criterion id"):
         load_registry(root)

@@ -129,3 +129,87 @@ def test_running_out_of_stack_is_still_a_rubric_file_error() -> None:
     [problem] = info.value.problems
     assert problem.file == "deep.yaml" and "nested too deeply" in problem.message
     assert problem.line == 3
+
+
+def _rubrics_check(root: Path) -> str:
+    result = CliRunner().invoke(cli, ["rubrics", "check", str(root)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    return result.stderr
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.strip() == text)
+
+
+def test_a_perspective_outside_the_nine_is_refused_with_its_line(tmp_path: Path) -> None:
+    """The nine perspective ids are fixed (the API, stored ratings and screening rely on them): a header
+    that lists another id, leaves one out or lists one twice is named by file, line and field."""
+    root = tmp_path / "rubrics"
+    shutil.copytree(ROOT, root)
+    header = root / "kuntaliitto-vitality/1.0.0/rubric.yaml"
+    text = header.read_text(encoding="utf-8")
+    assert "\n  - mergers\n" in text and "\n  - logistics\n" in text
+    header.write_text(text.replace("\n  - mergers\n", "\n  - logistics\n"), encoding="utf-8")
+    errors = _rubrics_check(root)
+    last = max(
+        i for i, line in enumerate(header.read_text(encoding="utf-8").splitlines(), 1) if line == "  - logistics"
+    )
+    assert (
+        f"kuntaliitto-vitality/1.0.0/rubric.yaml:{last}: perspectives.{8}: perspective 'logistics' is listed twice"
+        in errors
+    )
+    assert "perspectives: every base rubric has the nine perspectives: 'mergers' missing" in errors
+
+    shutil.copy(root / "kuntaliitto-vitality/1.0.0/perspectives/mergers.yaml", tmp_path / "mergers.yaml")
+    header.write_text(text.replace("\n  - mergers\n", "\n  - tourism\n"), encoding="utf-8")
+    (root / "kuntaliitto-vitality/1.0.0/perspectives/tourism.yaml").write_text(
+        (tmp_path / "mergers.yaml").read_text(encoding="utf-8").replace("id: mergers", "id: tourism", 1),
+        encoding="utf-8",
+    )
+    errors = _rubrics_check(root)
+    assert (
+        f"kuntaliitto-vitality/1.0.0/rubric.yaml:{_line_of(header, '- tourism')}: perspectives.8: unknown perspective 'tourism'"
+        in errors
+    )
+
+
+def test_a_criterion_named_for_another_perspective_or_target_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "rubrics"
+    shutil.copytree(ROOT, root)
+    path = root / "kuntaliitto-vitality/1.0.0/perspectives/logistics.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("- id: logistics.firms.transport-costs", "- id: logistics.residents.transport-costs"),
+        encoding="utf-8",
+    )
+    errors = _rubrics_check(root)
+    line = _line_of(path, "- id: logistics.residents.transport-costs")
+    expected = (
+        f"kuntaliitto-vitality/1.0.0/perspectives/logistics.yaml:{line}: criteria.5.id: a criterion of this "
+        "perspective and target is named logistics.firms.<slug>, found 'logistics.residents.transport-costs'"
+    )
+    assert expected in errors
+
+
+def test_too_few_criteria_for_a_target_are_refused(tmp_path: Path) -> None:
+    """Each target has 3 to 6 criteria in every perspective of a base rubric."""
+    root = tmp_path / "rubrics"
+    shutil.copytree(ROOT, root)
+    path = root / "kuntaliitto-vitality/1.0.0/perspectives/logistics.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "- id: logistics.residents.commuting")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  - id:"))
+    residents = sum(1 for line in lines if line.startswith("  - id: logistics.residents."))
+    path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    if residents - 1 >= 3:  # remove a second one if the shipped file has four
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        start = next(i for i, line in enumerate(lines) if line.startswith("  - id: logistics.residents."))
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("  - id:")), len(lines))
+        path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    errors = _rubrics_check(root)
+    line = _line_of(path, "criteria:") + 1  # where the list starts
+    assert (
+        f"kuntaliitto-vitality/1.0.0/perspectives/logistics.yaml:{line}: criteria: 2 criteria for the target 'residents'; each target has 3 to 6"
+        in errors
+    )
