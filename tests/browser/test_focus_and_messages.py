@@ -2,7 +2,8 @@
 error message per field (the server's reused, its hidden "Fel:" kept, gone when the field is fixed)
 announced in one polite live region; a link in the error summary shows the field's label or legend,
 not the field alone at the top of the window; a refused submit leads from the summary to the list of
-problems and on to the page that fixes each; a refused save and a success notice take focus."""
+problems and on to the page that fixes each; a refused save, a success notice and the notice of a
+restored draft take focus."""
 
 from __future__ import annotations
 
@@ -138,3 +139,24 @@ def test_a_refused_save_takes_focus_and_says_error_in_the_title(page: Any, serve
         "Någon annan sparade det här formuläret medan du arbetade med det"
     )
     assert page.input_value("#c0-e1-rationale") == "Fler kunder.", "what was typed is kept"
+
+
+def test_a_restored_draft_notice_takes_focus(page: Any, server: str) -> None:
+    aid = sign_in_and_screen(page, server)
+    for url, fill in (
+        (rate_url(server, aid), "#c0-e1-rationale"),
+        (f"{server}/assessments/{aid}/screening", "#s-logistics-reason"),
+    ):
+        page.goto(url)
+        page.fill(fill, "Skrivet men aldrig sparat med knappen")
+        page.wait_for_selector("#autosave-status:has-text('Utkastet sparades')")
+        page.goto(url)  # opened again: the draft is restored, and its notice is what is read first
+        assert page.input_value(fill) == "Skrivet men aldrig sparat med knappen"
+        notice = "document.activeElement.matches('.notice-warning[data-focus-on-load][tabindex=\"-1\"]')"
+        assert page.evaluate(notice), page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+        assert "har återställts" in page.evaluate("document.activeElement.textContent")
+        assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
+        assert page.evaluate("document.activeElement.getBoundingClientRect().top") >= 0, "in view"
+        with page.expect_navigation():  # discarding it leaves the saved answers, and the success banner
+            page.click("form.inline-form button")
+        assert page.evaluate("document.activeElement.matches('.notice-success[data-focus-on-load]')")

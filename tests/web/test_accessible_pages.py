@@ -3,7 +3,9 @@ links its problems (not the optional comment), fields and error-summary lines sa
 question and effect they belong to, a text too long names its limit, page titles differ, a language's
 name is marked in that language, the dashboard and the overview have different names, each guidance
 box has its question's name, the skip link lands past the navigation, a refused save says so in the
-title and takes focus. (What only a browser shows, focus and the script, is in tests/browser.)"""
+title and takes focus, as does the notice of a restored draft; every data table is in a scroll region of
+its own named by its caption. (What only a browser shows, focus, the script and widths, is in
+tests/browser.)"""
 
 from __future__ import annotations
 
@@ -377,3 +379,45 @@ def test_a_success_notice_takes_focus(official: Web, admin: Web) -> None:
     )
     invited = admin.post("/admin/invitations", {"email": "ny@vaasa.fi", "role": "official"}).text
     assert re.search(r'<div class="notice notice-success"[^>]*data-focus-on-load[^>]*>\s*<h2 id="[^"]+">', invited)
+
+
+def test_a_restored_draft_notice_takes_focus(official: Web) -> None:
+    aid = official.new_assessment()
+    official.screen(aid)
+    url, data = official.rate_form(aid)
+    form_key = "rate:proposal:policy:firms"
+    r = official.post(f"/assessments/{aid}/autosave", data | {"form_key": form_key, "c0-e1-rationale": "Utkast"})
+    assert r.status_code == 200
+    page = official.get(url).text
+    notice = re.search(r'<div class="notice notice-warning"([^>]*)>\s*<p>Dina osparade ändringar från ', page)
+    assert notice, "the restored draft's notice"
+    assert 'tabindex="-1"' in notice.group(1) and "data-focus-on-load" in notice.group(1)
+    assert 'role="alert"' in notice.group(1)
+    assert page.count("data-focus-on-load") == 1
+
+
+# --- 12. data tables scroll in a region of their own ------------------------------------------------------
+
+TABLE = re.compile(
+    r'<div class="table-scroll" role="region" aria-labelledby="([^"]+)" tabindex="0">\s*'
+    r'<table[^>]*>\s*<caption id="([^"]+)">'
+)
+
+
+def test_every_data_table_is_in_a_scroll_region_named_by_its_caption(official: Web, reviewer: Web, admin: Web) -> None:
+    from tests.web.test_review import submitted
+
+    aid = submitted(official)
+    assert reviewer.post(f"/assessments/{aid}/review", {"action": "approve", "comment": "Bra."}).status_code == 303
+    admin.post("/admin/invitations", {"email": "ny@vaasa.fi", "role": "official"})
+    pages = [(official, p) for p in ("/", f"/assessments/{aid}", f"/assessments/{aid}/summary")]
+    pages += [(official, f"/assessments/{aid}/history"), (admin, "/admin/users"), (admin, "/admin/tokens")]
+    for web, path in pages:
+        page = web.get(path).text
+        tables = page.count("<table")
+        regions = TABLE.findall(page)
+        assert tables and len(regions) == tables, (path, tables, regions)
+        for labelled_by, caption in regions:
+            assert labelled_by == caption, path
+        ids = re.findall(r'\bid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))

@@ -10,7 +10,7 @@ from tests.web.test_review import submitted
 
 
 def _trail(html: str) -> str:
-    return html.split("<caption>", 2)[2]
+    return html.split('<caption id="audit-caption">', 1)[1]
 
 
 def test_follow_up_and_history_name_likelihoods_and_events(official: Web, reviewer: Web) -> None:

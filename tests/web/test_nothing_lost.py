@@ -62,7 +62,7 @@ def test_second_official_saving_the_same_form_gives_a_conflict_with_both_version
     assert "Min motivering" in r.text and "Deras motivering" in r.text
     assert "Ingenting har skrivits över" in r.text
     table = r.text.split('<table class="compare">')[1].split("</table>")[0]
-    assert "+2 Måttlig positiv effekt" in table and "-1 Liten negativ effekt" in table, "values shown as labels"
+    assert "+2 Måttlig positiv effekt" in table and "−1 Liten negativ effekt" in table, "values shown as labels"
     from tests.web.test_assessment_flow import _ratings
 
     rows = _ratings(official, aid)

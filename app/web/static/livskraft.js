@@ -7,7 +7,7 @@
      server's element (id "<field>-error") reused, and a new message is announced in one polite live
      region.
    - The error summary takes focus on load so screen-reader users hear it first; otherwise a notice
-     marked data-focus-on-load does (a refused save, GOV.UK's success banner). A link in the summary
+     marked data-focus-on-load does (a refused save, GOV.UK's success banner, a restored draft). A link in the summary
      focuses its field with the field's label or legend scrolled into view (as GOV.UK Frontend does),
      not the field alone at the very top of the window. */
 (function () {
