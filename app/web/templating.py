@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from app import i18n
 from app.municipalities.codes import display_name
 from app.municipalities.timezone import DEFAULT_ZONE, ZONES
+from app.reports import labels
 from app.settings import get_settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -66,7 +67,7 @@ def _environment(lang: str, zone: str) -> Environment:
     env.globals["error_message"] = partial(error_message, error_label)
     env.globals["radios"] = partial(radios, error_label)
     env.filters["number"] = lambda v, digits=1: format_number(v, lang, digits)
-    env.filters["signed"] = lambda v, digits=1: _signed(v, lang, digits)
+    env.filters["signed"] = lambda v, digits=1: labels.signed(v, lang, digits)  # as in the PDFs
     env.filters["percent"] = lambda v: "–" if v is None else format_number(100 * v, lang, 0) + " %"
     env.filters["text"] = lambda t: t.get(lang)
     return env
@@ -75,15 +76,6 @@ def _environment(lang: str, zone: str) -> Environment:
 def _date(value: date | datetime | None, lang: str, fmt: str, zone: tzinfo) -> str:
     """A day; a timestamp's is the day it falls on in ``zone``."""
     return i18n.format_date(value, lang, fmt, zone) if value else ""
-
-
-def _signed(value: float | None, lang: str, digits: int) -> str:
-    if value is None:
-        return "–"
-    text = format_number(abs(value), lang, digits)
-    if round(value, digits) == 0:
-        return text
-    return ("+" if value > 0 else "−") + text
 
 
 @lru_cache(maxsize=8)
