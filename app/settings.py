@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     """Password hashes (argon2id, 64 MiB each) computed at once per process: a burst of sign-ins waits
     for a slot rather than adding 64 MiB of memory per concurrent sign-in (about 8–10 a second per slot
     on a shared vCPU, docs/benchmarks.md)."""
+    db_queue_timeout: float = Field(default=30.0, gt=0, le=300)
+    """Seconds a request may wait in the database gate (``app/db/gate.py``) for its turn; then it is
+    answered 503 with ``Retry-After`` instead of waiting on, which could outlast the 10-minute lease of
+    an ``Idempotency-Key`` reservation (at most 300)."""
     fast_reads: bool = True
     """PostgreSQL: serve repeated reads of an assessment and its summary, list pages and portfolios
     after one statement on the event loop (``app/db/loop_db.py``); false: always the ordinary path."""

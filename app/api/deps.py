@@ -7,10 +7,14 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 from sqlmodel import Session
@@ -22,7 +26,7 @@ from app.auth.tokens import TOKEN_PREFIX, actor_for_principal, actor_for_token, 
 from app.db.base import INT4_MAX
 from app.db.loop_db import LoopDatabase
 from app.db.session import request_unit_of_work
-from app.errors import PreconditionFailed, PreconditionRequired, Unauthorized
+from app.errors import DomainError, PreconditionFailed, PreconditionRequired, Unauthorized
 from app.rubrics.registry import RubricRegistry
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -181,22 +185,52 @@ def parse_etag(value: str) -> int | None:
     return int(m.group(1)) if m and int(m.group(1)) <= INT4_MAX else None
 
 
-def _if_match_sent(if_match: str | None) -> str:
+def _path_params(dependant: Dependant) -> list[Any]:
+    """The path parameters of a route: its own and its dependencies' (each name once)."""
+    fields: dict[str, Any] = {}
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        for field in current.path_params:
+            fields.setdefault(field.alias, field)
+        pending.extend(current.dependencies)
+    return list(fields.values())
+
+
+def refuse_precondition(request: Request, problem: DomainError) -> NoReturn:
+    """Refuse a change for its ``If-Match`` (428 or 412) — unless its path names no resource at all.
+
+    FastAPI validates the path parameters of a dependency, collects what is wrong and goes on with the
+    next dependency, answering 422 only once all have run; a dependency that raises wins. So a malformed
+    id (``POST /assessments/%00/submit``) without ``If-Match`` got 428, asking for an ETag of a resource
+    that cannot exist. The path is checked first, as every route does (422 naming the parameter); only on
+    this refusal, so a request that passes costs nothing more."""
+    route = request.scope.get("route")
+    if isinstance(route, APIRoute):
+        _, errors = request_params_to_args(_path_params(route.dependant), request.path_params)
+        if errors:
+            raise RequestValidationError(errors)
+    raise problem
+
+
+def if_match_sent(request: Request, if_match: str | None) -> str:
+    """``If-Match`` as sent; 428 when it is missing or blank (after the path is checked)."""
     if if_match is None or not if_match.strip():
-        raise PreconditionRequired("send If-Match with the ETag you read, so no update is lost")
+        refuse_precondition(request, PreconditionRequired("send If-Match with the ETag you read, so no update is lost"))
     return if_match
 
 
 async def require_if_match(
+    request: Request,
     if_match: Annotated[
         str | None,
         Header(description='The ETag you read, e.g. `"v3"`. Required on every change: a stale one gets 412.'),
     ] = None,
 ) -> int:
-    sent = _if_match_sent(if_match)
+    sent = if_match_sent(request, if_match)
     version = parse_etag(sent)
     if version is None:
-        raise PreconditionFailed(f"If-Match {sent[:80]!r} does not match the current version")
+        refuse_precondition(request, PreconditionFailed(f"If-Match {sent[:80]!r} does not match the current version"))
     return version
 
 
@@ -204,13 +238,14 @@ IfMatchDep = Annotated[int, Depends(require_if_match)]
 
 
 async def require_if_match_tag(
+    request: Request,
     if_match: Annotated[
         str | None,
         Header(description="The ETag you read. Required on every change: a stale one gets 412."),
     ] = None,
 ) -> str:
     """For resources whose ETag is a content hash rather than a version number."""
-    return _if_match_sent(if_match).strip().removeprefix("W/")
+    return if_match_sent(request, if_match).strip().removeprefix("W/")
 
 
 IfMatchTagDep = Annotated[str, Depends(require_if_match_tag)]

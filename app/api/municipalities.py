@@ -153,10 +153,12 @@ def list_audit_events(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[AuditEventPublic]:
     """Every change in the municipality, oldest first, hash-chained (`livskraft audit verify`). The
-    changes of webhook subscriptions (`webhook.*`: subscriber URLs) are listed only to a token with
-    the admin right, as the subscriptions themselves are."""
+    events of administration are listed only to a caller with the admin right, as the routes and pages
+    that manage them are: API tokens (`token.*`), webhook subscriptions (`webhook.*`: subscriber URLs),
+    user accounts and invitations (`user.*`: e-mail addresses, roles) and sign-ins (`login.*`,
+    `password_change.*`). Other callers see the trail without them (the `seq` numbers then have gaps)."""
     after = decode_cursor(cursor, AUDIT_CURSOR, as_seq)
-    hidden = None if "admin" in actor.scopes else "webhook."
+    hidden = () if "admin" in actor.scopes else audit_repo.ADMIN_RESOURCE_TYPES
     rows = audit_repo.page(session, actor.municipality_id, resource_id, after[0] if after else 0, limit + 1, hidden)
     items = [AuditEventPublic.model_validate(e, from_attributes=True) for e in rows[:limit]]
     next_cursor = encode_cursor(AUDIT_CURSOR, [rows[limit - 1].seq]) if len(rows) > limit else None

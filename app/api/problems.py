@@ -182,6 +182,13 @@ DB_WRITE_FAILED = (
 )
 DB_BUSY = (503, "service-unavailable", "the database is busy; try again shortly")
 DB_NO_FILE = (503, "service-unavailable", "the database file cannot be opened; try again shortly")
+DB_QUEUE_TIMEOUT = (
+    503,
+    "service-unavailable",
+    "the server is busy: the request waited {seconds:g} s for the database and was not run; try again shortly",
+)
+RETRY_AFTER = "5"
+"""Seconds a client is asked to wait after a 503 (``Retry-After``)."""
 
 
 def database_problem(exc: Exception) -> tuple[int, str, str]:
@@ -217,7 +224,27 @@ async def _db_unavailable(request: Request, exc: Exception) -> Response:
         slug=slug,
         title=HTTP_TITLES[status],
         instance=request.url.path,
-        headers={"Retry-After": "5"} if status == 503 else None,
+        headers={"Retry-After": RETRY_AFTER} if status == 503 else None,
+    )
+
+
+async def queue_timeout(request: Request, seconds: float) -> Response:
+    """The answer to a request that waited ``seconds`` (``LIVSKRAFT_DB_QUEUE_TIMEOUT``) in the database
+    gate without its turn (``app/db/gate.py``): 503 with ``Retry-After``, problem+json in the API, the
+    error page on the web. Nothing of the request has run."""
+    status, slug, detail = DB_QUEUE_TIMEOUT
+    log.warning("%s %s waited %g s for the database; answered 503", request.method, request.url.path, seconds)
+    if _wants_html(request):
+        response = await _render_html(request, status, slug)
+        response.headers["Retry-After"] = RETRY_AFTER
+        return response
+    return problem_response(
+        status,
+        detail.format(seconds=seconds),
+        slug=slug,
+        title=HTTP_TITLES[status],
+        instance=request.url.path,
+        headers={"Retry-After": RETRY_AFTER},
     )
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Response, status
+from fastapi import Depends, Header, Query, Request, Response, status
 
-from app.api.deps import ActorDep, AdminOnly, SessionDep
+from app.api.deps import ActorDep, AdminOnly, SessionDep, if_match_sent
 from app.api.problems import responses
-from app.errors import PreconditionRequired
 from app.routing import Router
 from app.webhooks import service
 from app.webhooks.models import WebhookSubscription
@@ -41,15 +40,14 @@ def subscription_dep(webhook_id: uuid.UUID, session: SessionDep, actor: ActorDep
     return service.get(session, actor, webhook_id)
 
 
-def if_match(
+async def if_match(
+    request: Request,
     value: Annotated[
         str | None,
         Header(alias="If-Match", description="The subscription's ETag you read; a stale one gets 412."),
     ] = None,
 ) -> str:
-    if value is None or not value.strip():
-        raise PreconditionRequired("send If-Match with the ETag you read, so no update is lost")
-    return value
+    return if_match_sent(request, value)
 
 
 SubscriptionDep = Annotated[WebhookSubscription, Depends(subscription_dep)]

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit.models import AuditEvent
 from app.municipalities.models import Municipality
+
+ADMIN_RESOURCE_TYPES = frozenset({"api_token", "webhook_subscription", "user", "user_invitation"})
+"""Events about administration, listed by ``GET /audit-events`` only to callers with the admin right (as
+the routes and pages that manage them are): API tokens (``token.*``), webhook subscriptions
+(``webhook.*``, with the subscriber's URL), user accounts and invitations (``user.*``, with e-mail
+addresses and roles) and sign-ins (``login.*``, ``password_change.*``). The web history of an assessment
+lists only the events of the assessment's decision and its versions, so none of these."""
 
 
 def lock_chain(session: Session, municipality_id: uuid.UUID) -> Municipality:
@@ -65,12 +72,12 @@ def page(
     resource_id: str | None,
     after_seq: int,
     limit: int,
-    hidden_prefix: str | None = None,
+    hidden_resource_types: Collection[str] = (),
 ) -> Sequence[AuditEvent]:
-    """Events after ``after_seq``, oldest first; without those whose action starts with ``hidden_prefix``."""
+    """Events after ``after_seq``, oldest first; without those about a resource of ``hidden_resource_types``."""
     stmt = select(AuditEvent).where(AuditEvent.municipality_id == municipality_id, col(AuditEvent.seq) > after_seq)
     if resource_id:
         stmt = stmt.where(AuditEvent.resource_id == resource_id)
-    if hidden_prefix:
-        stmt = stmt.where(~col(AuditEvent.action).startswith(hidden_prefix, autoescape=True))
+    if hidden_resource_types:
+        stmt = stmt.where(col(AuditEvent.resource_type).not_in(sorted(hidden_resource_types)))
     return session.exec(stmt.order_by(col(AuditEvent.seq)).limit(limit)).all()

@@ -13,17 +13,29 @@ well below the thread count), and on SQLite one writing request at a time (SQLit
 anyway). A writing request's body is read before it queues (up to ``max_body`` bytes), so a slow
 client cannot hold the gate; the gate opens again when the response starts, because the request's
 unit of work has committed by then (``app/api/deps.py``).
+
+A request waits at most ``queue_timeout`` seconds (``LIVSKRAFT_DB_QUEUE_TIMEOUT``, 30 by default) for its
+turn; then it is answered 503 with ``Retry-After`` (``app.api.problems.queue_timeout``) without having
+run. Without a bound, a queue behind slow requests kept clients waiting indefinitely — longer than their
+own timeouts, and longer than the 10-minute lease of an ``Idempotency-Key`` reservation, after which a
+retry runs while the first request still waits to.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api import problems
 from app.db.engine import pool_capacity
 from app.settings import Settings
+
+Refusal = Callable[[Request, float], Awaitable[Response]]
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -46,11 +58,21 @@ async def _read_ahead(receive: Receive, max_body: int) -> Receive:
 
 
 class DatabaseGate:
-    def __init__(self, app: ASGIApp, capacity: int, single_writer: bool, max_body: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        capacity: int,
+        single_writer: bool,
+        max_body: int,
+        queue_timeout: float = 30.0,
+        refuse: Refusal = problems.queue_timeout,
+    ) -> None:
         self.app = app
         self.capacity = capacity
         self.single_writer = single_writer
         self.max_body = max_body
+        self.queue_timeout = queue_timeout
+        self.refuse = refuse
         self._loop: asyncio.AbstractEventLoop | None = None
         self._all = asyncio.Semaphore(capacity)
         self._writer: asyncio.Semaphore | None = None
@@ -83,9 +105,16 @@ class DatabaseGate:
             await send(message)
 
         try:
-            for gate in gates:
-                await gate.acquire()
-                held.append(gate)
+            try:
+                async with asyncio.timeout(self.queue_timeout):
+                    for gate in gates:
+                        await gate.acquire()
+                        held.append(gate)
+            except TimeoutError:
+                release()
+                response = await self.refuse(Request(scope), self.queue_timeout)
+                await response(scope, receive, send)
+                return
             await self.app(scope, receive, releasing_send)
         finally:
             release()
@@ -98,4 +127,5 @@ def install(app: FastAPI, settings: Settings) -> None:
         capacity=pool_capacity(settings.effective_database_url),
         single_writer=settings.is_sqlite,
         max_body=settings.max_body_bytes,
+        queue_timeout=settings.db_queue_timeout,
     )

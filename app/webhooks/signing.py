@@ -2,6 +2,9 @@
 
 The HMAC (key: the subscription's secret) is computed over ``"<t>.<body>"``, the timestamp and the exact
 body bytes, so a receiver can reject both tampered bodies and replays older than its tolerance.
+
+A subscription has one secret for its whole life, so a header carries exactly one ``v1=``: there is no
+secret rotation (to change the secret, subscribe anew and delete the old subscription, docs/webhooks.md).
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ def signature_header(secret: str, timestamp: int, body: bytes) -> str:
 def verify(secret: str, header: str, body: bytes, now: int, tolerance: int = DEFAULT_TOLERANCE) -> bool:
     """What a receiver does: parse the header, check the age, compare in constant time.
 
-    Several ``v1=`` values are allowed (e.g. during a secret rotation); one match is enough.
+    The server sends one ``v1=`` value; like the receiver's example in docs/webhooks.md this accepts
+    several and one match is enough, so a receiver keeps working should a later version sign with more
+    than one secret at once (it does not today: there is no secret rotation).
     """
     timestamp: int | None = None
     candidates: list[str] = []

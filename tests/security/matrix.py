@@ -74,7 +74,12 @@ if __name__ == "__main__":
         "is current. ✓ = allowed, ✗ = 403. Every principal of another municipality gets 404 on every route "
         "with a resource (tests/api/test_tenancy.py); no token: 401, but for the two public operations "
         "(`/healthz`, and the rubric files' JSON Schema, which editors fetch without a token).\n\n"
-        + table(api_operations())
+        "A ✓ says who may call a route, not that every caller is answered alike: `GET /api/v1/audit-events` "
+        "lists the events of administration — API tokens (`token.*`), webhook subscriptions (`webhook.*`), "
+        "user accounts and invitations (`user.*`) and sign-ins (`login.*`, `password_change.*`) — only to "
+        "the principals with the admin right (token:admin, admin), as the routes and pages that manage "
+        "them; the others get the trail without them "
+        "(`tests/security/test_hardening_audit_visibility.py`).\n\n" + table(api_operations())
     )
     target.write_text(text, encoding="utf-8")
     print(f"wrote {target}")
