@@ -1,12 +1,16 @@
-"""ASGI middleware of the API: body size limit (413), JSON only (415), and Idempotency-Key on POST.
+"""ASGI middleware of the API: body size limit (413), JSON only (415), Idempotency-Key on POST, and the
+record of when each API token was last used.
 
 Written as plain ASGI (not BaseHTTPMiddleware) so reads pay almost nothing for it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
+import time
 from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api import repository as api_repo
 from app.api.models import IdempotencyRecord
 from app.auth import repository as auth_repo
-from app.auth.tokens import hash_token, token_usable
+from app.auth.tokens import TOKEN_PREFIX, hash_token, token_usable
 from app.db.base import utcnow
 from app.db.session import unit_of_work
 from app.errors import FieldProblem
@@ -296,3 +300,69 @@ def _finish(record_id: Any, reserved_at: datetime | None, captured: dict[str, An
         }
         record.response_body = b"".join(captured["body"])
         session.add(record)
+
+
+TOKEN_USE_INTERVAL = timedelta(hours=1)
+"""How often a token's ``last_used_at`` is written: at most once an hour per token (the admin's list
+shows when a token was last used, to the hour), so a busy token costs one write an hour, not one per
+request."""
+_uses_recorded: dict[str, float] = {}
+"""Token hash → when this process last recorded (or tried to record) its use (``time.monotonic``)."""
+_recording: set[asyncio.Task[None]] = set()
+"""Records under way (a reference keeps each task alive until it ends)."""
+log = logging.getLogger("livskraft.tokens")
+
+
+class TokenUse:
+    """Record that an API token was used (``api_token.last_used_at``), after the answer is sent.
+
+    Every way a token is checked (the ordinary path, the event-loop statements, the kept answers) only
+    reads; the write happens here, once per token and interval per process, in its own short
+    transaction after the response (a task of its own), so no request waits for it. An answer 401
+    (unknown or revoked token) or 5xx (possibly never checked) records nothing; on a read-only or busy
+    database the record is skipped and logged, never an error."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        authorization = _header(scope, b"authorization")
+        token = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else ""
+        if not token.startswith(TOKEN_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def watching_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watching_send)
+        if status == 401 or not 200 <= status < 500:  # refused as unknown or revoked, or never checked (503)
+            return
+        token_hash = hash_token(token)
+        now = time.monotonic()
+        last = _uses_recorded.get(token_hash)
+        if last is not None and now - last < TOKEN_USE_INTERVAL.total_seconds():
+            return
+        if len(_uses_recorded) >= 10_000:  # bounded: forgetting only means one more write an hour
+            _uses_recorded.clear()
+        _uses_recorded[token_hash] = now
+        # detached: the request is over, and on a busy SQLite file the write may wait for the lock
+        task = asyncio.get_running_loop().create_task(run_in_threadpool(_record_use, token_hash))
+        _recording.add(task)
+        task.add_done_callback(_recording.discard)
+
+
+def _record_use(token_hash: str) -> None:
+    now = utcnow()
+    try:
+        with unit_of_work() as session:
+            auth_repo.record_token_use(session, token_hash, now, now - TOKEN_USE_INTERVAL)
+    except Exception as exc:  # a read-only, full or busy database: the use goes unrecorded this time
+        log.info("the use of an API token was not recorded: %s", type(exc).__name__)

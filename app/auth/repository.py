@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam
+from sqlalchemy import Row, Select, bindparam, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
@@ -46,6 +47,21 @@ def token_principal(session: Session, token_hash: str) -> Row[Any] | None:
     objects: every API request starts here, so it must be cheap (the statement is built once). Read
     fresh on every request, so a revoked token or a deactivated user is refused at once."""
     return session.execute(token_principal_query(), {"token_hash": token_hash}).first()
+
+
+def record_token_use(session: Session, token_hash: str, now: datetime, recorded_before: datetime) -> int:
+    """Set a token's ``last_used_at`` to ``now`` unless it was set at or after ``recorded_before`` (or the
+    token is revoked or unknown): one short statement, a row written at most once per interval."""
+    stmt = (
+        update(ApiToken)
+        .where(
+            col(ApiToken.token_hash) == token_hash,
+            col(ApiToken.revoked_at).is_(None),
+            or_(col(ApiToken.last_used_at).is_(None), col(ApiToken.last_used_at) < recorded_before),
+        )
+        .values(last_used_at=now)
+    )
+    return int(session.exec(stmt).rowcount)
 
 
 def token_by_id(session: Session, token_id: uuid.UUID) -> ApiToken | None:
