@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +60,19 @@ class Settings(BaseSettings):
     fast_writes: bool = True
     """PostgreSQL: save ratings (``PUT /assessments/{id}/ratings``) in two round trips on the event loop
     (``app/assessments/fast_ratings.py``); false: always the ordinary path."""
+    oidc_issuer: str = ""
+    """Single sign-on (OpenID Connect, ``app/auth/oidc.py``): the identity provider's issuer URL, exactly as
+    its discovery document names it (``<issuer>/.well-known/openid-configuration``). Empty: no single
+    sign-on anywhere (no button, its routes answer 404). https; plain http only for a loopback host
+    outside production."""
+    oidc_client_id: str = ""
+    """The client id Livskraft is registered with at the identity provider (required with an issuer)."""
+    oidc_client_secret: SecretStr = SecretStr("")
+    """The client secret of that registration (required with an issuer)."""
+    oidc_display_name: str = ""
+    """The provider's name on the sign-in button ("Sign in with Entra ID"); empty: "single sign-on"."""
+    oidc_scopes: str = "openid email profile"
+    """Scopes asked for, separated by spaces; ``openid`` and an e-mail address in the ID token are needed."""
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:
@@ -72,6 +85,24 @@ class Settings(BaseSettings):
                 raise ValueError("DATABASE_URL must be set in production")
             if self.webhook_allow_private:
                 raise ValueError("LIVSKRAFT_WEBHOOK_ALLOW_PRIVATE must not be enabled in production")
+        return self
+
+    @model_validator(mode="after")
+    def _check_single_sign_on(self) -> Settings:
+        """A configured issuer needs its client id and secret, and a URL that cannot be spoofed on the way."""
+        if not self.oidc_issuer:
+            return self
+        from app.auth.oidc import url_problem  # only when single sign-on is configured
+
+        problem = url_problem(self.oidc_issuer, production=self.env == "production", issuer=True)
+        if problem:
+            raise ValueError(f"LIVSKRAFT_OIDC_ISSUER {problem}")
+        if not self.oidc_client_id or not self.oidc_client_secret.get_secret_value():
+            raise ValueError(
+                "LIVSKRAFT_OIDC_CLIENT_ID and LIVSKRAFT_OIDC_CLIENT_SECRET must be set when LIVSKRAFT_OIDC_ISSUER is"
+            )
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("LIVSKRAFT_OIDC_SCOPES must include openid")
         return self
 
     @property

@@ -1,14 +1,20 @@
-"""Signing in and out, the language switch, and accepting an invitation."""
+"""Signing in (with a password, or with single sign-on when it is configured) and out, the language
+switch, and accepting an invitation."""
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import quote
+
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import i18n
-from app.auth import users
+from app.auth import oidc, users
 from app.auth.web_sessions import end_session, start_session
-from app.errors import Conflict, ValidationFailed
+from app.db.session import unit_of_work
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.routing import Router
 from app.settings import get_settings
 from app.web import accounts
@@ -29,6 +35,11 @@ from app.web.security import ANON_CSRF_COOKIE, new_csrf_token
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
+log = logging.getLogger("livskraft.sso")
+SSO_COOKIE = "lk_sso"
+SSO_PATH = "/login/sso"
+"""Single sign-on's routes (``/login/sso``, ``/login/sso/callback``); the pending sign-in's cookie is
+sent to them alone."""
 
 
 def _anon_page(request: Request, lang: str, template: str, status_code: int = 200, **context: object) -> HTMLResponse:
@@ -41,11 +52,41 @@ def _anon_page(request: Request, lang: str, template: str, status_code: int = 20
     return response
 
 
+def _login_page(request: Request, lang: str, status_code: int = 200, **context: object) -> HTMLResponse:
+    """The sign-in page; with single sign-on configured, its button too (``sso``: the provider's name)."""
+    settings = get_settings()
+    sso = settings.oidc_display_name.strip() if settings.oidc_issuer else None
+    return _anon_page(request, lang, "login.html", status_code, sso=sso, **context)
+
+
+def _signed_in(next_path: str, token: str) -> RedirectResponse:
+    """The answer to a successful sign-in, with a password or single sign-on: the session's cookie, and
+    on to ``next_path`` (a local path: ``safe_next``)."""
+    settings = get_settings()
+    response = RedirectResponse(safe_next(next_path), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+    response.delete_cookie(ANON_CSRF_COOKIE, path="/")
+    return response
+
+
 @router.get("/login")
-def login_form(request: Request, lang: LangDep, login: OptionalLoginDep, next: str = "/") -> Response:
+def login_form(
+    request: Request, lang: LangDep, login: OptionalLoginDep, next: str = "/", sso_error: str = ""
+) -> Response:
     if login is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return _anon_page(request, lang, "login.html", email="", next=safe_next(next), fe={})
+    errors: list[tuple[str, str]] = []
+    if sso_error in oidc.REASONS and get_settings().oidc_issuer:
+        errors.append(("sso", _sso_message(lang, sso_error)))
+    return _login_page(request, lang, email="", next=safe_next(next), errors=errors, fe={})
 
 
 @router.post("/login")
@@ -63,19 +104,7 @@ def login_submit(request: Request, session: SessionDep, lang: LangDep, form: For
             session, email, password, settings.login_max_failures, settings.login_lockout_minutes
         )
         if user is not None:
-            token = start_session(session, user, settings.session_hours)
-            response = RedirectResponse(next_path, status_code=303)
-            response.set_cookie(
-                SESSION_COOKIE,
-                token,
-                max_age=settings.session_hours * 3600,
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-                path="/",
-            )
-            response.delete_cookie(ANON_CSRF_COOKIE, path="/")
-            return response
+            return _signed_in(next_path, start_session(session, user, settings.session_hours))
         if reason == "locked":
             errors.add(
                 "email",
@@ -87,9 +116,104 @@ def login_submit(request: Request, session: SessionDep, lang: LangDep, form: For
             )
         else:
             errors.add("email", t(lang, "The e-mail address or the password is wrong"))
-    return _anon_page(
-        request, lang, "login.html", 400, email=email, next=next_path, errors=errors.summary(), fe=errors.by_field
+    return _login_page(request, lang, 400, email=email, next=next_path, errors=errors.summary(), fe=errors.by_field)
+
+
+# --- single sign-on (OpenID Connect, app/auth/oidc.py) ----------------------------------------------
+
+
+def _sso_config() -> oidc.Config:
+    cfg = oidc.config(get_settings())
+    if cfg is None:
+        raise NotFound("single sign-on is not configured")
+    return cfg
+
+
+def _sso_message(lang: str, reason: str) -> str:
+    """What the login page says when single sign-on was refused (``oidc.Reason``)."""
+    if reason == "state":
+        return t(lang, "The sign-in took too long or was started in another window. Try again.")
+    if reason == "idp_error":
+        return t(lang, "The sign-in service did not sign you in. Try again, or sign in with your password.")
+    if reason == "token":
+        return t(
+            lang,
+            "The answer of the sign-in service could not be verified. "
+            "Try again; if it happens again, tell your administrator.",
+        )
+    if reason == "email":
+        return t(lang, "The sign-in service did not give a verified e-mail address. Ask your administrator.")
+    if reason == "account":
+        return t(
+            lang,
+            "No active Livskraft account has the e-mail address the sign-in service gave. "
+            "Ask the administrator of your municipality.",
+        )
+    return t(lang, "The sign-in service cannot be reached right now. Try again later, or sign in with your password.")
+
+
+def _sso_refused(failure: oidc.SsoFailed, next_path: str) -> RedirectResponse:
+    """Back to the login page, which names the reason; the pending sign-in is forgotten."""
+    log.warning("single sign-on refused: %s", failure)
+    query = f"sso_error={failure.reason}" + (f"&next={quote(next_path, safe='/')}" if next_path != "/" else "")
+    response = RedirectResponse(f"/login?{query}", status_code=303)
+    response.delete_cookie(SSO_COOKIE, path=SSO_PATH)
+    return response
+
+
+@router.get(SSO_PATH)
+async def sso_start(request: Request, lang: LangDep, next: str = "/") -> Response:
+    """Leave for the identity provider, with a pending sign-in in a signed cookie (``oidc.seal``)."""
+    cfg = _sso_config()
+    settings = get_settings()
+    next_path = safe_next(next) if len(next) <= 500 else "/"
+    try:
+        meta = await oidc.metadata(cfg)
+    except oidc.SsoFailed as failure:
+        return _sso_refused(failure, next_path)
+    pending = oidc.new_pending(cfg, next_path, str(request.url_for("sso_callback")))
+    response = RedirectResponse(oidc.authorization_url(meta, cfg, pending, lang), status_code=303)
+    response.set_cookie(
+        SSO_COOKIE,
+        oidc.seal(pending, settings.secret_key),
+        max_age=oidc.STATE_MAX_AGE,
+        httponly=True,
+        samesite="lax",  # sent on the provider's redirect back (a top-level GET), not on cross-site posts
+        secure=settings.secure_cookies,
+        path=SSO_PATH,
     )
+    return response
+
+
+@router.get(SSO_PATH + "/callback")
+async def sso_callback(request: Request) -> Response:
+    """Back from the identity provider: verify everything, then sign in as a password sign-in does."""
+    cfg = _sso_config()
+    settings = get_settings()
+    try:
+        pending = oidc.unseal(request.cookies.get(SSO_COOKIE), settings.secret_key, cfg)
+    except oidc.SsoFailed as failure:
+        return _sso_refused(failure, "/")
+    try:
+        code = oidc.callback_code(pending, request.query_params)
+        claims = await oidc.id_token_claims(cfg, pending, code)  # network only: no database held meanwhile
+        email = oidc.verified_email(claims)
+        token = await run_in_threadpool(_sso_session, email, cfg.issuer, settings.session_hours)
+    except oidc.SsoFailed as failure:
+        return _sso_refused(failure, pending.next_path)
+    response = _signed_in(pending.next_path, token)
+    response.delete_cookie(SSO_COOKIE, path=SSO_PATH)
+    return response
+
+
+def _sso_session(email: str, issuer: str, hours: int) -> str:
+    """The session of the active user with ``email`` (the plain cookie token), in a unit of work of its
+    own: the callback is a GET (the provider redirects back), and its only write is this one."""
+    with unit_of_work() as session:
+        user = oidc.sign_in(session, email, issuer)
+        if user is None:
+            raise oidc.SsoFailed("account", "no active user has the provider's verified e-mail address")
+        return start_session(session, user, hours)
 
 
 @router.post("/logout")

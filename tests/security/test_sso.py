@@ -1,0 +1,437 @@
+"""Single sign-on (OpenID Connect) in front of the local accounts, against a real provider.
+
+The provider (``tests/security/oidc_provider.py``) is a real server on a loopback port; the app reaches it
+over HTTP for discovery, the token and the keys, and the test carries the browser's redirects between
+the two. Every refusal must end on the login page with its message and without a session.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import col, select
+
+from tests.security.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, _free_port, running_provider
+from tests.support import make_user, session
+from tests.web.support import Web, csrf_of
+
+CALLBACK = "http://testserver/login/sso/callback"
+MESSAGES = {
+    "state": "Inloggningen tog för lång tid eller påbörjades i ett annat fönster. Försök igen.",
+    "idp_error": "Inloggningstjänsten loggade inte in dig. Försök igen eller logga in med ditt lösenord.",
+    "token": "Inloggningstjänstens svar kunde inte verifieras. Försök igen; om det händer igen, kontakta din "
+    "administratör.",
+    "email": "Inloggningstjänsten gav ingen verifierad e-postadress. Kontakta din administratör.",
+    "account": "Inget aktivt konto i Livskraft har den e-postadress som inloggningstjänsten gav. Kontakta din "
+    "kommuns administratör.",
+    "unavailable": "Inloggningstjänsten kan inte nås just nu. Försök igen senare eller logga in med ditt lösenord.",
+}
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Settings from these variables while the block runs (the routes read the settings per request)."""
+    from app.settings import get_settings
+
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        get_settings.cache_clear()
+
+
+def sso_settings(issuer: str, name: str = "Testportalen") -> dict[str, str]:
+    return {
+        "LIVSKRAFT_OIDC_ISSUER": issuer,
+        "LIVSKRAFT_OIDC_CLIENT_ID": CLIENT_ID,
+        "LIVSKRAFT_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        "LIVSKRAFT_OIDC_DISPLAY_NAME": name,
+    }
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Provider]:
+    with running_provider() as p:
+        yield p
+
+
+@pytest.fixture
+def sso(provider: Provider) -> Iterator[Provider]:
+    with environment(sso_settings(provider.issuer)):
+        yield provider
+
+
+@pytest.fixture
+def browser(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def tiina() -> Any:
+    return make_user("905", "tiina@vaasa.fi", "official")
+
+
+def leave_for_provider(browser: TestClient, provider: Provider, url: str = "/login/sso") -> str:
+    """Follow the sign-in button to the provider and back: the callback URL the provider sends to."""
+    r = browser.get(url)
+    assert r.status_code == 303, r.text
+    location = r.headers["location"]
+    assert location.startswith(f"{provider.issuer}/authorize?"), location
+    back = httpx.get(location, follow_redirects=False)  # the browser at the provider
+    assert back.status_code == 302, back.text
+    callback = back.headers["location"]
+    assert callback.startswith(CALLBACK + "?"), callback
+    return str(callback)
+
+
+def set_cookie_value(browser: TestClient, name: str, value: str) -> None:
+    """Change the value of a cookie the app set (as a user, or an attacker, can in their own browser)."""
+    [cookie] = [c for c in browser.cookies.jar if c.name == name]
+    cookie.value = value
+
+
+def sign_in(browser: TestClient, provider: Provider, url: str = "/login/sso") -> httpx.Response:
+    return browser.get(leave_for_provider(browser, provider, url))
+
+
+def sessions() -> list[tuple[str, str]]:
+    """(e-mail, municipality code) of every web session."""
+    from app.auth.models import User, WebSession
+    from app.municipalities.models import Municipality
+
+    with session() as s:
+        rows = s.exec(
+            select(User.email, Municipality.code)
+            .join(WebSession, col(WebSession.user_id) == col(User.id))
+            .join(Municipality, col(Municipality.id) == col(User.municipality_id))
+        ).all()
+    return [(str(e), str(c)) for e, c in rows]
+
+
+def sign_in_events() -> list[tuple[str, Any]]:
+    """(actor, after) of every sign-in by single sign-on recorded in the audit trail."""
+    from app.audit.models import AuditEvent
+
+    with session() as s:
+        rows = s.exec(select(AuditEvent).where(AuditEvent.action == "login.succeeded")).all()
+    return [(r.actor, r.after) for r in rows if (r.after or {}).get("method") == "oidc"]
+
+
+def assert_refused(r: httpx.Response, browser: TestClient, reason: str, next_path: str = "/") -> None:
+    """Back on the login page with the reason's message, no session and no sign-in recorded."""
+    assert r.status_code == 303, r.text
+    expected = f"/login?sso_error={reason}" + (f"&next={quote(next_path, safe='/')}" if next_path != "/" else "")
+    assert r.headers["location"] == expected
+    assert "lk_session=" not in r.headers.get("set-cookie", "")
+    assert "lk_session" not in browser.cookies
+    assert "lk_sso" not in browser.cookies, "the pending sign-in is forgotten"
+    assert sessions() == []
+    assert sign_in_events() == []
+    page = browser.get(r.headers["location"])
+    assert page.status_code == 200
+    assert '<div class="error-summary"' in page.text
+    assert f'<a href="#sso">{MESSAGES[reason]}</a>' in page.text
+    assert 'id="sso"' in page.text, "the summary's link has somewhere to go"
+
+
+# --- the happy path --------------------------------------------------------------------------------
+
+
+def test_sign_in_ends_signed_in_as_the_user_of_the_e_mail_address(
+    sso: Provider, browser: TestClient, tiina: Any
+) -> None:
+    make_user("091", "henrik@hel.fi", "reviewer")
+    sso.sign_in_as("henrik@hel.fi")
+    page = browser.get("/login")
+    assert 'href="/login/sso"' in page.text and "Logga in med Testportalen" in page.text
+
+    r = browser.get("/login/sso")
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith("lk_sso=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Path=/login/sso" in cookie and "Max-Age=600" in cookie
+    asked = parse_qs(urlsplit(r.headers["location"]).query)
+    assert asked["response_type"] == ["code"] and asked["client_id"] == [CLIENT_ID]
+    assert asked["redirect_uri"] == [CALLBACK]
+    assert asked["scope"] == ["openid email profile"]
+    assert asked["code_challenge_method"] == ["S256"] and len(asked["code_challenge"][0]) == 43
+    assert len(asked["state"][0]) >= 43 and len(asked["nonce"][0]) >= 43 and asked["ui_locales"] == ["sv"]
+    assert asked["state"][0] not in cookie, "the cookie is signed, not a copy of the state"
+
+    back = httpx.get(r.headers["location"], follow_redirects=False)
+    done = browser.get(back.headers["location"])
+    assert done.status_code == 303 and done.headers["location"] == "/"
+    assert "lk_session" in browser.cookies and "lk_sso" not in browser.cookies
+    assert sessions() == [("henrik@hel.fi", "091")], "signed in as that user, in that user's municipality"
+    dashboard = browser.get("/")
+    assert dashboard.status_code == 200 and "Henrik" in dashboard.text and "Logga ut" in dashboard.text
+    [(actor, after)] = sign_in_events()
+    assert actor == "login:henrik@hel.fi" and after == {"method": "oidc", "issuer": sso.issuer}
+
+    # the same session as a password sign-in: its CSRF token works, and signing out ends it
+    web = Web(browser, token=csrf_of(dashboard.text))
+    assert web.post("/logout").headers["location"] == "/login"
+    assert sessions() == []
+    assert browser.get("/").headers["location"] == "/login?next=/"
+
+
+def test_the_session_lasts_as_a_password_session_does(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    from app.auth.models import WebSession
+    from app.db.base import utcnow
+
+    sso.sign_in_as("tiina@vaasa.fi")
+    assert sign_in(browser, sso).status_code == 303
+    with session() as s:
+        [row] = s.exec(select(WebSession)).all()
+    assert abs(row.expires_at - (utcnow() + timedelta(hours=8))) < timedelta(minutes=1)
+    assert row.id != browser.cookies["lk_session"], "only the token's hash is stored"
+
+
+def test_the_e_mail_address_matches_whatever_its_case(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as("  Tiina@VAASA.fi ")
+    assert sign_in(browser, sso).headers["location"] == "/"
+    assert sessions() == [("tiina@vaasa.fi", "905")]
+
+
+def test_a_rotated_key_is_fetched_at_once(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as("tiina@vaasa.fi")
+    assert sign_in(browser, sso).status_code == 303  # the keys are now kept by the app
+    browser.cookies.clear()
+    sso.rotate()
+    fetched = sso.jwks_requests
+    assert sign_in(browser, sso).headers["location"] == "/"
+    assert sso.jwks_requests == fetched + 1, "the unknown kid made the app fetch the keys once more"
+    assert len(sessions()) == 2
+
+
+def test_the_next_page_is_kept_and_other_sites_are_not(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as("tiina@vaasa.fi")
+    login = browser.get("/login?next=/portfolio%3Fyear%3D2026")
+    assert 'href="/login/sso?next=/portfolio%3Fyear%3D2026"' in login.text
+    assert sign_in(browser, sso, "/login/sso?next=/portfolio%3Fyear%3D2026").headers["location"] == (
+        "/portfolio?year=2026"
+    )
+    for hostile in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "http:/evil.example"):
+        browser.cookies.clear()
+        r = sign_in(browser, sso, "/login/sso?next=" + quote(hostile, safe=""))
+        assert r.headers["location"] == "/", hostile
+
+
+# --- refusals --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [
+        ({"wrong_nonce": True}, "token"),
+        ({"audience": "another-client"}, "token"),
+        ({"expired": True}, "token"),
+        ({"issued_long_ago": True}, "token"),
+        ({"unknown_key": True}, "token"),
+        ({"forged_kid": True}, "token"),
+        ({"algorithm_none": True}, "token"),
+        ({"email_verified": False}, "email"),
+        ({"email_verified": "true"}, "email"),
+        ({"omit_email": True}, "email"),
+        ({"refuse": "access_denied"}, "idp_error"),
+        ({"token_status": 503}, "unavailable"),
+    ],
+    ids=lambda v: next(iter(v)) if isinstance(v, dict) else v,
+)
+def test_a_bad_answer_of_the_provider_is_refused(
+    sso: Provider, browser: TestClient, tiina: Any, behaviour: dict[str, Any], reason: str
+) -> None:
+    sso.sign_in_as("tiina@vaasa.fi", **behaviour)
+    assert_refused(sign_in(browser, sso, "/login/sso?next=/portfolio"), browser, reason, "/portfolio")
+
+
+def test_a_signature_by_an_unknown_key_fetches_the_keys_once_more_then_refuses(
+    sso: Provider, browser: TestClient, tiina: Any
+) -> None:
+    sso.sign_in_as("tiina@vaasa.fi")
+    sign_in(browser, sso)
+    browser.cookies.clear()
+    fetched = sso.jwks_requests
+    sso.sign_in_as("tiina@vaasa.fi", unknown_key=True)
+    r = sign_in(browser, sso)
+    assert sso.jwks_requests == fetched + 1
+    assert r.headers["location"] == "/login?sso_error=token"
+
+
+def test_an_unknown_e_mail_address_is_refused(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as("someone.else@vaasa.fi")
+    assert_refused(sign_in(browser, sso), browser, "account")
+
+
+def test_a_deactivated_user_is_refused(sso: Provider, app: Any, browser: TestClient, tiina: Any) -> None:
+    admin = Web.signed_in(app, "anna@vaasa.fi", "admin")
+    assert admin.post(f"/admin/users/{tiina.id}/deactivate").status_code == 303
+    admin.post("/logout")
+    sso.sign_in_as("tiina@vaasa.fi")
+    assert_refused(sign_in(browser, sso), browser, "account")
+
+
+def test_a_changed_state_is_refused(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as("tiina@vaasa.fi")
+    callback = leave_for_provider(browser, sso)
+    state = parse_qs(urlsplit(callback).query)["state"][0]
+    tampered = callback.replace(quote(state, safe=""), quote(state[:-1] + ("A" if state[-1] != "A" else "B"), safe=""))
+    assert tampered != callback
+    asked = sso.token_requests
+    assert_refused(browser.get(tampered), browser, "state")
+    assert sso.token_requests == asked, "the code is not exchanged"
+
+
+def test_a_changed_cookie_is_refused(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as("tiina@vaasa.fi")
+    callback = leave_for_provider(browser, sso)
+    value = browser.cookies["lk_sso"]
+    set_cookie_value(browser, "lk_sso", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    asked = sso.token_requests
+    assert_refused(browser.get(callback), browser, "state")
+    assert sso.token_requests == asked, "the code is not exchanged"
+
+
+def test_a_callback_in_another_browser_is_refused(sso: Provider, app: Any, browser: TestClient, tiina: Any) -> None:
+    """Login CSRF: a code and state of the attacker's own sign-in, sent to the victim's browser."""
+    sso.sign_in_as("tiina@vaasa.fi")
+    callback = leave_for_provider(browser, sso)
+    with TestClient(app, follow_redirects=False) as victim:
+        assert_refused(victim.get(callback), victim, "state")
+
+
+def test_a_callback_is_used_once(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as("tiina@vaasa.fi")
+    callback = leave_for_provider(browser, sso)
+    cookie = browser.cookies["lk_sso"]
+    assert browser.get(callback).headers["location"] == "/"
+    browser.cookies.clear()
+    browser.cookies.set("lk_sso", cookie, path="/login/sso")  # even with the pending sign-in kept
+    r = browser.get(callback)
+    assert r.headers["location"] == "/login?sso_error=token", "the provider gives a code's token once"
+    assert len(sessions()) == 1
+
+
+def test_an_old_pending_sign_in_is_refused(sso: Provider) -> None:
+    from app.auth import oidc
+    from app.settings import get_settings
+
+    cfg = oidc.config(get_settings())
+    assert cfg is not None
+    sealed = oidc.seal(oidc.new_pending(cfg, "/", CALLBACK), "k" * 40)
+    assert oidc.unseal(sealed, "k" * 40, cfg).redirect_uri == CALLBACK
+    time.sleep(1.1)
+    with pytest.raises(oidc.SsoFailed) as refused:
+        oidc.unseal(sealed, "k" * 40, cfg, max_age=0)
+    assert refused.value.reason == "state"
+    with pytest.raises(oidc.SsoFailed):
+        oidc.unseal(sealed, "another secret key of forty characters..", cfg)
+
+
+def test_the_refusal_is_said_in_the_reader_s_language(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as("nobody@vaasa.fi")
+    r = sign_in(browser, sso)
+    browser.cookies.set("lk_lang", "fi")
+    assert (
+        "Millään aktiivisella Livskraft-tilillä ei ole tunnistuspalvelun antamaa sähköpostiosoitetta."
+        in browser.get(r.headers["location"]).text
+    )
+    browser.cookies.set("lk_lang", "en")
+    page = browser.get(r.headers["location"]).text
+    assert "No active Livskraft account has the e-mail address the sign-in service gave." in page
+    assert "Sign in with Testportalen" in page and "<title>Error: Sign in" in page
+
+
+def test_an_unreachable_provider_is_said_not_a_server_error(browser: TestClient, tiina: Any) -> None:
+    with environment(sso_settings(f"http://127.0.0.1:{_free_port()}")):
+        r = browser.get("/login/sso?next=/portfolio")
+        assert_refused(r, browser, "unavailable", "/portfolio")
+
+
+def test_a_provider_gone_after_the_redirect_is_said_not_a_server_error(
+    app: Any, browser: TestClient, tiina: Any
+) -> None:
+    with running_provider() as gone:
+        gone.sign_in_as("tiina@vaasa.fi")
+        with environment(sso_settings(gone.issuer)):
+            callback = leave_for_provider(browser, gone)
+    with environment(sso_settings(gone.issuer)):  # the provider has stopped: the token cannot be fetched
+        assert_refused(browser.get(callback), browser, "unavailable")
+
+
+def test_a_discovery_document_of_another_issuer_is_refused(provider: Provider, browser: TestClient) -> None:
+    with environment(sso_settings(provider.issuer + "/")):
+        assert_refused(browser.get("/login/sso"), browser, "unavailable")
+
+
+# --- off unless configured -------------------------------------------------------------------------
+
+
+def test_without_an_issuer_there_is_no_single_sign_on(browser: TestClient, provider: Provider) -> None:
+    assert browser.get("/login/sso").status_code == 404
+    assert browser.get("/login/sso/callback?code=x&state=y").status_code == 404
+    page = browser.get("/login?sso_error=account")
+    assert page.status_code == 200
+    assert "/login/sso" not in page.text and "error-summary" not in page.text
+    assert "Logga in med" not in page.text
+
+
+def test_without_a_display_name_the_button_says_single_sign_on(provider: Provider, browser: TestClient) -> None:
+    with environment(sso_settings(provider.issuer, name="")):
+        assert "Logga in med enkel inloggning" in browser.get("/login").text
+
+
+def test_the_settings_refuse_an_unsafe_or_half_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+
+    def refused(**env: str) -> str:
+        with monkeypatch.context() as changed:
+            for k, v in env.items():
+                changed.setenv(k, v)
+            with pytest.raises(ValidationError) as e:
+                Settings()
+        return str(e.value)
+
+    base = sso_settings("https://login.example.fi/tenant/v2.0")
+    for k, v in base.items():
+        monkeypatch.setenv(k, v)
+    assert Settings().oidc_issuer == "https://login.example.fi/tenant/v2.0"
+    assert CLIENT_SECRET not in repr(Settings()), "the secret is not shown"
+    assert "LIVSKRAFT_OIDC_CLIENT_ID and LIVSKRAFT_OIDC_CLIENT_SECRET must be set" in refused(
+        LIVSKRAFT_OIDC_CLIENT_SECRET=""
+    )
+    assert "LIVSKRAFT_OIDC_CLIENT_ID" in refused(LIVSKRAFT_OIDC_CLIENT_ID="")
+    assert "LIVSKRAFT_OIDC_ISSUER must use https" in refused(LIVSKRAFT_OIDC_ISSUER="http://login.example.fi")
+    assert "LIVSKRAFT_OIDC_ISSUER must not have a query" in refused(LIVSKRAFT_OIDC_ISSUER="https://idp.fi/?x=1")
+    assert "LIVSKRAFT_OIDC_ISSUER must be an https URL" in refused(LIVSKRAFT_OIDC_ISSUER="login.example.fi")
+    assert "LIVSKRAFT_OIDC_SCOPES must include openid" in refused(LIVSKRAFT_OIDC_SCOPES="email profile")
+    monkeypatch.setenv("LIVSKRAFT_OIDC_ISSUER", "http://127.0.0.1:8080")
+    assert Settings().oidc_issuer == "http://127.0.0.1:8080", "a loopback provider outside production"
+
+    monkeypatch.setenv("LIVSKRAFT_ENV", "production")
+    monkeypatch.setenv("LIVSKRAFT_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("LIVSKRAFT_WEBHOOK_ALLOW_PRIVATE", "false")
+    assert "LIVSKRAFT_OIDC_ISSUER must use https in production" in refused(
+        LIVSKRAFT_OIDC_ISSUER="http://127.0.0.1:8080"
+    )
+    monkeypatch.setenv("LIVSKRAFT_OIDC_ISSUER", "https://login.example.fi/tenant/v2.0")
+    assert Settings().oidc_client_id == CLIENT_ID
