@@ -169,8 +169,8 @@ def test_a_perspective_outside_the_nine_is_refused_with_its_line(tmp_path: Path)
     )
     errors = _rubrics_check(root)
     assert (
-        f"kuntaliitto-vitality/1.0.0/rubric.yaml:{_line_of(header, '- tourism')}: perspectives.8: unknown perspective 'tourism'"
-        in errors
+        f"kuntaliitto-vitality/1.0.0/rubric.yaml:{_line_of(header, '- tourism')}: perspectives.8: "
+        "unknown perspective 'tourism'" in errors
     )
 
 
@@ -210,6 +210,6 @@ def test_too_few_criteria_for_a_target_are_refused(tmp_path: Path) -> None:
     errors = _rubrics_check(root)
     line = _line_of(path, "criteria:") + 1  # where the list starts
     assert (
-        f"kuntaliitto-vitality/1.0.0/perspectives/logistics.yaml:{line}: criteria: 2 criteria for the target 'residents'; each target has 3 to 6"
-        in errors
+        f"kuntaliitto-vitality/1.0.0/perspectives/logistics.yaml:{line}: criteria: "
+        "2 criteria for the target 'residents'; each target has 3 to 6" in errors
     )

@@ -16,7 +16,8 @@ def test_create_decision_starts_the_assessment(official: Web) -> None:
     assert page.status_code == 200
     assert "KS 2026/7" in page.text
     dashboard = official.get("/")
-    assert f"/assessments/{aid}" in dashboard.text.split('<caption id="mine-caption">Mina utkast</caption>')[1].split("</table>")[0]
+    mine = dashboard.text.split('<caption id="mine-caption">Mina utkast</caption>')[1].split("</table>")[0]
+    assert f"/assessments/{aid}" in mine
 
 
 def test_invalid_decision_keeps_what_was_typed(official: Web) -> None:
