@@ -38,6 +38,9 @@ from app.settings import Settings
 Refusal = Callable[[Request, float], Awaitable[Response]]
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+NO_DATABASE = "/static/"
+"""Paths that never touch the database (the stylesheet and script): they do not queue behind requests
+that do, so a page's styles arrive even while the database is busy."""
 
 
 async def _read_ahead(receive: Receive, max_body: int) -> Receive:
@@ -86,7 +89,7 @@ class DatabaseGate:
         return [self._writer, self._all] if writes and self._writer is not None else [self._all]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(NO_DATABASE):
             await self.app(scope, receive, send)
             return
         writes = scope["method"] not in READ_METHODS

@@ -108,6 +108,7 @@ def test_a_request_that_waits_too_long_for_the_database_gets_503(quick_app: Any,
                 started = time.monotonic()
                 late["api"] = pool.submit(decision, held)
                 late["web"] = pool.submit(client.post, "/login", data={"email": "a@b.fi", "password": "x"})
+                late["static"] = pool.submit(client.get, "/static/livskraft.css")  # needs no database
                 answers = {name: f.result(timeout=20) for name, f in late.items()}
                 waited = time.monotonic() - started
                 assert not any(f.done() for f in first), "the requests in the gate were still held"
@@ -129,6 +130,7 @@ def test_a_request_that_waits_too_long_for_the_database_gets_503(quick_app: Any,
     page = answers["web"]
     assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
     assert page.headers["Retry-After"] == "5"
+    assert answers["static"].status_code == 200, "a static file does not queue for the database"
 
     # the requests in the gate ran once the lock was gone; the one turned away did not run at all
     assert [a.status_code for a in held_answers] == [201] * held, [a.text for a in held_answers]
