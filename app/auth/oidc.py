@@ -12,12 +12,13 @@ RFC 7636, RFC 9700). Livskraft is a confidential client of one identity provider
    behind a load balancer can finish the sign-in, and nothing is written before the user is known.
 2. ``GET /login/sso/callback`` checks the cookie's signature and age and the returned ``state``
    (:func:`unseal`, :func:`callback_code`), exchanges the code and the PKCE verifier for an ID token
-   at the token endpoint (:func:`id_token_claims`; httpx, short timeouts, bounded answers, no
-   redirects), and checks the ID token (:func:`validate_id_token`: signature by a key of the provider's
-   JWKS, fetched again once for an unknown ``kid`` so a rotated key works at once; ``alg`` from
-   :data:`ALLOWED_ALGORITHMS`, never ``none`` or HS*; ``iss``, ``aud``, ``azp``, ``exp``, ``iat`` with
-   :data:`LEEWAY` seconds of clock skew; ``nonce``). The JOSE work is PyJWT's (with ``cryptography``).
-3. The verified e-mail address (:func:`verified_email`: present, ``email_verified`` true) picks an
+   at the token endpoint (:func:`id_token_claims`; httpx, short timeouts and a :data:`DEADLINE` for
+   all the calls, bounded answers, no redirects), and checks the ID token (:func:`validate_id_token`:
+   signature by a key of the provider's JWKS, fetched again once for an unknown ``kid`` so a rotated
+   key works at once; ``alg`` from :data:`ALLOWED_ALGORITHMS`, never ``none`` or HS*; ``iss``,
+   ``aud``, ``azp``, ``exp``, ``iat`` with :data:`LEEWAY` seconds of clock skew; ``nonce``). The JOSE
+   work is PyJWT's (with ``cryptography``).
+3. The verified e-mail address (:func:`verified_email`: present, ``email_verified`` true, NFKC) picks an
    *active* local user, case-insensitively (:func:`sign_in`); no account is ever created here. The
    route then starts the same server-side session as a password sign-in.
 
@@ -34,11 +35,14 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from urllib.parse import quote, urlencode, urlsplit
 
+import anyio
 import httpx
 import jwt
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -79,6 +83,10 @@ JWKS_TTL = 3600
 """Seconds the discovery document and the provider's keys are kept per process. An unknown ``kid``
 fetches the keys again at once, so a rotated key needs no wait."""
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
+DEADLINE = 10.0
+"""Seconds all the calls to the provider of one request may take together: :data:`TIMEOUT` bounds each
+connect and each read, not a provider answering a byte at a time, and the request holds its place in
+the database gate (``app/db/gate.py``) meanwhile."""
 MAX_RESPONSE_BYTES = 512 * 1024
 """The most read of any answer of the provider (discovery, keys, token)."""
 _STATE_SALT = "livskraft.sso.pending"
@@ -290,6 +298,16 @@ def _client() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False, headers={"Accept": "application/json"})
 
 
+@contextmanager
+def _deadline(what: str) -> Iterator[None]:
+    """Give up on the provider after :data:`DEADLINE` seconds (``what``: the step, for the log)."""
+    try:
+        with anyio.fail_after(DEADLINE):
+            yield
+    except TimeoutError:
+        raise SsoFailed("unavailable", f"the provider took more than {DEADLINE:g} s ({what})") from None
+
+
 async def _read_json(response: httpx.Response, what: str) -> dict[str, Any]:
     body = b""
     async for chunk in response.aiter_bytes():
@@ -298,7 +316,7 @@ async def _read_json(response: httpx.Response, what: str) -> dict[str, Any]:
             raise SsoFailed("unavailable", f"the {what} is larger than {MAX_RESPONSE_BYTES} bytes")
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         raise SsoFailed("unavailable", f"the {what} is not JSON (HTTP {response.status_code})") from None
     if not isinstance(data, dict):
         raise SsoFailed("unavailable", f"the {what} is not a JSON object")
@@ -322,8 +340,9 @@ async def metadata(cfg: Config, client: httpx.AsyncClient | None = None) -> Meta
         return cached[1]
     url = cfg.issuer.rstrip("/") + "/.well-known/openid-configuration"
     if client is None:
-        async with _client() as own:
-            doc = await _get_json(own, url, "discovery document")
+        with _deadline("discovery document"):
+            async with _client() as own:
+                doc = await _get_json(own, url, "discovery document")
     else:
         doc = await _get_json(client, url, "discovery document")
     meta = parse_metadata(doc, cfg)
@@ -380,6 +399,11 @@ async def _exchange_code(client: httpx.AsyncClient, meta: Metadata, cfg: Config,
 async def id_token_claims(cfg: Config, pending: Pending, code: str) -> dict[str, Any]:
     """The back channel: exchange the code, fetch the keys (again once for an unknown ``kid``) and
     return the ID token's claims after every check of :func:`validate_id_token`."""
+    with _deadline("token exchange"):
+        return await _id_token_claims(cfg, pending, code)
+
+
+async def _id_token_claims(cfg: Config, pending: Pending, code: str) -> dict[str, Any]:
     async with _client() as client:
         meta = await metadata(cfg, client)
         raw = await _exchange_code(client, meta, cfg, pending, code)
@@ -458,13 +482,20 @@ def validate_id_token(raw: str, jwks: Mapping[str, Any], *, issuer: str, client_
 
 
 def verified_email(claims: Mapping[str, Any]) -> str:
-    """The e-mail address of the ID token, which the provider must say it has verified."""
+    """The e-mail address of the ID token, which the provider must say it has verified, in lower case.
+
+    It must be in Unicode normal form NFKC: lowering maps some letters onto others (the Kelvin sign
+    U+212A to an ASCII k, the Angstrom sign to å, ϴ to θ), so an address spelt with a Kelvin sign would
+    otherwise sign in as kalle@…. Among NFKC-normal characters, lowering merges only a letter's cases."""
     email = claims.get("email")
     if not isinstance(email, str) or not email.strip():
         raise SsoFailed("email", "the ID token has no e-mail address (is the 'email' scope granted?)")
     if claims.get("email_verified") is not True:
         raise SsoFailed("email", "the provider has not verified the e-mail address (email_verified)")
-    email = email.strip().lower()
+    email = email.strip()
+    if unicodedata.normalize("NFKC", email) != email:
+        raise SsoFailed("email", "the ID token's e-mail address is not in Unicode normal form (NFKC)")
+    email = email.lower()
     if len(email) > MAX_EMAIL or not EMAIL.match(email):
         raise SsoFailed("email", "the ID token's e-mail address is not one")
     return email

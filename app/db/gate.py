@@ -41,6 +41,9 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NO_DATABASE = "/static/"
 """Paths that never touch the database (the stylesheet and script): they do not queue behind requests
 that do, so a page's styles arrive even while the database is busy."""
+NO_DATABASE_PATHS = frozenset({"/login/sso"})
+"""Single sign-on's start reads the provider's discovery document and sets a cookie, nothing else: it
+must not hold a place in the gate while the provider answers (its callback writes, so it queues)."""
 
 
 async def _read_ahead(receive: Receive, max_body: int) -> Receive:
@@ -89,7 +92,7 @@ class DatabaseGate:
         return [self._writer, self._all] if writes and self._writer is not None else [self._all]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(NO_DATABASE):
+        if scope["type"] != "http" or scope["path"].startswith(NO_DATABASE) or scope["path"] in NO_DATABASE_PATHS:
             await self.app(scope, receive, send)
             return
         writes = scope["method"] not in READ_METHODS

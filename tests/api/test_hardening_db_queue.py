@@ -109,6 +109,7 @@ def test_a_request_that_waits_too_long_for_the_database_gets_503(quick_app: Any,
                 late["api"] = pool.submit(decision, held)
                 late["web"] = pool.submit(client.post, "/login", data={"email": "a@b.fi", "password": "x"})
                 late["static"] = pool.submit(client.get, "/static/livskraft.css")  # needs no database
+                late["sso"] = pool.submit(client.get, "/login/sso")  # single sign-on's start: no database
                 answers = {name: f.result(timeout=20) for name, f in late.items()}
                 waited = time.monotonic() - started
                 assert not any(f.done() for f in first), "the requests in the gate were still held"
@@ -131,6 +132,7 @@ def test_a_request_that_waits_too_long_for_the_database_gets_503(quick_app: Any,
     assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
     assert page.headers["Retry-After"] == "5"
     assert answers["static"].status_code == 200, "a static file does not queue for the database"
+    assert answers["sso"].status_code == 404, "single sign-on's start (off here) does not queue either"
 
     # the requests in the gate ran once the lock was gone; the one turned away did not run at all
     assert [a.status_code for a in held_answers] == [201] * held, [a.text for a in held_answers]

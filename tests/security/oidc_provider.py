@@ -5,19 +5,21 @@ it starts: discovery, an authorization endpoint that signs in at once whoever th
 redirects straight back with a code), a token endpoint that checks what a real provider checks (client
 secret, one use of each code, the same redirect URI, the PKCE verifier against the S256 challenge) and
 the key set. Switches make it answer the bad cases: a wrong nonce or audience, an expired token, a
-signature by a key it does not publish, an unverified e-mail address, a refusal, a broken token
-endpoint; :meth:`Provider.rotate` replaces its signing key as a provider does now and then.
+signature by a key it does not publish, an unverified e-mail address, a refusal, a broken, slow or
+nonsensical token endpoint; :meth:`Provider.rotate` replaces its signing key as a provider does now and then.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import json
 import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +30,7 @@ import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 CLIENT_ID = "livskraft-test"
@@ -71,6 +73,10 @@ class Behaviour:
     algorithm_none: bool = False
     token_status: int = 200
     """Answer the token request with this status (and no token) when not 200."""
+    token_body: bytes = b""
+    """Answer the token request with this body (status 200) instead of the token."""
+    slow: float = 0.0
+    """Seconds the token endpoint takes to send its answer, a space at a time (each within the read timeout)."""
 
 
 class Provider:
@@ -171,9 +177,16 @@ class Provider:
         b: Behaviour = grant["behaviour"]
         if b.token_status != 200:
             return JSONResponse({"error": "temporarily_unavailable"}, status_code=b.token_status)
-        return JSONResponse(
-            {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "id_token": self.id_token(grant, b)}
-        )
+        if b.token_body:
+            return Response(b.token_body, media_type="application/json")
+        answer = {
+            "access_token": secrets.token_urlsafe(16),
+            "token_type": "Bearer",
+            "id_token": self.id_token(grant, b),
+        }
+        if b.slow:
+            return StreamingResponse(_dripped(json.dumps(answer).encode(), b.slow), media_type="application/json")
+        return JSONResponse(answer)
 
     async def jwks(self, request: Request) -> Response:
         self.jwks_requests += 1
@@ -200,6 +213,15 @@ class Provider:
         if b.forged_kid:
             return jwt.encode(claims, self.stranger.private, algorithm="RS256", headers={"kid": self.key.kid})
         return jwt.encode(claims, self.key.private, algorithm="RS256", headers={"kid": self.key.kid})
+
+
+async def _dripped(body: bytes, seconds: float) -> AsyncIterator[bytes]:
+    """``body`` after ``seconds`` of spaces (JSON allows them), one every 0.2 s."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        yield b" "
+        await asyncio.sleep(0.2)
+    yield body
 
 
 def _free_port() -> int:

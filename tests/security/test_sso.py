@@ -210,6 +210,25 @@ def test_the_e_mail_address_matches_whatever_its_case(sso: Provider, browser: Te
     assert sessions() == [("tiina@vaasa.fi", "905")]
 
 
+def test_a_letter_that_only_lowercases_to_another_does_not_match(
+    sso: Provider, browser: TestClient, tiina: Any
+) -> None:
+    """The Kelvin sign (U+212A) lowercases to an ASCII k: a provider vouching for "\u212aalle@…" must not
+    sign in as kalle@… (nor the Angstrom sign as å…, nor the theta symbol as θ…)."""
+    make_user("905", "kalle@vaasa.fi", "official")
+    for spoof in ("\u212aalle@vaasa.fi", "\u212aALLE@vaasa.fi", "kalle@vaasa.\uff46i"):
+        browser.cookies.clear()
+        sso.sign_in_as(spoof)
+        assert_refused(sign_in(browser, sso), browser, "email")
+
+
+def test_a_non_ascii_address_still_matches_whatever_its_case(sso: Provider, browser: TestClient) -> None:
+    make_user("905", "åsa@vaasa.fi", "official")
+    sso.sign_in_as("ÅSA@Vaasa.fi")
+    assert sign_in(browser, sso).headers["location"] == "/"
+    assert sessions() == [("åsa@vaasa.fi", "905")]
+
+
 def test_a_rotated_key_is_fetched_at_once(sso: Provider, browser: TestClient, tiina: Any) -> None:
     sso.sign_in_as("tiina@vaasa.fi")
     assert sign_in(browser, sso).status_code == 303  # the keys are now kept by the app
@@ -374,6 +393,27 @@ def test_a_provider_gone_after_the_redirect_is_said_not_a_server_error(
             callback = leave_for_provider(browser, gone)
     with environment(sso_settings(gone.issuer)):  # the provider has stopped: the token cannot be fetched
         assert_refused(browser.get(callback), browser, "unavailable")
+
+
+def test_a_slow_provider_is_given_up_on_in_time(
+    sso: Provider, browser: TestClient, tiina: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A provider that answers a byte at a time never trips the read timeout (it is per read): the whole
+    exchange has a deadline, so a request (and its place in the database gate) is not held for long."""
+    from app.auth import oidc
+
+    monkeypatch.setattr(oidc, "DEADLINE", 1.0)
+    sso.sign_in_as("tiina@vaasa.fi", slow=4.0)
+    callback = leave_for_provider(browser, sso)
+    started = time.monotonic()
+    r = browser.get(callback)
+    assert time.monotonic() - started < 3.0
+    assert_refused(r, browser, "unavailable")
+
+
+def test_a_nonsensical_answer_is_said_not_a_server_error(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as("tiina@vaasa.fi", token_body=b"[" * 100_000)  # too deep for Python's JSON parser
+    assert_refused(sign_in(browser, sso), browser, "unavailable")
 
 
 def test_a_discovery_document_of_another_issuer_is_refused(provider: Provider, browser: TestClient) -> None:

@@ -13,7 +13,8 @@ from fastapi.routing import APIRoute
 
 from tests.web.support import Web
 
-PUBLIC = {"/login", "/language", "/invitations/{token}"}
+PUBLIC = {"/login", "/language", "/invitations/{token}", "/login/sso", "/login/sso/callback"}
+"""Pages for anyone (single sign-on's: tests/security/test_sso.py)."""
 ADMIN_ONLY = {
     "/admin/users",
     "/admin/tokens",
