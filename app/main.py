@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from app.api import assessments, decisions, health, municipalities, problems, rubrics, transfer
 from app.api import opendecisions as opendecisions_api
 from app.api import portfolio as portfolio_api
+from app.api import report_batches as report_batches_api
 from app.api import reports as reports_api
 from app.api import rubric_extensions as rubric_extensions_api
 from app.api import rubric_upgrade as rubric_upgrade_api
@@ -109,6 +110,7 @@ def routers() -> tuple[APIRouter, ...]:
         rubric_upgrade_api.router,
         rubric_extensions_api.router,
         webhooks_api.router,
+        report_batches_api.router,
         municipalities.router,
         transfer.router,
     )

@@ -129,3 +129,28 @@ def run_coroutine(coro: Any) -> Any:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def make_report_batch(code: str, assessment_ids: list[str], status: str = "done") -> str:
+    """A report batch of municipality ``code`` stored directly (no queue: also on SQLite), for the route
+    walks (tenancy, authorisation); ``done`` with a small ZIP unless ``status`` says otherwise."""
+    from app.db.session import unit_of_work
+    from app.reports.models import ReportBatch
+
+    m = make_municipality(code)
+    done = status == "done"
+    with unit_of_work() as s:
+        batch = ReportBatch(
+            municipality_id=m.id,
+            status=status,
+            lang="sv",
+            variant="ua",
+            assessment_ids=assessment_ids,
+            total=len(assessment_ids),
+            done=len(assessment_ids) if done else 0,
+            size=4 if done else None,
+            content=b"PK\x05\x06" if done else None,
+        )
+        s.add(batch)
+        s.flush()
+        return str(batch.id)

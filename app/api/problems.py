@@ -39,6 +39,7 @@ HTTP_TITLES = {
     422: "The request is not valid",
     428: "If-Match header required",
     429: "Too many requests",
+    501: "Not implemented on this server",
     503: "Service temporarily unavailable",
     507: "Insufficient storage",
 }

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app.cli import backup, report, rubrics_cli, transfer, webhooks
+from app.cli import backup, report, rubrics_cli, transfer, webhooks, worker
 from app.cli.common import domain_fail, err, fail, out
 from app.errors import DomainError
 from app.settings import get_settings
@@ -303,6 +303,7 @@ report.register(app)
 rubrics_cli.register(rubrics_app)
 transfer.register(app)
 webhooks.register(app)
+worker.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

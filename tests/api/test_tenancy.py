@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_review_flow import act, screened_and_rated
-from tests.support import Api, make_token, make_user
+from tests.support import Api, make_report_batch, make_token, make_user
 
 PUBLIC_PREFIXES = ("/api/v1/rubrics",)  # the rubric catalogue is shared by all municipalities
 QUERIES = {"/api/v1/reports/portfolio": {"from": "2000-01-01", "to": "2100-12-31"}}
@@ -36,6 +36,7 @@ def tenants(client) -> dict[str, Any]:
         "rating_id": rating["id"],
         "key": "option-1",
         "code": "0180",
+        "batch_id": make_report_batch("0180", [a["id"]]),
     }
     hook = b_admin.post(
         "/api/v1/webhooks", {"url": "https://hooks.stockholm.se/livskraft", "events": ["assessment.approved"]}

@@ -36,3 +36,33 @@ def test_down_to_base_and_up_again() -> None:
     upgrade()
     with get_engine().connect() as conn:
         assert get_engine().dialect.has_table(conn, "decision") is True
+
+
+def test_the_job_queue_schema_is_the_pinned_procrastinate_version() -> None:
+    """Revision 0011 applies a copy of procrastinate's schema; a new pin needs a migration (see its
+    docstring), so the copy must be the installed version's."""
+    from importlib.metadata import version
+
+    from procrastinate.schema import SchemaManager
+
+    from app.settings import PROJECT_ROOT
+
+    copy = PROJECT_ROOT / "alembic" / "procrastinate" / f"schema-{version('procrastinate')}.sql"
+    assert copy.is_file(), f"procrastinate {version('procrastinate')} has no migration: see revision 0011"
+    assert copy.read_text(encoding="utf-8") == SchemaManager.get_schema()
+
+
+def test_the_job_queue_lives_in_its_own_postgresql_schema() -> None:
+    """On PostgreSQL, procrastinate's tables are in the schema ``procrastinate`` (none on SQLite); they
+    go and come back with the downgrade and upgrade of revision 0011."""
+    from sqlalchemy import inspect
+
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        assert "procrastinate_jobs" not in inspect(engine).get_table_names()
+        return
+    assert "procrastinate_jobs" in inspect(engine).get_table_names(schema="procrastinate")
+    downgrade("0010")
+    assert "procrastinate" not in inspect(engine).get_schema_names()
+    upgrade()
+    assert "procrastinate_jobs" in inspect(engine).get_table_names(schema="procrastinate")

@@ -66,6 +66,17 @@ def test_entrypoint_runs_other_commands(tmp_path: Path) -> None:
     assert "kuntaliitto-vitality@1.0.0" in proc.stdout
 
 
+def test_entrypoint_worker_mode_runs_the_job_worker_without_migrating(tmp_path: Path) -> None:
+    """`worker` starts `livskraft worker` (no migration, no server); on SQLite it refuses, naming why."""
+    env = {**os.environ, **_env(tmp_path, free_port()), "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}
+    proc = subprocess.run(
+        [str(ENTRYPOINT), "worker", "--once"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 1
+    assert "starting the background job worker" in proc.stderr and "needs PostgreSQL" in proc.stderr
+    assert not (tmp_path / "prod.sqlite3").exists()  # nothing migrated
+
+
 def test_dockerfile_lints_clean() -> None:
     proc = subprocess.run([str(VENV_BIN / "hadolint"), str(ROOT / "Dockerfile")], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -14,7 +14,7 @@ import pytest
 
 from tests.api.test_review_flow import act, screened_and_rated
 from tests.security import matrix
-from tests.support import Api, make_token, make_user
+from tests.support import Api, make_report_batch, make_token, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = {"/api/v1/reports/portfolio": {"from": "2000-01-01", "to": "2100-12-31"}}
@@ -43,6 +43,7 @@ def world(client) -> dict[str, Any]:
         "code": "905",
         "rubric_id": "kuntaliitto-vitality",
         "version": "1.0.0",
+        "batch_id": make_report_batch("905", [approved["id"]]),
     }
     if hook.status_code == 201:
         ids["webhook_id"] = ids["subscription_id"] = hook.json()["id"]

@@ -1,0 +1,71 @@
+"""The background job queue: procrastinate on the application's PostgreSQL database (no other service).
+
+Procrastinate's tables, functions and triggers live in the PostgreSQL schema ``procrastinate``, created by
+Alembic revision 0011 (never by ``procrastinate schema --apply``); its connections put that schema on
+their ``search_path``. One task so far, :func:`render_report_batch` on the queue ``reports``, run by
+``livskraft worker`` (``app/cli/worker.py``). The API defers a job over one short-lived connection of
+its own, after the batch is committed, so a worker never picks up a job whose batch it cannot see.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+from typing import Any
+
+import procrastinate
+from procrastinate import JobContext, PsycopgConnector, RetryStrategy, SyncPsycopgConnector
+
+from app.db.loop_db import libpq_url
+from app.reports import batches
+from app.rubrics.registry import RubricRegistry, load_registry
+from app.settings import get_settings
+
+QUEUE = "reports"
+TASK = "livskraft.render_report_batch"
+QUEUE_SEARCH_PATH = "procrastinate"
+"""The PostgreSQL schema of procrastinate's objects (Alembic revision 0011)."""
+MAX_RETRIES = 3
+"""Further attempts after a transient database error (waits 2, 4 and 8 s); other errors are final."""
+RETRY = RetryStrategy(max_attempts=MAX_RETRIES, exponential_wait=2, retry_exceptions=set(batches.TRANSIENT))
+
+
+def _connection_kwargs() -> dict[str, Any]:
+    return {
+        "conninfo": libpq_url(get_settings().effective_database_url),
+        "kwargs": {"options": f"-c search_path={QUEUE_SEARCH_PATH}", "application_name": "livskraft-queue"},
+    }
+
+
+@lru_cache(maxsize=4)
+def _registry(rubrics_dir: str) -> RubricRegistry:
+    from pathlib import Path
+
+    return load_registry(Path(rubrics_dir))
+
+
+def render_report_batch(context: JobContext, batch_id: str) -> None:
+    """Render one report batch (a plain function: procrastinate runs it in a thread, off the worker's
+    event loop). Transient database errors are retried ``MAX_RETRIES`` times, then the batch fails."""
+    final = context.job.attempts >= MAX_RETRIES
+    registry = _registry(str(get_settings().rubrics_dir))
+    batches.render_batch(uuid.UUID(batch_id), registry, retry_transient=not final)
+
+
+def _with_tasks(app: procrastinate.App) -> procrastinate.App:
+    app.task(name=TASK, queue=QUEUE, pass_context=True, retry=RETRY)(render_report_batch)
+    return app
+
+
+def worker_app() -> procrastinate.App:
+    """The app a worker runs (``await app.open_async()`` first, or ``app.run_worker()``)."""
+    return _with_tasks(procrastinate.App(connector=PsycopgConnector(**_connection_kwargs())))
+
+
+def defer_batch(batch_id: uuid.UUID) -> int:
+    """Queue the render of a committed batch; returns the job's id. Blocking: call it in a thread."""
+    connector = SyncPsycopgConnector(**_connection_kwargs(), min_size=1, max_size=1)
+    app = _with_tasks(procrastinate.App(connector=connector))
+    with app.open():
+        job_id: int = app.configure_task(TASK).defer(batch_id=str(batch_id))
+    return job_id

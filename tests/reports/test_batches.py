@@ -1,0 +1,277 @@
+"""Report batches: decision summaries rendered by a real procrastinate worker on PostgreSQL, fetched as a
+ZIP and read back with pypdf; tenant isolation, rights and validation; the refusal on SQLite."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import uuid
+import zipfile
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.api.test_review_flow import act
+from tests.reports.factories import pdf_text, rich_assessment
+from tests.server import ROOT, VENV_BIN
+from tests.support import Api, make_token, make_user, run_coroutine, session
+
+POSTGRESQL = os.environ.get("LIVSKRAFT_TEST_DATABASE_URL", "").startswith("postgres")
+on_postgresql = pytest.mark.skipif(not POSTGRESQL, reason="report batches run on PostgreSQL (procrastinate)")
+on_sqlite = pytest.mark.skipif(POSTGRESQL, reason="the refusal of report batches on SQLite")
+BATCHES = "/api/v1/report-batches"
+CASES = (("KS 2026/118", "Industriområde vid Norra bangården"), ("BN 2026/7", "Ny skola i Åkerby"))
+
+
+@pytest.fixture
+def people(client: Any) -> dict[str, Api]:
+    official = make_user("091", "official@hel.fi", "official")
+    reviewer = make_user("091", "reviewer@hel.fi", "reviewer")
+    return {
+        "official": Api(client, make_token("091", ("read", "write"), official.id)),
+        "reviewer": Api(client, make_token("091", ("read", "write"), reviewer.id)),
+        "reader": Api(client, make_token("091", ("read",))),
+        "other": Api(client, make_token("0180", ("read", "write"))),
+    }
+
+
+@pytest.fixture
+def empty_queue() -> None:
+    """Jobs outlive the tables the suite empties after each test: start from an empty queue."""
+    if POSTGRESQL:
+        with session() as s:
+            s.execute(text("DELETE FROM procrastinate.procrastinate_jobs"))
+            s.commit()
+
+
+def approved(people: dict[str, Api], case: str, title: str) -> dict[str, Any]:
+    a = rich_assessment(people["official"], case=case, title=title)
+    assert act(people["official"], a, "submit").status_code == 200
+    r = act(people["reviewer"], a, "approve")
+    assert r.status_code == 200, r.text
+    return a
+
+
+def run_worker() -> None:
+    """A real procrastinate worker, in this process, until the queue is empty."""
+    from app.reports import jobs
+
+    async def work() -> None:
+        app = jobs.worker_app()
+        async with app.open_async():
+            await app.run_worker_async(
+                queues=[jobs.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
+            )
+
+    run_coroutine(work())
+
+
+def queued_jobs() -> int:
+    with session() as s:
+        return int(
+            s.execute(
+                text("SELECT count(*) FROM procrastinate.procrastinate_jobs WHERE status IN ('todo', 'doing')")
+            ).scalar_one()
+        )
+
+
+def zip_files(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_a_batch_is_rendered_by_the_worker_and_downloaded_as_a_zip(people: dict[str, Api]) -> None:
+    official = people["official"]
+    first, second = (approved(people, case, title) for case, title in CASES)
+    draft = official.create_assessment("KS 2026/200")  # rendered as the single PDF renders a draft
+    r = official.post(BATCHES, {"assessment_ids": [first["id"], second["id"], draft["id"]], "lang": "sv"})
+    assert r.status_code == 202, r.text
+    body = r.json()
+    assert r.headers["Location"] == f"{BATCHES}/{body['id']}"
+    assert {k: body[k] for k in ("status", "total", "done", "download")} == {
+        "status": "queued",
+        "total": 3,
+        "done": 0,
+        "download": None,
+    }
+    assert queued_jobs() == 1
+    polled = official.get(r.headers["Location"])
+    assert polled.status_code == 200 and polled.json()["status"] == "queued" and polled.headers["Retry-After"]
+    assert official.get(f"{BATCHES}/{body['id']}/pdfs.zip").status_code == 409  # not done yet
+
+    run_worker()
+
+    assert queued_jobs() == 0
+    status = official.get(r.headers["Location"]).json()
+    assert status["status"] == "done" and status["done"] == status["total"] == 3, status
+    assert status["error"] is None and status["download"] == f"{BATCHES}/{body['id']}/pdfs.zip"
+    z = official.get(status["download"])
+    assert z.status_code == 200, z.text
+    assert z.headers["content-type"] == "application/zip"
+    assert f"livskraft-batch-{body['id']}.zip" in z.headers["content-disposition"]
+    assert status["size"] == len(z.content)
+    files = zip_files(z.content)
+    assert list(files) == ["KS-2026-118.pdf", "BN-2026-7.pdf", "KS-2026-200.pdf"]  # the order asked for
+    for (case, title), name in zip(CASES, files, strict=False):
+        pdf = files[name]
+        assert pdf.startswith(b"%PDF-")
+        text_ = pdf_text(pdf)
+        assert case in text_ and title in text_ and "Godkänd" in text_, name
+    assert "KS 2026/200" in pdf_text(files["KS-2026-200.pdf"]) and "Utkast" in pdf_text(files["KS-2026-200.pdf"])
+    # the same code path and cache as the single PDF: its bytes are the batch's
+    single = official.get(f"/api/v1/assessments/{first['id']}/report", params={"lang": "sv"})
+    assert single.status_code == 200 and single.content == files["KS-2026-118.pdf"]
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_language_and_variant_and_the_worker_command(people: dict[str, Api]) -> None:
+    a = approved(people, *CASES[0])
+    r = people["official"].post(BATCHES, {"assessment_ids": [a["id"]], "lang": "en", "variant": "a3"})
+    assert r.status_code == 202, r.text
+    env = {**os.environ, "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}
+    proc = subprocess.run(
+        [str(VENV_BIN / "livskraft"), "worker", "--once"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr
+    status = people["official"].get(r.headers["Location"]).json()
+    assert status["status"] == "done", status
+    assert (status["lang"], status["variant"]) == ("en", "a3")
+    pdf = zip_files(people["official"].get(status["download"]).content)["KS-2026-118.pdf"]
+    assert "Decision summary" in pdf_text(pdf) or "Approved" in pdf_text(pdf)
+    assert b"livskraft-assessment.json" in pdf  # the PDF/A-3 variant carries the assessment
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_a_render_failure_marks_the_batch_failed(people: dict[str, Api]) -> None:
+    first, second = (approved(people, case, title) for case, title in CASES)
+    r = people["official"].post(BATCHES, {"assessment_ids": [first["id"], second["id"]]})
+    assert r.status_code == 202, r.text
+    with session() as s:  # the second one's rubric is gone by the time the worker renders it
+        s.execute(
+            text("UPDATE assessment SET rubric_version = '9.9.9' WHERE id = :id"), {"id": uuid.UUID(second["id"])}
+        )
+        s.commit()
+    run_worker()
+    assert queued_jobs() == 0  # failed, not waiting for a retry: the batch does not hang
+    status = people["official"].get(r.headers["Location"]).json()
+    assert status["status"] == "failed" and status["done"] == 1 and status["download"] is None, status
+    assert "assessment 2 of 2" in status["error"] and "9.9.9 is not installed" in status["error"]
+    z = people["official"].get(f"{BATCHES}/{status['id']}/pdfs.zip")
+    assert z.status_code == 409 and z.headers["content-type"] == "application/problem+json"
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_another_municipalitys_batch_and_assessments_are_not_found(people: dict[str, Api]) -> None:
+    a = approved(people, *CASES[0])
+    mine = people["official"].post(BATCHES, {"assessment_ids": [a["id"]]})
+    assert mine.status_code == 202
+    other = people["other"]
+    for path in (mine.headers["Location"], mine.headers["Location"] + "/pdfs.zip"):
+        r = other.get(path)
+        assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json", path
+    own = other.create_assessment("KS 2026/9")
+    r = other.post(BATCHES, {"assessment_ids": [own["id"], a["id"]]})
+    assert r.status_code == 404, r.text
+    assert r.json()["errors"][0]["field"] == "assessment_ids.1"
+    r = other.post(BATCHES, {"assessment_ids": [str(uuid.uuid4())]})
+    assert r.status_code == 404 and r.json()["errors"][0]["field"] == "assessment_ids.0"
+    assert queued_jobs() == 1  # only the first batch was queued
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_rights_and_validation(people: dict[str, Api]) -> None:
+    a = approved(people, *CASES[0])
+    r = people["reader"].post(BATCHES, {"assessment_ids": [a["id"]]})
+    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+    official = people["official"]
+    r = official.post(BATCHES, {"assessment_ids": [a["id"], a["id"]]})
+    assert r.status_code == 422
+    assert r.json()["errors"] == [
+        {"field": "assessment_ids.1", "message": "the same id as assessment_ids.0", "code": "duplicate"}
+    ]
+    for body, field in (
+        ({"assessment_ids": []}, "assessment_ids"),
+        ({"assessment_ids": [a["id"]] * 101}, "assessment_ids"),
+        ({"assessment_ids": [a["id"], "KS 2026/118"]}, "assessment_ids.1"),
+        ({"assessment_ids": [a["id"]], "lang": "de"}, "lang"),
+        ({"assessment_ids": [a["id"]], "variant": "x"}, "variant"),
+    ):
+        r = official.post(BATCHES, body)
+        assert r.status_code == 422, body
+        assert r.json()["errors"][0]["field"] == field, r.json()
+    with session() as s:  # a rubric this server does not have: the single PDF cannot render it either
+        s.execute(text("UPDATE assessment SET rubric_version = '9.9.9' WHERE id = :id"), {"id": uuid.UUID(a["id"])})
+        s.commit()
+    r = official.post(BATCHES, {"assessment_ids": [a["id"]]})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "assessment_ids.0"
+    assert "not installed" in r.json()["errors"][0]["message"]
+    assert queued_jobs() == 0
+
+
+def test_file_names_come_from_case_numbers_in_safe_characters() -> None:
+    from app.reports.batches import file_name
+
+    taken: set[str] = set()
+    names = [
+        file_name(case, taken, "fallback") for case in ("KS 2026/118", "Dnr ÅÄÖ 12:3", "../../x", "KS 2026/118", "§§")
+    ]
+    assert names == ["KS-2026-118.pdf", "Dnr-AAO-12-3.pdf", "x.pdf", "KS-2026-118-2.pdf", "fallback.pdf"]
+
+
+@on_sqlite
+def test_on_sqlite_the_batch_is_refused_and_nothing_is_stored(people: dict[str, Api]) -> None:
+    a = people["official"].create_assessment()
+    r = people["official"].post(BATCHES, {"assessment_ids": [a["id"]]})
+    assert r.status_code == 501
+    assert r.headers["content-type"] == "application/problem+json"
+    problem = r.json()
+    assert problem["type"].endswith("/report-batches-need-postgresql")
+    assert problem["detail"] == (
+        "report batches need PostgreSQL; render single PDFs with GET /api/v1/assessments/{id}/report"
+    )
+    assert people["reader"].post(BATCHES, {"assessment_ids": [a["id"]]}).status_code == 403  # rights first
+    with session() as s:
+        assert s.execute(text("SELECT count(*) FROM report_batch")).scalar_one() == 0
+    assert people["official"].get(f"{BATCHES}/{uuid.uuid4()}").status_code == 404
+    from typer.testing import CliRunner
+
+    from app.cli.main import app as cli
+
+    result = CliRunner().invoke(cli, ["worker", "--once"])
+    assert result.exit_code == 1 and "needs PostgreSQL" in result.output
+
+
+def test_a_running_batch_without_progress_is_reported_failed(people: dict[str, Api]) -> None:
+    """Its worker was killed: the batch does not hang as running (on both databases: stored directly)."""
+    from datetime import timedelta
+
+    from app.db.base import utcnow
+    from app.reports.batches import STALE_AFTER
+    from app.reports.models import ReportBatch
+    from tests.support import make_report_batch
+
+    a = people["official"].create_assessment()
+    batch_id = make_report_batch("091", [a["id"]], status="running")
+    official = people["official"]
+    assert official.get(f"{BATCHES}/{batch_id}").json()["status"] == "running"
+    with session() as s:
+        batch = s.get(ReportBatch, uuid.UUID(batch_id))
+        assert batch is not None
+        batch.updated_at = utcnow() - STALE_AFTER - timedelta(seconds=1)
+        s.add(batch)
+        s.commit()
+    status = official.get(f"{BATCHES}/{batch_id}").json()
+    assert status["status"] == "failed" and "worker" in status["error"], status
