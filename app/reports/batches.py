@@ -100,6 +100,13 @@ def check_assessments(
             ) from exc
 
 
+def purge(session: Session) -> int:
+    """Delete the batches created more than ``RETENTION`` ago (their ZIPs with them); the number deleted.
+    Run when a batch is created and every hour by the workers (``jobs.purge_report_batches``)."""
+    result = session.execute(delete(ReportBatch).where(col(ReportBatch.created_at) < utcnow() - RETENTION))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def create_batch(
     session: Session,
     registry: RubricRegistry,
@@ -119,7 +126,7 @@ def create_batch(
             errors=[FieldProblem("assessment_ids", f"list 1 to {MAX_ASSESSMENTS} assessments", "length")],
         )
     check_assessments(session, registry, actor, assessment_ids)
-    session.execute(delete(ReportBatch).where(col(ReportBatch.created_at) < utcnow() - RETENTION))
+    purge(session)
     batch = ReportBatch(
         municipality_id=actor.municipality_id,
         lang=lang,

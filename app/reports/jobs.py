@@ -2,7 +2,8 @@
 
 Procrastinate's tables, functions and triggers live in the PostgreSQL schema ``procrastinate``, created by
 Alembic revision 0011 (never by ``procrastinate schema --apply``); its connections put that schema on
-their ``search_path``. One task so far, :func:`render_report_batch` on the queue ``reports``, run by
+their ``search_path``. Two tasks, :func:`render_report_batch` and the hourly :func:`purge_report_batches`, on the queue
+``reports``, run by
 ``livskraft worker`` (``app/cli/worker.py``). The API defers a job over one short-lived connection of
 its own, after the batch is committed, so a worker never picks up a job whose batch it cannot see.
 """
@@ -23,6 +24,9 @@ from app.settings import get_settings
 
 QUEUE = "reports"
 TASK = "livskraft.render_report_batch"
+PURGE_TASK = "livskraft.purge_report_batches"
+PURGE_CRON = "17 * * * *"
+"""Every hour, at 17 past: the expired batches are deleted even when nobody creates a new one."""
 QUEUE_SEARCH_PATH = "procrastinate"
 """The PostgreSQL schema of procrastinate's objects (Alembic revision 0011)."""
 MAX_RETRIES = 3
@@ -52,8 +56,19 @@ def render_report_batch(context: JobContext, batch_id: str) -> None:
     batches.render_batch(uuid.UUID(batch_id), registry, retry_transient=not final)
 
 
+def purge_report_batches(timestamp: int) -> int:
+    """Delete expired batches (``batches.RETENTION``), deferred every hour by each running worker's
+    scheduler (procrastinate's periodic tasks: one job per hour however many workers run)."""
+    from app.db.session import unit_of_work
+
+    with unit_of_work() as session:
+        return batches.purge(session)
+
+
 def _with_tasks(app: procrastinate.App) -> procrastinate.App:
     app.task(name=TASK, queue=QUEUE, pass_context=True, retry=RETRY)(render_report_batch)
+    purge = app.task(name=PURGE_TASK, queue=QUEUE)(purge_report_batches)
+    app.periodic(cron=PURGE_CRON, periodic_id="hourly")(purge)
     return app
 
 

@@ -275,3 +275,39 @@ def test_a_running_batch_without_progress_is_reported_failed(people: dict[str, A
         s.commit()
     status = official.get(f"{BATCHES}/{batch_id}").json()
     assert status["status"] == "failed" and "worker" in status["error"], status
+
+
+@pytest.mark.usefixtures("empty_queue")
+def test_expired_batches_are_purged_every_hour_by_the_workers(people: dict[str, Api]) -> None:
+    """Batches (and their ZIPs) older than the retention are deleted by an hourly job of the workers,
+    not only when someone creates a new batch."""
+    from datetime import timedelta
+
+    from app.db.base import utcnow
+    from app.reports import jobs
+    from app.reports.batches import RETENTION
+    from app.reports.models import ReportBatch
+    from tests.support import make_report_batch
+
+    a = people["official"].create_assessment()
+    old, new = make_report_batch("091", [a["id"]]), make_report_batch("091", [a["id"]])
+    with session() as s:
+        batch = s.get(ReportBatch, uuid.UUID(old))
+        assert batch is not None
+        batch.created_at = utcnow() - RETENTION - timedelta(minutes=1)
+        s.add(batch)
+        s.commit()
+    [periodic] = [
+        p for p in jobs.worker_app().periodic_registry.periodic_tasks.values() if p.task.name == jobs.PURGE_TASK
+    ]
+    assert periodic.cron == jobs.PURGE_CRON
+    if POSTGRESQL:  # as the worker's scheduler defers it: a job on the queue, run by a real worker
+        app = jobs.worker_app()
+        with app.open():
+            app.configure_task(jobs.PURGE_TASK).defer(timestamp=0)
+        run_worker()
+        assert queued_jobs() == 0
+    else:  # no queue on SQLite: the task's function itself
+        assert jobs.purge_report_batches(0) == 1
+    assert people["official"].get(f"{BATCHES}/{old}").status_code == 404
+    assert people["official"].get(f"{BATCHES}/{new}").status_code == 200
