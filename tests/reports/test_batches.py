@@ -311,3 +311,26 @@ def test_expired_batches_are_purged_every_hour_by_the_workers(people: dict[str, 
         assert jobs.purge_report_batches(0) == 1
     assert people["official"].get(f"{BATCHES}/{old}").status_code == 404
     assert people["official"].get(f"{BATCHES}/{new}").status_code == 200
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_a_queue_that_cannot_take_the_job_stores_nothing(people: dict[str, Api]) -> None:
+    """The batch is committed before its job is queued; when queuing fails the batch is removed again and
+    the client gets a 503 to retry (here the queue's table is really away for a moment)."""
+    a = people["official"].create_assessment()
+    with session() as s:
+        s.execute(text("ALTER TABLE procrastinate.procrastinate_jobs RENAME TO procrastinate_jobs_away"))
+        s.commit()
+    try:
+        r = people["official"].post(BATCHES, {"assessment_ids": [a["id"]]})
+    finally:
+        with session() as s:
+            s.execute(text("ALTER TABLE procrastinate.procrastinate_jobs_away RENAME TO procrastinate_jobs"))
+            s.commit()
+    assert r.status_code == 503, r.text
+    assert r.headers["content-type"] == "application/problem+json" and "nothing was stored" in r.json()["detail"]
+    with session() as s:
+        assert s.execute(text("SELECT count(*) FROM report_batch")).scalar_one() == 0
+    r = people["official"].post(BATCHES, {"assessment_ids": [a["id"]]})
+    assert r.status_code == 202, "the retry is queued"
