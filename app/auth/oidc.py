@@ -291,6 +291,11 @@ def authorization_url(meta: Metadata, cfg: Config, pending: Pending, lang: str) 
 
 
 _metadata_cache: dict[str, tuple[float, Metadata]] = {}
+_metadata_failures: dict[str, tuple[float, SsoFailed]] = {}
+"""Issuer → (until when, why): a discovery document that could not be had is not asked for again for
+:data:`FAILURE_COOLDOWN` seconds, so while the provider is down each visit is refused at once instead of
+each making an outbound call (and holding a connection attempt of up to 3 s)."""
+FAILURE_COOLDOWN = 15.0
 _jwks_cache: dict[str, tuple[float, dict[str, Any]]] = {}
 
 
@@ -338,14 +343,22 @@ async def metadata(cfg: Config, client: httpx.AsyncClient | None = None) -> Meta
     cached = _metadata_cache.get(cfg.issuer)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
+    failed = _metadata_failures.get(cfg.issuer)
+    if failed is not None and failed[0] > time.monotonic():
+        raise failed[1]
     url = cfg.issuer.rstrip("/") + "/.well-known/openid-configuration"
-    if client is None:
-        with _deadline("discovery document"):
-            async with _client() as own:
-                doc = await _get_json(own, url, "discovery document")
-    else:
-        doc = await _get_json(client, url, "discovery document")
-    meta = parse_metadata(doc, cfg)
+    try:
+        if client is None:
+            with _deadline("discovery document"):
+                async with _client() as own:
+                    doc = await _get_json(own, url, "discovery document")
+        else:
+            doc = await _get_json(client, url, "discovery document")
+        meta = parse_metadata(doc, cfg)
+    except SsoFailed as failure:
+        _metadata_failures[cfg.issuer] = (time.monotonic() + FAILURE_COOLDOWN, failure)
+        raise
+    _metadata_failures.pop(cfg.issuer, None)
     _metadata_cache[cfg.issuer] = (time.monotonic() + METADATA_TTL, meta)
     return meta
 

@@ -90,6 +90,8 @@ class Provider:
         self.token_requests = 0
         self.jwks_requests = 0
         self.discovery_requests = 0
+        self.discovery_status = 200
+        """Answer the discovery request with this status (and no document) when not 200."""
         self.port = _free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.app = Starlette(
@@ -115,6 +117,8 @@ class Provider:
 
     async def discovery(self, request: Request) -> Response:
         self.discovery_requests += 1
+        if self.discovery_status != 200:
+            return JSONResponse({"error": "temporarily_unavailable"}, status_code=self.discovery_status)
         return JSONResponse(
             {
                 "issuer": self.issuer,

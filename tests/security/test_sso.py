@@ -416,6 +416,28 @@ def test_a_nonsensical_answer_is_said_not_a_server_error(sso: Provider, browser:
     assert_refused(sign_in(browser, sso), browser, "unavailable")
 
 
+def test_while_the_provider_is_down_visits_are_refused_without_asking_it_each_time(
+    app: Any, browser: TestClient, tiina: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A discovery that failed is not tried again for a short while (each try may hold a connection
+    attempt for seconds); once the provider is back, signing in works again."""
+    from app.auth import oidc
+
+    monkeypatch.setattr(oidc, "FAILURE_COOLDOWN", 0.5)
+    with running_provider() as down, environment(sso_settings(down.issuer)):
+        down.discovery_status = 503
+        for _ in range(3):
+            assert_refused(browser.get("/login/sso"), browser, "unavailable")
+        assert down.discovery_requests == 1
+        down.discovery_status = 200
+        assert_refused(browser.get("/login/sso"), browser, "unavailable")  # still within the pause
+        time.sleep(0.6)
+        down.sign_in_as("tiina@vaasa.fi")
+        signed_in = sign_in(browser, down)
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/", signed_in.text
+        assert down.discovery_requests == 2
+
+
 def test_a_discovery_document_of_another_issuer_is_refused(provider: Provider, browser: TestClient) -> None:
     with environment(sso_settings(provider.issuer + "/")):
         assert_refused(browser.get("/login/sso"), browser, "unavailable")
