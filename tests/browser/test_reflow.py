@@ -12,6 +12,7 @@ import pytest
 
 from tests.browser.support import axe_violations
 from tests.browser.test_enhancement import sign_in_and_screen
+from tests.browser.walk import saved_in_another_tab
 from tests.support import make_user
 
 pytestmark = pytest.mark.browser
@@ -113,15 +114,7 @@ def test_wide_tables_scroll_in_a_named_focusable_region_not_the_page(page: Any, 
 
 def _conflict(page: Any, server: str, aid: str) -> None:
     """The conflict page of a rating form, with its table of differences."""
-    url = f"{server}/assessments/{aid}/rate/proposal/policy/residents"
-    page.goto(url)
-    other = page.context.new_page()
-    other.goto(url)
-    other.check("#c0-e1-score-3")
-    other.fill("#c0-e1-rationale", "Fler kunder i butikerna.")
-    with other.expect_navigation():
-        other.click("button[value=overview]")
-    other.close()
+    saved_in_another_tab(page, f"{server}/assessments/{aid}/rate/proposal/policy/residents")
     page.check("#c0-e1-score-6")
     page.fill("#c0-e1-rationale", "Högre avgifter för de boende i området under byggtiden.")
     page.fill("#c0-e1-mitigation", "Avgiften fördelas över fem år.")

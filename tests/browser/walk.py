@@ -104,9 +104,9 @@ def _official_pages(page: Any, base: str, lang: str, visit: Visit) -> str:
     return assessment_id
 
 
-def _conflict(page: Any, base: str, assessment_id: str, visit: Visit) -> None:
-    """Save the same form from a second tab first, then submit the stale one: the conflict page."""
-    url = f"{base}/assessments/{assessment_id}/rate/proposal/policy/residents"
+def saved_in_another_tab(page: Any, url: str) -> None:
+    """Open the rating form at ``url`` in ``page``, then save the same form from a second tab first:
+    what ``page`` submits next is stale (the conflict page)."""
     goto(page, url)
     other = page.context.new_page()
     other.goto(url)
@@ -115,6 +115,11 @@ def _conflict(page: Any, base: str, assessment_id: str, visit: Visit) -> None:
     with other.expect_navigation():
         other.click("button[value=overview]")
     other.close()
+
+
+def _conflict(page: Any, base: str, assessment_id: str, visit: Visit) -> None:
+    """Save the same form from a second tab first, then submit the stale one: the conflict page."""
+    saved_in_another_tab(page, f"{base}/assessments/{assessment_id}/rate/proposal/policy/residents")
     page.check("#c0-e1-score-4")
     visit("rate-conflict", submit(page, "button[value=overview]"))
     submit(page, "form.inline-form button")  # keep theirs
