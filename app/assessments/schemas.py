@@ -192,10 +192,10 @@ class ScreeningUpdate(Input):
     )
     items: list[ScreeningItem] = Field(max_length=50)
     statement: LongText = Field(default="", description="Required when no perspective is relevant")
-    sources: list[SourceText] | None = Field(
+    sources: NotNull[Annotated[list[SourceText], Field(max_length=MAX_SOURCES)]] = Field(
         default=None,
-        max_length=MAX_SOURCES,
-        description="Citations the assessment rests on, replacing the current list; omitted: unchanged",
+        description="Citations the assessment rests on, replacing the current list; omitted: unchanged; "
+        "`[]` clears it (null is refused, as in every change)",
     )
 
 

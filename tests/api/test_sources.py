@@ -45,6 +45,7 @@ def test_bad_sources_get_field_level_errors_and_change_nothing(api: Api) -> None
         (["x" * 1001], "sources.0"),
         ([f"källa {i}" for i in range(51)], "sources"),
         (["nul \x00 byte"], "sources.0"),
+        (None, "sources"),
     ):
         r = screen(api, a, sources=bad)
         assert r.status_code == 422, r.text
