@@ -1,8 +1,10 @@
 """Report batches: many decision summaries rendered by a background job, fetched as one ZIP.
 
 ``POST`` stores the batch and queues its job (202 with ``Location``); the client polls ``GET …/{id}``
-until ``done`` and downloads ``…/pdfs.zip``. PostgreSQL only (the queue is procrastinate): on SQLite the
-``POST`` answers 501 and stores nothing. See ``app/reports/batches.py`` and ``docs/reports.md``.
+until ``done`` and downloads ``…/pdfs.zip``; ``GET`` of the collection lists the municipality's batches,
+newest first. PostgreSQL only (the queue is procrastinate): on SQLite the ``POST`` answers 501 and stores
+nothing, while the reads answer as they do anywhere (the list is empty, a batch 404).
+See ``app/reports/batches.py`` and ``docs/reports.md``.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app import i18n
 from app.api.deps import ActorDep, SessionDep, rubrics
+from app.api.pagination import MAX_LIMIT, Page, as_datetime, as_uuid, cursor_tag, decode_cursor, encode_cursor
 from app.api.problems import responses
 from app.auth.actor import Actor
 from app.db.session import unit_of_work
@@ -146,6 +149,32 @@ async def create_report_batch(
     response.headers["Location"] = f"/api/v1/report-batches/{batch.id}"
     response.headers["Retry-After"] = POLL_SECONDS
     return batch_public(batch)
+
+
+LIST_CURSOR = cursor_tag("report-batches", "created_at", "desc")
+
+
+@router.get("", summary="List report batches, newest first", responses=responses(401, 403, 422))
+def list_report_batches(
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, description="`next_cursor` of the previous page")] = None,
+) -> Page[ReportBatchPublic]:
+    """Your municipality's report batches, newest first, a page at a time (`next_cursor`), each as
+    `GET /api/v1/report-batches/{id}` shows it (a batch `running` without progress for 15 minutes is
+    `failed`). Lists exactly the batches that route answers for: never another municipality's, and none
+    once deleted seven days after creation. On a server without the job queue (SQLite) there are none:
+    an empty list."""
+    raw = decode_cursor(cursor, LIST_CURSOR, as_datetime, as_uuid)
+    after = (raw[0], raw[1]) if raw is not None else None
+    rows, (total, exact) = batches.page_batches(session, actor, after, limit + 1)
+    items = [batch_public(b) for b in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor(LIST_CURSOR, [last.created_at, str(last.id)]) if last is not None else None
+    response.headers["Cache-Control"] = "private, no-cache"
+    return Page[ReportBatchPublic](items=items, next_cursor=next_cursor, total=total, total_exact=exact)
 
 
 @router.get(

@@ -21,13 +21,17 @@ import uuid
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, update
-from sqlmodel import Session, col
+from sqlalchemy import delete, literal, tuple_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import QueryableAttribute, defer
+from sqlmodel import Session, col, select
 
 from app.assessments import repository as assessment_repo
 from app.assessments import service as assessments
-from app.assessments.models import Decision
+from app.assessments.list_repository import bounded_count
+from app.assessments.models import Assessment, Decision
 from app.auth.actor import Actor
 from app.db.base import utcnow
 from app.db.session import unit_of_work
@@ -75,7 +79,10 @@ def check_assessments(
 ) -> None:
     """Every id is an assessment of the caller's municipality (else 404 naming its index, as the single
     PDF answers 404) that the single PDF route can render: its rubric is installed (else 422 naming its
-    index); each id once (else 422). Any status renders, as with the single PDF (a draft says so)."""
+    index); each id once (else 422). Any status renders, as with the single PDF (a draft says so). The
+    assessments are read in one query scoped by municipality; the checks then run id by id in the order
+    given, and the first id that fails one is named."""
+    found = assessments_of(session, actor.municipality_id, assessment_ids)
     seen: dict[uuid.UUID, int] = {}
     for index, assessment_id in enumerate(assessment_ids):
         field = f"assessment_ids.{index}"
@@ -85,19 +92,33 @@ def check_assessments(
                 errors=[FieldProblem(field, f"the same id as assessment_ids.{seen[assessment_id]}", "duplicate")],
             )
         seen[assessment_id] = index
-        try:
-            assessment = assessments.get_assessment(session, actor, assessment_id)
-        except NotFound as exc:
+        assessment = found.get(assessment_id)
+        if assessment is None:
             raise NotFound(
                 f"assessment_ids.{index}: assessment not found",
                 errors=[FieldProblem(field, "no such assessment in your municipality", "not_found")],
-            ) from exc
+            )
         try:
             assessments.rubric_of(registry, assessment)
         except InvalidState as exc:
             raise ValidationFailed(
                 "an assessment cannot be rendered", errors=[FieldProblem(field, exc.detail, "not_renderable")]
             ) from exc
+
+
+def assessments_of(
+    session: Session, municipality_id: uuid.UUID, assessment_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Assessment]:
+    """The assessments among ``assessment_ids`` that belong to ``municipality_id``, by id, in one query
+    (another municipality's are absent, as ``repository.get_assessment`` gives None for them)."""
+    if not assessment_ids:
+        return {}
+    rows = session.exec(
+        select(Assessment).where(
+            col(Assessment.municipality_id) == municipality_id, col(Assessment.id).in_(set(assessment_ids))
+        )
+    ).all()
+    return {a.id: a for a in rows}
 
 
 def purge(session: Session) -> int:
@@ -156,6 +177,27 @@ def get_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> ReportBatc
     if batch is None or batch.municipality_id != actor.municipality_id:
         raise batch_not_found()
     return batch
+
+
+def page_batches(
+    session: Session, actor: Actor, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> tuple[Sequence[ReportBatch], tuple[int, bool]]:
+    """Up to ``limit`` batches of the caller's municipality, newest first (``created_at``, then id, both
+    descending), after the (``created_at``, id) of the last one seen, and (count, exact) of them all
+    (``list_repository.bounded_count``). The same batches ``get_batch`` answers for, read without their
+    ZIPs (``content`` is not loaded, and touching it raises)."""
+    mine = col(ReportBatch.municipality_id) == actor.municipality_id
+    total = bounded_count(session, sa_select(literal(1)).select_from(ReportBatch).where(mine))
+    content = cast("QueryableAttribute[Any]", ReportBatch.content)
+    stmt = select(ReportBatch).where(mine).options(defer(content, raiseload=True))
+    if after is not None:
+        created_at, last_id = after
+        created_col: Any = col(ReportBatch.created_at)
+        id_col: Any = col(ReportBatch.id)
+        bound = tuple_(literal(created_at, created_col.type), literal(last_id, id_col.type))
+        stmt = stmt.where(tuple_(created_col, id_col) < bound)
+    order = (col(ReportBatch.created_at).desc(), col(ReportBatch.id).desc())
+    return session.exec(stmt.order_by(*order).limit(limit)).all(), total
 
 
 STALE_ERROR = "the render stopped: its worker ended or lost the database; create the batch again"

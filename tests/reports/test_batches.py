@@ -334,3 +334,281 @@ def test_a_queue_that_cannot_take_the_job_stores_nothing(people: dict[str, Api])
         assert s.execute(text("SELECT count(*) FROM report_batch")).scalar_one() == 0
     r = people["official"].post(BATCHES, {"assessment_ids": [a["id"]]})
     assert r.status_code == 202, "the retry is queued"
+
+
+# --- the list of a municipality's batches (GET /api/v1/report-batches) ------------------------------
+
+
+def stored_batch(code: str, assessment_ids: list[str], created_ago: Any, status: str = "done") -> str:
+    """A batch stored directly (also on SQLite), created ``created_ago`` (a timedelta) before now and
+    last changed then (a ``running`` one older than ``STALE_AFTER`` has lost its worker)."""
+    from app.db.base import utcnow
+    from app.reports.models import ReportBatch
+    from tests.support import make_report_batch
+
+    batch_id = make_report_batch(code, assessment_ids, status=status)
+    with session() as s:
+        batch = s.get(ReportBatch, uuid.UUID(batch_id))
+        assert batch is not None
+        batch.created_at = batch.updated_at = utcnow() - created_ago
+        s.add(batch)
+        s.commit()
+    return batch_id
+
+
+def all_pages(api: Api, limit: int) -> list[dict[str, Any]]:
+    """Every page of the list, following ``next_cursor``; each page checked for its shape on the way."""
+    pages: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": limit}
+    while True:
+        r = api.get(BATCHES, params=params)
+        assert r.status_code == 200, r.text
+        assert r.headers["Cache-Control"] == "private, no-cache"
+        page = r.json()
+        assert set(page) == {"items", "next_cursor", "total", "total_exact"}
+        assert len(page["items"]) <= limit
+        pages.append(page)
+        if page["next_cursor"] is None:
+            return pages
+        assert len(page["items"]) == limit
+        params = {"limit": limit, "cursor": page["next_cursor"]}
+
+
+def refused_cursor(r: Any) -> None:
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in r.json()["errors"]] == ["query.cursor"], r.json()
+
+
+def test_the_list_pages_through_the_municipalitys_batches_newest_first(people: dict[str, Api]) -> None:
+    """Newest first, ties of the creation time by id; a real cursor from page to page; each item exactly
+    what GET of the one batch answers, a running batch whose worker died included (failed)."""
+    from datetime import timedelta
+
+    from app.reports.batches import STALE_AFTER
+    from app.reports.models import ReportBatch
+
+    official = people["official"]
+    a = official.create_assessment()
+    minutes = timedelta(minutes=1)
+    made = {
+        stored_batch("091", [a["id"]], 1 * minutes, "queued"): 1,
+        stored_batch("091", [a["id"]], 2 * minutes): 2,
+        stored_batch("091", [a["id"]], STALE_AFTER + 3 * minutes, "running"): 3,  # its worker died
+        stored_batch("091", [a["id"]], 30 * minutes, "failed"): 4,
+    }
+    tie, other_tie = (stored_batch("091", [a["id"]], 40 * minutes) for _ in range(2))
+    with session() as s:  # created at the very same time as another: the id decides
+        first, second = (s.get(ReportBatch, uuid.UUID(b)) for b in (tie, other_tie))
+        assert first is not None and second is not None
+        second.created_at = first.created_at
+        s.add(second)
+        s.commit()
+    for batch_id in sorted((tie, other_tie), key=uuid.UUID, reverse=True):
+        made[batch_id] = len(made) + 1
+    stored_batch("0180", [people["other"].create_assessment()["id"]], 1 * minutes)  # another municipality's
+
+    pages = all_pages(official, limit=2)
+    assert [len(p["items"]) for p in pages] == [2, 2, 2]
+    assert all(p["total"] == 6 and p["total_exact"] is True for p in pages)
+    items = [item for p in pages for item in p["items"]]
+    assert [i["id"] for i in items] == sorted(made, key=made.__getitem__)
+    for item in items:
+        one = official.get(f"{BATCHES}/{item['id']}")
+        assert one.status_code == 200 and item == one.json()
+    by_id = {i["id"]: i for i in items}
+    stale = next(b for b, n in made.items() if n == 3)
+    assert by_id[stale]["status"] == "failed" and "worker" in by_id[stale]["error"]
+    done = next(b for b, n in made.items() if n == 2)
+    assert by_id[done]["download"] == f"{BATCHES}/{done}/pdfs.zip" and by_id[done]["size"] == 4
+    # one page holds them all; the default limit too
+    whole = official.get(BATCHES).json()
+    assert [i["id"] for i in whole["items"]] == [i["id"] for i in items] and whole["next_cursor"] is None
+    # a page after a cursor does not change when a newer batch arrives meanwhile
+    second = official.get(BATCHES, params={"limit": 2, "cursor": pages[0]["next_cursor"]}).json()
+    stored_batch("091", [a["id"]], timedelta(0), "queued")
+    again = official.get(BATCHES, params={"limit": 2, "cursor": pages[0]["next_cursor"]}).json()
+    assert [i["id"] for i in again["items"]] == [i["id"] for i in second["items"]] and again["total"] == 7
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "%%%",
+        "w" * 5,
+        "WyJ4Il0",  # ["x"]
+        "WyJyZXBvcnQtYmF0Y2hlczpjcmVhdGVkX2F0OmRlc2MiLCJ4IiwieSJd",  # [its tag, "x", "y"]: values not of their types
+        "WyJyZXBvcnQtYmF0Y2hlczpjcmVhdGVkX2F0OmRlc2MiXQ",  # [its tag]: no values
+    ],
+)
+def test_a_cursor_that_is_not_of_this_list_is_422(people: dict[str, Api], cursor: str) -> None:
+    refused_cursor(people["official"].get(BATCHES, params={"cursor": cursor}))
+
+
+def test_a_cursor_of_another_list_or_an_edited_one_is_422(people: dict[str, Api]) -> None:
+    import base64
+    import json
+    from datetime import timedelta
+
+    official = people["official"]
+    a = official.create_assessment()
+    for n in range(2):
+        stored_batch("091", [a["id"]], timedelta(minutes=n))
+    official.create_decision("KS 2026/2")
+    decisions = official.get("/api/v1/decisions", params={"limit": 1}).json()["next_cursor"]
+    assert decisions
+    refused_cursor(official.get(BATCHES, params={"cursor": decisions}))
+    mine = official.get(BATCHES, params={"limit": 1}).json()["next_cursor"]
+    assert mine
+    refused_cursor(official.get("/api/v1/decisions", params={"cursor": mine}))
+    values = json.loads(base64.urlsafe_b64decode(mine + "=" * (-len(mine) % 4)))
+    for edited in ([values[0], values[1], "not-a-uuid"], [values[0], "yesterday", values[2]], values[:2]):
+        raw = base64.urlsafe_b64encode(json.dumps(edited).encode()).decode().rstrip("=")
+        refused_cursor(official.get(BATCHES, params={"cursor": raw}))
+    r = official.get(BATCHES, params={"cursor": mine})
+    assert r.status_code == 200 and len(r.json()["items"]) == 1
+    for limit in (0, 201, "x"):
+        r = official.get(BATCHES, params={"limit": limit})
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in r.json()["errors"]] == ["query.limit"], r.json()
+
+
+def test_another_municipalitys_batches_are_not_listed(people: dict[str, Api]) -> None:
+    from datetime import timedelta
+
+    mine = stored_batch("091", [people["official"].create_assessment()["id"]], timedelta(minutes=1))
+    theirs = stored_batch("0180", [people["other"].create_assessment()["id"]], timedelta(minutes=2))
+    for api, own, foreign in ((people["official"], mine, theirs), (people["other"], theirs, mine)):
+        r = api.get(BATCHES)
+        assert r.status_code == 200, r.text
+        assert [i["id"] for i in r.json()["items"]] == [own] and r.json()["total"] == 1
+        assert foreign not in r.text
+        assert api.get(f"{BATCHES}/{foreign}").status_code == 404  # as GET of the one batch
+
+
+def test_a_token_without_read_is_refused_the_list_as_a_batch(people: dict[str, Api], client: Any) -> None:
+    from datetime import timedelta
+
+    from tests.api.test_fast_reads import without_read
+
+    batch_id = stored_batch("091", [people["official"].create_assessment()["id"]], timedelta(minutes=1))
+    writer = Api(client, without_read("091"))
+    one, listed = writer.get(f"{BATCHES}/{batch_id}"), writer.get(BATCHES)
+    assert one.status_code == listed.status_code == 403
+    assert listed.headers["content-type"] == "application/problem+json"
+    assert listed.json()["detail"] == one.json()["detail"] and batch_id not in listed.text
+    assert people["reader"].get(BATCHES).status_code == 200  # read alone is enough, as for one batch
+    assert client.get(BATCHES).status_code == 401
+
+
+def test_the_list_holds_exactly_the_batches_get_answers_for(people: dict[str, Api]) -> None:
+    """Past the retention a batch is deleted (hourly, and when a batch is created); the list shows a batch
+    exactly as long as GET of the one batch answers 200 for it."""
+    from datetime import timedelta
+
+    from app.reports import jobs
+    from app.reports.batches import RETENTION
+
+    official = people["official"]
+    a = official.create_assessment()
+    old = stored_batch("091", [a["id"]], RETENTION + timedelta(minutes=1))
+    new = stored_batch("091", [a["id"]], timedelta(minutes=1))
+
+    def agree() -> set[str]:
+        listed = {i["id"] for i in official.get(BATCHES).json()["items"]}
+        answered = {b for b in (old, new) if official.get(f"{BATCHES}/{b}").status_code == 200}
+        assert listed == answered
+        return listed
+
+    assert new in agree()
+    jobs.purge_report_batches(0)
+    assert agree() == {new}
+
+
+@on_sqlite
+def test_on_sqlite_the_list_is_empty(people: dict[str, Api]) -> None:
+    """No queue, so no batches: the list answers as anywhere (200, empty), as GET of one answers 404."""
+    a = people["official"].create_assessment()
+    assert people["official"].post(BATCHES, {"assessment_ids": [a["id"]]}).status_code == 501
+    r = people["official"].get(BATCHES)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"items": [], "next_cursor": None, "total": 0, "total_exact": True}
+    assert people["reader"].get(BATCHES).status_code == 200
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_queued_batches_are_listed_and_then_done(people: dict[str, Api]) -> None:
+    a = approved(people, *CASES[0])
+    official = people["official"]
+    first = official.post(BATCHES, {"assessment_ids": [a["id"]]}).json()
+    second = official.post(BATCHES, {"assessment_ids": [a["id"]], "lang": "en"}).json()
+    listed = official.get(BATCHES).json()
+    assert [(i["id"], i["status"]) for i in listed["items"]] == [(second["id"], "queued"), (first["id"], "queued")]
+    run_worker()
+    listed = official.get(BATCHES).json()
+    assert [(i["status"], i["done"], i["lang"]) for i in listed["items"]] == [("done", 1, "en"), ("done", 1, "sv")]
+    assert all(i == official.get(f"{BATCHES}/{i['id']}").json() for i in listed["items"])
+
+
+# --- the check of a batch's assessments: one query --------------------------------------------------
+
+
+def test_the_assessments_of_a_batch_are_checked_with_one_query(people: dict[str, Api], registry: Any) -> None:
+    """However many ids, one statement reads the assessments (scoped to the municipality); the first id
+    that fails a check is named, in the order of the checks: listed twice, not found, not renderable."""
+    from sqlalchemy import event
+
+    from app.assessments.models import Assessment
+    from app.auth.actor import system_actor
+    from app.db.engine import get_engine
+    from app.errors import NotFound, ValidationFailed
+    from app.reports.batches import check_assessments
+    from tests.support import make_municipality
+
+    official = people["official"]
+    mine = [uuid.UUID(official.create_assessment(f"KS 2026/{n}")["id"]) for n in range(5)]
+    theirs = uuid.UUID(people["other"].create_assessment()["id"])
+    m = make_municipality("091")
+    actor = system_actor(m.id, m.code)
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = get_engine(True)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+
+        def check(ids: list[uuid.UUID]) -> None:
+            statements.clear()
+            with session() as s:
+                try:
+                    check_assessments(s, registry, actor, ids)
+                finally:
+                    reads = [st for st in statements if "FROM assessment" in st]
+                    assert len(reads) == 1, reads
+
+        check(mine)
+        missing = uuid.uuid4()
+        for ids, error, field, code in (
+            ([*mine[:2], missing, mine[0]], NotFound, "assessment_ids.2", "not_found"),
+            ([mine[0], mine[0], missing], ValidationFailed, "assessment_ids.1", "duplicate"),
+            ([*mine, theirs], NotFound, "assessment_ids.5", "not_found"),
+        ):
+            with pytest.raises(error) as info:
+                check(ids)
+            assert [(p.field, p.code) for p in info.value.errors] == [(field, code)]
+        with session() as s:  # a rubric this server does not have
+            row = s.get(Assessment, mine[3])
+            assert row is not None
+            row.rubric_version = "9.9.9"
+            s.add(row)
+            s.commit()
+        with pytest.raises(ValidationFailed) as info:
+            check([mine[0], mine[3], missing])
+        [problem] = info.value.errors
+        assert (problem.field, problem.code) == ("assessment_ids.1", "not_renderable")
+        assert "9.9.9 is not installed" in problem.message
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
