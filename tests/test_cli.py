@@ -75,3 +75,36 @@ def test_migrate_moves_only_forward_and_says_where_the_database_is(api) -> None:
     done = runner.invoke(app, ["migrate"])
     assert done.exit_code == 0 and f"migrated to {head}" in done.output, done.output
     assert current_revision() == head
+
+
+def test_users_sso_unbind_forgets_the_binding_and_says_so() -> None:
+    from sqlmodel import select
+
+    from app.audit.models import AuditEvent
+    from app.auth import oidc
+    from app.auth.models import User
+    from app.db.session import unit_of_work
+    from tests.support import make_user, session
+
+    make_user("905", "tiina@vaasa.fi", "official")
+    with unit_of_work() as s:  # a first single sign-on binds the user to the provider's subject
+        oidc.sign_in(s, "https://login.vaasa.fi", "248289761001", "tiina@vaasa.fi")
+
+    result = runner.invoke(app, ["users", "sso-unbind", "TIINA@vaasa.fi"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == "tiina@vaasa.fi unbound from subject '248289761001' of https://login.vaasa.fi"
+    with session() as s:
+        user = s.exec(select(User).where(User.email == "tiina@vaasa.fi")).one()
+        assert (user.sso_issuer, user.sso_subject) == (None, None)
+        [event] = s.exec(select(AuditEvent).where(AuditEvent.action == "user.sso_unbound")).all()
+    assert event.actor == "cli" and event.resource_id == str(user.id)
+    assert event.before == {"issuer": "https://login.vaasa.fi", "subject": "248289761001"} and event.after is None
+
+    again = runner.invoke(app, ["users", "sso-unbind", "tiina@vaasa.fi"])
+    assert again.exit_code == 0 and "not bound to a single sign-on account; nothing to undo" in again.stderr
+
+
+def test_users_sso_unbind_of_an_unknown_address_is_an_error() -> None:
+    result = runner.invoke(app, ["users", "sso-unbind", "nobody@vaasa.fi"])
+    assert result.exit_code == 1
+    assert "error: no user nobody@vaasa.fi" in result.stderr

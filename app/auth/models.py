@@ -19,7 +19,7 @@ class Role(StrEnum):
 
 
 class User(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("email"),)
+    __table_args__ = (UniqueConstraint("email"), UniqueConstraint("sso_issuer", "sso_subject"))
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     municipality_id: uuid.UUID = Field(foreign_key="municipality.id", index=True)
@@ -33,6 +33,11 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sso_issuer: str | None = Field(default=None, max_length=500)
+    sso_subject: str | None = Field(default=None, max_length=255)
+    """The person at the single sign-on provider this account is bound to: the ID token's ``iss`` and
+    ``sub`` (OpenID Connect's stable identifier), set together at the account's first single sign-on and
+    cleared together by ``livskraft users sso-unbind`` (``app/auth/oidc.py``); unique where set."""
 
 
 class WebSession(SQLModel, table=True):

@@ -18,9 +18,11 @@ RFC 7636, RFC 9700). Livskraft is a confidential client of one identity provider
    key works at once; ``alg`` from :data:`ALLOWED_ALGORITHMS`, never ``none`` or HS*; ``iss``,
    ``aud``, ``azp``, ``exp``, ``iat`` with :data:`LEEWAY` seconds of clock skew; ``nonce``). The JOSE
    work is PyJWT's (with ``cryptography``).
-3. The verified e-mail address (:func:`verified_email`: present, ``email_verified`` true, NFKC) picks an
-   *active* local user, case-insensitively (:func:`sign_in`); no account is ever created here. The
-   route then starts the same server-side session as a password sign-in.
+3. The provider's subject (``iss`` + ``sub``, :func:`subject`) picks the *active* local user bound to
+   it; a user not bound yet is picked by the verified e-mail address (:func:`verified_email`: present,
+   ``email_verified`` true, NFKC; case-insensitively) and bound to the subject at this first sign-in,
+   unless it is bound to another subject already (:func:`sign_in`). No account is ever created here.
+   The route then starts the same server-side session as a password sign-in.
 
 Every refusal is an :class:`SsoFailed` with a :data:`Reason`, which the login page turns into a message.
 """
@@ -46,13 +48,15 @@ import anyio
 import httpx
 import jwt
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.auth import repository as repo
-from app.auth.actor import system_actor
+from app.auth.actor import Actor, system_actor
 from app.auth.models import User
-from app.auth.users import EMAIL, MAX_EMAIL
+from app.auth.users import CONTROL, EMAIL, MAX_EMAIL
 from app.db.base import utcnow
 from app.municipalities.models import Municipality
 from app.settings import Settings
@@ -63,8 +67,9 @@ Reason = Literal["state", "idp_error", "token", "email", "account", "unavailable
 """Why a sign-in was refused: ``state`` the pending sign-in is missing, expired, altered or not this
 one; ``idp_error`` the provider answered with an error (the user cancelled, was refused there);
 ``token`` the provider's answer could not be verified; ``email`` no verified e-mail address in it;
-``account`` no active local user has it; ``unavailable`` the provider could not be reached or answered
-nonsense."""
+``account`` no active local user is bound to the provider's subject or has the address, or the user
+with the address is bound to another subject; ``unavailable`` the provider could not be reached or
+answered nonsense."""
 REASONS: tuple[Reason, ...] = ("state", "idp_error", "token", "email", "account", "unavailable")
 
 ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
@@ -89,6 +94,10 @@ connect and each read, not a provider answering a byte at a time, and the reques
 the database gate (``app/db/gate.py``) meanwhile."""
 MAX_RESPONSE_BYTES = 512 * 1024
 """The most read of any answer of the provider (discovery, keys, token)."""
+MAX_ISSUER = 500
+MAX_SUBJECT = 255
+"""The longest issuer URL and subject (``sub``: at most 255 ASCII characters, OpenID Connect Core §2) a
+user can be bound to: the lengths of the user table's ``sso_issuer`` and ``sso_subject``."""
 _STATE_SALT = "livskraft.sso.pending"
 
 
@@ -143,6 +152,8 @@ def url_problem(url: str, *, production: bool, issuer: bool = False) -> str | No
         return "must be an https URL with a host name (and no user name or password)"
     if issuer and (parts.query or parts.fragment):
         return "must not have a query or fragment"
+    if issuer and len(url) > MAX_ISSUER:
+        return f"must be at most {MAX_ISSUER} characters long"
     if parts.scheme == "http":
         if production:
             return "must use https in production"
@@ -517,19 +528,115 @@ def verified_email(claims: Mapping[str, Any]) -> str:
 # --- the local account ----------------------------------------------------------------------------
 
 
-def sign_in(session: Session, email: str, issuer: str) -> User | None:
-    """The active local user with the provider's verified ``email`` (None: no such user, or inactive),
-    with the sign-in recorded as a password sign-in's is (``login.succeeded``), naming the method.
+def subject(claims: Mapping[str, Any]) -> str:
+    """The ID token's subject (``sub``): with the issuer, the provider's stable identifier of the person
+    (OpenID Connect Core §2), compared exactly. PyJWT has checked that it is there."""
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub or len(sub) > MAX_SUBJECT or CONTROL.search(sub):
+        raise SsoFailed("token", f"the ID token's subject (sub) is not 1 to {MAX_SUBJECT} printable characters")
+    return sub
+
+
+def _user_bound_to(session: Session, issuer: str, sub: str) -> User | None:
+    stmt = select(User).where(col(User.sso_issuer) == issuer, col(User.sso_subject) == sub)
+    return session.exec(stmt.execution_options(populate_existing=True)).first()
+
+
+def _unbound_user_with(session: Session, issuer: str, email: str) -> User:
+    """The active user with the provider's verified ``email``, which must be bound to no subject."""
+    user = repo.user_by_email(session, email)
+    if user is None or not user.active:
+        raise SsoFailed("account", "no active user has the provider's verified e-mail address")
+    if user.sso_issuer is not None or user.sso_subject is not None:
+        other = "issuer" if user.sso_issuer != issuer else "subject"
+        raise SsoFailed(
+            "account",
+            f"the user with the provider's verified e-mail address ({user.id}) is bound to another {other} "
+            "(if the provider's account was recreated: livskraft users sso-unbind)",
+        )
+    return user
+
+
+def _bind(session: Session, user: User, issuer: str, sub: str) -> Literal["bound", "meanwhile", "lost"]:
+    """Bind ``user`` to the provider's subject if it is bound to none: a conditional ``UPDATE … WHERE
+    sso_subject IS NULL``, so of two first sign-ins racing only one binds (on PostgreSQL the second
+    waits for the first's row lock, then finds the row bound and updates nothing; SQLite's writers are
+    serial). The unique (issuer, subject) stops one subject binding two users at once. ``bound`` here,
+    bound ``meanwhile`` to this very subject (the same person signing in twice at once), or ``lost`` to
+    another sign-in."""
+    stmt = (
+        update(User)
+        .where(col(User.id) == user.id, col(User.sso_issuer).is_(None), col(User.sso_subject).is_(None))
+        .values(sso_issuer=issuer, sso_subject=sub)
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        with session.begin_nested():
+            result = session.execute(stmt)
+    except IntegrityError:  # another sign-in bound this subject to another user at the same moment
+        return "lost"
+    session.refresh(user)  # the row as it is now, bound by this statement or by a concurrent one
+    if getattr(result, "rowcount", 0) == 1:
+        return "bound"
+    return "meanwhile" if (user.sso_issuer, user.sso_subject) == (issuer, sub) else "lost"
+
+
+def sign_in(session: Session, issuer: str, sub: str, email: str) -> User:
+    """The active local user the provider's person signs in as, with the sign-in recorded as a password
+    sign-in's is (``login.succeeded``), naming the method. Raises :class:`SsoFailed` (``account``) when
+    there is none; never creates a user.
+
+    1. A user bound to (``issuer``, ``sub``) is that person, whatever e-mail address the provider gives
+       now (a changed address is logged; the account's own is left as it is).
+    2. Otherwise the verified ``email`` picks the user; one bound to no subject yet is bound to this one
+       now (``user.sso_bound`` in the audit trail). One bound to another subject, or to another issuer,
+       is refused: the address may have been given to someone else at the provider. An admin undoes a
+       binding (the provider's account was recreated) with :func:`unbind`.
 
     The password's lockout is left as it is: it guards the password against guessing, which single
     sign-on does not use (the provider has its own)."""
-    user = repo.user_by_email(session, email)
-    if user is None or not user.active:
-        return None
-    municipality = session.get(Municipality, user.municipality_id)
-    assert municipality is not None
-    actor = system_actor(municipality.id, municipality.code, f"login:{user.email}")
+    bound_now = False
+    user = _user_bound_to(session, issuer, sub)
+    if user is None:
+        user = _unbound_user_with(session, issuer, email)
+        outcome = _bind(session, user, issuer, sub)
+        if outcome == "lost":
+            # Another sign-in at the same moment bound the user to another subject (refused, as if it had
+            # come first), or this subject to another user: that one is then this person's account.
+            user = _user_bound_to(session, issuer, sub)
+            if user is None:
+                raise SsoFailed("account", "another sign-in bound the user to another subject at the same moment")
+        bound_now = outcome == "bound"
+    if not user.active:
+        raise SsoFailed("account", f"the user bound to the provider's subject ({user.id}) is deactivated")
+    if user.email != email:
+        log.info("user %s signed in by the provider's subject with another e-mail address than its own", user.id)
+    actor = _actor(session, user, "login")
+    if bound_now:
+        log.info("user %s bound to the provider's subject at its first single sign-on", user.id)
+        audit.record(session, actor, "user.sso_bound", "user", user.id, None, {"issuer": issuer, "subject": sub})
     user.last_login_at = utcnow()
     session.add(user)
     audit.record(session, actor, "login.succeeded", "user", user.id, None, {"method": "oidc", "issuer": issuer})
     return user
+
+
+def unbind(session: Session, user: User, actor: Actor) -> tuple[str, str] | None:
+    """Forget the provider's subject ``user`` is bound to (the provider's account was recreated with a
+    new subject): the next single sign-on binds it again by its e-mail address. Returns the (issuer,
+    subject) forgotten, None when it was bound to none. Recorded as ``user.sso_unbound``."""
+    if user.sso_issuer is None and user.sso_subject is None:
+        return None
+    before = (user.sso_issuer or "", user.sso_subject or "")
+    user.sso_issuer = user.sso_subject = None
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.sso_unbound", "user", user.id, {"issuer": before[0], "subject": before[1]}, None)
+    return before
+
+
+def _actor(session: Session, user: User, purpose: str) -> Actor:
+    """The system actor that records what happens to an account (``login:…``)."""
+    municipality = session.get(Municipality, user.municipality_id)
+    assert municipality is not None
+    return system_actor(municipality.id, municipality.code, f"{purpose}:{user.email}")

@@ -275,6 +275,31 @@ def users_reset_password(
     err.print("password changed")
 
 
+@users_app.command("sso-unbind")
+def users_sso_unbind(email: Annotated[str, typer.Argument(help="E-mail address of the user")]) -> None:
+    """Undo a user's binding to the single sign-on provider's account (when that account was recreated
+    with a new subject): the next single sign-on with the user's e-mail address binds it again."""
+    from app.auth.actor import system_actor
+    from app.auth.oidc import unbind
+    from app.auth.repository import user_by_email
+    from app.db.session import unit_of_work
+    from app.municipalities.models import Municipality
+
+    with unit_of_work() as session:
+        user = user_by_email(session, email)
+        if user is None:
+            raise fail(f"no user {email}")
+        m = session.get(Municipality, user.municipality_id)
+        assert m is not None
+        forgotten = unbind(session, user, system_actor(m.id, m.code, "cli"))
+        if forgotten is None:
+            err.print(
+                f"{user.email} is not bound to a single sign-on account; nothing to undo", highlight=False, markup=False
+            )
+            return
+    err.print(f"{user.email} unbound from subject {forgotten[1]!r} of {forgotten[0]}", highlight=False, markup=False)
+
+
 @audit_app.command("verify")
 def audit_verify(municipality: Annotated[str | None, typer.Option()] = None) -> None:
     """Check the hash chain; reports the first broken link and exits 1 if any."""

@@ -197,8 +197,8 @@ async def sso_callback(request: Request) -> Response:
     try:
         code = oidc.callback_code(pending, request.query_params)
         claims = await oidc.id_token_claims(cfg, pending, code)  # network only: no database held meanwhile
-        email = oidc.verified_email(claims)
-        token = await run_in_threadpool(_sso_session, email, cfg.issuer, settings.session_hours)
+        email, sub = oidc.verified_email(claims), oidc.subject(claims)
+        token = await run_in_threadpool(_sso_session, cfg.issuer, sub, email, settings.session_hours)
     except oidc.SsoFailed as failure:
         return _sso_refused(failure, pending.next_path)
     response = _signed_in(pending.next_path, token)
@@ -206,13 +206,13 @@ async def sso_callback(request: Request) -> Response:
     return response
 
 
-def _sso_session(email: str, issuer: str, hours: int) -> str:
-    """The session of the active user with ``email`` (the plain cookie token), in a unit of work of its
-    own: the callback is a GET (the provider redirects back), and its only write is this one."""
+def _sso_session(issuer: str, sub: str, email: str, hours: int) -> str:
+    """The session (the plain cookie token) of the active user bound to the provider's subject, or else
+    of the one with ``email``, bound to the subject now (``oidc.sign_in``), in a unit of work of its own:
+    the callback is a GET (the provider redirects back), and its only writes are these. A refusal
+    (``oidc.SsoFailed``) rolls everything back."""
     with unit_of_work() as session:
-        user = oidc.sign_in(session, email, issuer)
-        if user is None:
-            raise oidc.SsoFailed("account", "no active user has the provider's verified e-mail address")
+        user = oidc.sign_in(session, issuer, sub, email)
         return start_session(session, user, hours)
 
 

@@ -4,9 +4,10 @@ A Starlette app served by a real uvicorn on a free loopback port in a thread, wi
 it starts: discovery, an authorization endpoint that signs in at once whoever the test chose (it
 redirects straight back with a code), a token endpoint that checks what a real provider checks (client
 secret, one use of each code, the same redirect URI, the PKCE verifier against the S256 challenge) and
-the key set. Switches make it answer the bad cases: a wrong nonce or audience, an expired token, a
-signature by a key it does not publish, an unverified e-mail address, a refusal, a broken, slow or
-nonsensical token endpoint; :meth:`Provider.rotate` replaces its signing key as a provider does now and then.
+the key set. The test chooses who signs in (e-mail address and, if it wants, subject). Switches make it
+answer the bad cases: a wrong nonce or audience, an expired token, a signature by a key it does not
+publish, an unverified e-mail address, a refusal, a broken, slow or nonsensical token endpoint;
+:meth:`Provider.rotate` replaces its signing key as a provider does now and then.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ class Behaviour:
 
     email: str = ""
     """The person who signs in at the provider."""
+    subject: str = ""
+    """Their subject (``sub``); by default one made from the e-mail address (the same address, the same
+    person). Another subject with the same address is another person (a reassigned address, a recreated
+    account)."""
     email_verified: Any = True
     omit_email: bool = False
     refuse: str = ""
@@ -201,7 +206,7 @@ class Provider:
         issued = now - 3600 if b.issued_long_ago else now - 5
         claims: dict[str, Any] = {
             "iss": self.issuer,
-            "sub": "sub-" + hashlib.sha256(b.email.encode()).hexdigest()[:16],
+            "sub": b.subject or subject_of(b.email),
             "aud": b.audience or CLIENT_ID,
             "iat": issued,
             "exp": now - 120 if b.expired else issued + 300 + (3600 if b.issued_long_ago else 0),
@@ -217,6 +222,11 @@ class Provider:
         if b.forged_kid:
             return jwt.encode(claims, self.stranger.private, algorithm="RS256", headers={"kid": self.key.kid})
         return jwt.encode(claims, self.key.private, algorithm="RS256", headers={"kid": self.key.kid})
+
+
+def subject_of(email: str) -> str:
+    """The subject the provider gives the person with ``email`` unless a test chooses another."""
+    return "sub-" + hashlib.sha256(email.encode()).hexdigest()[:16]
 
 
 async def _dripped(body: bytes, seconds: float) -> AsyncIterator[bytes]:

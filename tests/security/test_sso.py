@@ -7,7 +7,9 @@ the two. Every refusal must end on the login page with its message and without a
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +22,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from tests.security.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, _free_port, running_provider
+from tests.security.oidc_provider import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    Provider,
+    _free_port,
+    running_provider,
+    subject_of,
+)
 from tests.support import make_user, session
 from tests.web.support import Web, csrf_of
 
@@ -134,16 +143,43 @@ def sign_in_events() -> list[tuple[str, Any]]:
     return [(r.actor, r.after) for r in rows if (r.after or {}).get("method") == "oidc"]
 
 
-def assert_refused(r: httpx.Response, browser: TestClient, reason: str, next_path: str = "/") -> None:
-    """Back on the login page with the reason's message, no session and no sign-in recorded."""
+def binding(email: str) -> tuple[str | None, str | None]:
+    """The (issuer, subject) the user with ``email`` is bound to."""
+    from app.auth.models import User
+
+    with session() as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+    return user.sso_issuer, user.sso_subject
+
+
+def events(action: str) -> list[tuple[str, Any, Any]]:
+    """(actor, before, after) of every event of ``action`` in the audit trail, oldest first."""
+    from app.audit.models import AuditEvent
+
+    with session() as s:
+        rows = s.exec(select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.at))).all()
+    return [(r.actor, r.before, r.after) for r in rows]
+
+
+def assert_refused(
+    r: httpx.Response,
+    browser: TestClient,
+    reason: str,
+    next_path: str = "/",
+    *,
+    sessions_before: list[tuple[str, str]] | None = None,
+    events_before: list[tuple[str, Any]] | None = None,
+) -> None:
+    """Back on the login page with the reason's message, no new session and no new sign-in recorded
+    (none at all unless ``sessions_before`` and ``events_before`` say what there was)."""
     assert r.status_code == 303, r.text
     expected = f"/login?sso_error={reason}" + (f"&next={quote(next_path, safe='/')}" if next_path != "/" else "")
     assert r.headers["location"] == expected
     assert "lk_session=" not in r.headers.get("set-cookie", "")
     assert "lk_session" not in browser.cookies
     assert "lk_sso" not in browser.cookies, "the pending sign-in is forgotten"
-    assert sessions() == []
-    assert sign_in_events() == []
+    assert sessions() == (sessions_before or [])
+    assert sign_in_events() == (events_before or [])
     page = browser.get(r.headers["location"])
     assert page.status_code == 200
     assert '<div class="error-summary"' in page.text
@@ -253,6 +289,235 @@ def test_the_next_page_is_kept_and_other_sites_are_not(sso: Provider, browser: T
         assert r.headers["location"] == "/", hostile
 
 
+# --- the binding to the provider's subject (iss + sub) ----------------------------------------------
+
+TIINA = "tiina@vaasa.fi"
+TIINAS_SUBJECT = subject_of(TIINA)
+
+
+def test_the_first_sign_in_binds_the_user_to_the_provider_s_subject(
+    sso: Provider, app: Any, browser: TestClient, tiina: Any
+) -> None:
+    assert binding(TIINA) == (None, None)
+    sso.sign_in_as(TIINA)
+    assert sign_in(browser, sso).headers["location"] == "/"
+    assert binding(TIINA) == (sso.issuer, TIINAS_SUBJECT)
+    assert events("user.sso_bound") == [(f"login:{TIINA}", None, {"issuer": sso.issuer, "subject": TIINAS_SUBJECT})], (
+        "the binding is in the audit trail, by the sign-in"
+    )
+
+    browser.cookies.clear()
+    assert sign_in(browser, sso).headers["location"] == "/"
+    assert len(events("user.sso_bound")) == 1, "bound once"
+    assert len(sign_in_events()) == 2
+
+    admin = Web.signed_in(app, "anna@vaasa.fi", "admin")
+    users = admin.get("/admin/users").text
+    assert f'{TIINA}<div class="muted">Kopplat till enkel inloggning</div>' in users
+    assert users.count("Kopplat till enkel inloggning") == 1, "the admin's own account is not bound"
+
+
+def test_the_bound_person_signs_in_though_the_provider_changed_the_e_mail_address(
+    sso: Provider, browser: TestClient, tiina: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_user("905", "kalle@vaasa.fi", "official")
+    sso.sign_in_as(TIINA)
+    assert sign_in(browser, sso).headers["location"] == "/"
+    for address in ("tiina.virtanen@vaasa.fi", "kalle@vaasa.fi"):  # unknown here, or another user's
+        browser.cookies.clear()
+        sso.sign_in_as(address, subject=TIINAS_SUBJECT)
+        with caplog.at_level(logging.INFO, logger="livskraft.sso"):
+            assert sign_in(browser, sso).headers["location"] == "/", address
+    assert sessions() == [(TIINA, "905")] * 3, "the subject, not the address, says who signs in"
+    assert binding(TIINA) == (sso.issuer, TIINAS_SUBJECT)
+    assert binding("kalle@vaasa.fi") == (None, None)
+    assert f"user {tiina.id} signed in by the provider's subject with another e-mail address" in caplog.text
+    assert len(events("user.sso_bound")) == 1
+
+
+def test_the_address_of_a_bound_user_with_another_subject_is_refused(
+    sso: Provider, browser: TestClient, tiina: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A leaver's address given to a new employee at the provider: another subject, the same address."""
+    sso.sign_in_as(TIINA)
+    assert sign_in(browser, sso).headers["location"] == "/"
+    before = sessions(), sign_in_events()
+    browser.cookies.clear()
+    sso.sign_in_as(TIINA, subject="sub-the-new-employee")
+    with caplog.at_level(logging.WARNING, logger="livskraft.sso"):
+        r = sign_in(browser, sso)
+    assert_refused(r, browser, "account", sessions_before=before[0], events_before=before[1])
+    assert binding(TIINA) == (sso.issuer, TIINAS_SUBJECT), "the binding stays"
+    [record] = [r for r in caplog.records if r.name == "livskraft.sso" and r.levelno == logging.WARNING]
+    message = record.getMessage()
+    assert message.startswith("single sign-on refused: account: ") and "bound to another subject" in message
+    assert "sso-unbind" in message and "eyJ" not in message, "the reason for the operator, never a token"
+
+
+def test_a_user_bound_at_another_provider_is_refused(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    """The same subject from another issuer is another person (OpenID Connect Core §2: iss + sub)."""
+    sso.sign_in_as(TIINA)
+    assert sign_in(browser, sso).headers["location"] == "/"
+    before = sessions(), sign_in_events()
+    browser.cookies.clear()
+    with running_provider() as other, environment(sso_settings(other.issuer)):
+        other.sign_in_as(TIINA)  # the same sub as at the first provider
+        assert_refused(sign_in(browser, other), browser, "account", sessions_before=before[0], events_before=before[1])
+    assert binding(TIINA) == (sso.issuer, TIINAS_SUBJECT)
+
+
+def test_a_bound_user_once_deactivated_is_refused(sso: Provider, app: Any, browser: TestClient, tiina: Any) -> None:
+    sso.sign_in_as(TIINA)
+    assert sign_in(browser, sso).headers["location"] == "/"
+    admin = Web.signed_in(app, "anna@vaasa.fi", "admin")
+    assert admin.post(f"/admin/users/{tiina.id}/deactivate").status_code == 303
+    admin.post("/logout")
+    before = sessions(), sign_in_events()
+    browser.cookies.clear()
+    sso.sign_in_as("tiina.virtanen@vaasa.fi", subject=TIINAS_SUBJECT)
+    assert_refused(sign_in(browser, sso), browser, "account", sessions_before=before[0], events_before=before[1])
+
+
+def test_after_an_unbind_a_new_subject_binds(sso: Provider, app: Any, browser: TestClient, tiina: Any) -> None:
+    """The provider's account was recreated (a new subject): an admin undoes the binding with the CLI,
+    and the next sign-in with the address binds the new subject."""
+    from typer.testing import CliRunner
+
+    from app.cli.main import app as cli
+
+    sso.sign_in_as(TIINA)
+    assert sign_in(browser, sso).headers["location"] == "/"
+    browser.cookies.clear()
+    sso.sign_in_as(TIINA, subject="sub-recreated")
+    assert sign_in(browser, sso).headers["location"] == "/login?sso_error=account"
+
+    result = CliRunner().invoke(cli, ["users", "sso-unbind", "Tiina@Vaasa.fi"])
+    assert result.exit_code == 0, result.output
+    assert f"{TIINA} unbound from subject '{TIINAS_SUBJECT}' of {sso.issuer}" in result.stderr
+    assert binding(TIINA) == (None, None)
+    assert events("user.sso_unbound") == [("cli", {"issuer": sso.issuer, "subject": TIINAS_SUBJECT}, None)]
+    admin = Web.signed_in(app, "anna@vaasa.fi", "admin")
+    assert "Kopplat till enkel inloggning" not in admin.get("/admin/users").text
+
+    browser.cookies.clear()
+    assert sign_in(browser, sso).headers["location"] == "/"
+    assert binding(TIINA) == (sso.issuer, "sub-recreated")
+    assert [after for _, _, after in events("user.sso_bound")] == [
+        {"issuer": sso.issuer, "subject": TIINAS_SUBJECT},
+        {"issuer": sso.issuer, "subject": "sub-recreated"},
+    ]
+    browser.cookies.clear()
+    sso.sign_in_as(TIINA)  # the old subject is nobody now
+    assert sign_in(browser, sso).headers["location"] == "/login?sso_error=account"
+
+
+def wait_until_another_waits() -> None:
+    """Until a statement of another connection waits for a lock (PostgreSQL). SQLite's writers queue on
+    the busy timeout, which nothing shows: a moment is given instead (either way the outcome is checked)."""
+    from sqlalchemy import text
+
+    from app.db.engine import get_engine
+
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + 10
+    with engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+            conn.rollback()  # the statistics are a snapshot per transaction
+            if waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second sign-in never waited for the first")
+
+
+def race(app: Any, provider: Provider, first: tuple[str, str], second: tuple[str, str]) -> tuple[TestClient, Any]:
+    """Two first sign-ins at once: the first (subject, e-mail) binds in a transaction held open until the
+    second's callback (another browser, the real route) waits for it; then the first commits. The
+    second browser and its answer."""
+    from app.auth import oidc
+    from app.db.session import unit_of_work
+
+    browser = TestClient(app, follow_redirects=False)
+    provider.sign_in_as(second[1], subject=second[0])
+    callback = leave_for_provider(browser, provider)
+    answers: list[Any] = []
+    with unit_of_work() as s:
+        oidc.sign_in(s, provider.issuer, first[0], first[1])
+        thread = threading.Thread(target=lambda: answers.append(browser.get(callback)))
+        thread.start()
+        wait_until_another_waits()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    return browser, answers[0]
+
+
+def test_of_two_first_sign_ins_with_other_subjects_at_once_only_one_binds(sso: Provider, app: Any, tiina: Any) -> None:
+    browser, r = race(app, sso, ("sub-first", TIINA), ("sub-second", TIINA))
+    with browser:
+        first_only = [(f"login:{TIINA}", {"method": "oidc", "issuer": sso.issuer})]
+        assert_refused(r, browser, "account", events_before=first_only)
+    assert binding(TIINA) == (sso.issuer, "sub-first")
+    assert [after for _, _, after in events("user.sso_bound")] == [{"issuer": sso.issuer, "subject": "sub-first"}]
+
+
+def test_the_same_person_signing_in_twice_at_once_is_bound_once(sso: Provider, app: Any, tiina: Any) -> None:
+    browser, r = race(app, sso, (TIINAS_SUBJECT, TIINA), (TIINAS_SUBJECT, TIINA))
+    with browser:
+        assert r.status_code == 303 and r.headers["location"] == "/", r.text
+    assert sessions() == [(TIINA, "905")]
+    assert len(sign_in_events()) == 2
+    assert len(events("user.sso_bound")) == 1
+
+
+def test_one_subject_binding_two_users_at_once_binds_one(sso: Provider, app: Any, tiina: Any) -> None:
+    """The provider changed the person's address between two sign-ins racing: the subject binds one
+    account (the unique issuer and subject), and the second sign-in goes to that account."""
+    make_user("905", "kalle@vaasa.fi", "official")
+    browser, r = race(app, sso, ("sub-x", TIINA), ("sub-x", "kalle@vaasa.fi"))
+    with browser:
+        assert r.status_code == 303 and r.headers["location"] == "/", r.text
+    assert sessions() == [(TIINA, "905")], "the subject's account"
+    assert binding(TIINA) == (sso.issuer, "sub-x") and binding("kalle@vaasa.fi") == (None, None)
+
+
+def test_two_first_sign_ins_with_other_subjects_through_the_routes_bind_one(
+    sso: Provider, app: Any, tiina: Any
+) -> None:
+    """Both callbacks at once, nothing held: whichever comes first binds, the other is refused."""
+    browsers = [TestClient(app, follow_redirects=False) for _ in range(2)]
+    callbacks = []
+    for n, browser in enumerate(browsers):
+        sso.sign_in_as(TIINA, subject=f"sub-{n}")
+        callbacks.append(leave_for_provider(browser, sso))
+    start = threading.Barrier(2)
+    answers: dict[int, Any] = {}
+
+    def finish(n: int) -> None:
+        start.wait()
+        answers[n] = browsers[n].get(callbacks[n])
+
+    threads = [threading.Thread(target=finish, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    locations = sorted(answers[n].headers["location"] for n in range(2))
+    assert locations == ["/", "/login?sso_error=account"], locations
+    [winner] = [n for n in range(2) if answers[n].headers["location"] == "/"]
+    assert binding(TIINA) == (sso.issuer, f"sub-{winner}")
+    assert len(events("user.sso_bound")) == 1 and sessions() == [(TIINA, "905")]
+    for browser in browsers:
+        browser.close()
+
+
 # --- refusals --------------------------------------------------------------------------------------
 
 
@@ -269,6 +534,8 @@ def test_the_next_page_is_kept_and_other_sites_are_not(sso: Provider, browser: T
         ({"email_verified": False}, "email"),
         ({"email_verified": "true"}, "email"),
         ({"omit_email": True}, "email"),
+        ({"subject": "s" * 256}, "token"),
+        ({"subject": "sub\x00with-a-nul"}, "token"),
         ({"refuse": "access_denied"}, "idp_error"),
         ({"token_status": 503}, "unavailable"),
     ],
@@ -484,6 +751,9 @@ def test_the_settings_refuse_an_unsafe_or_half_configuration(monkeypatch: pytest
     assert "LIVSKRAFT_OIDC_CLIENT_ID" in refused(LIVSKRAFT_OIDC_CLIENT_ID="")
     assert "LIVSKRAFT_OIDC_ISSUER must use https" in refused(LIVSKRAFT_OIDC_ISSUER="http://login.example.fi")
     assert "LIVSKRAFT_OIDC_ISSUER must not have a query" in refused(LIVSKRAFT_OIDC_ISSUER="https://idp.fi/?x=1")
+    assert "LIVSKRAFT_OIDC_ISSUER must be at most 500 characters" in refused(  # the user table's column
+        LIVSKRAFT_OIDC_ISSUER="https://idp.fi/" + "r" * 486
+    )
     assert "LIVSKRAFT_OIDC_ISSUER must be an https URL" in refused(LIVSKRAFT_OIDC_ISSUER="login.example.fi")
     assert "LIVSKRAFT_OIDC_SCOPES must include openid" in refused(LIVSKRAFT_OIDC_SCOPES="email profile")
     monkeypatch.setenv("LIVSKRAFT_OIDC_ISSUER", "http://127.0.0.1:8080")
