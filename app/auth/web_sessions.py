@@ -55,8 +55,12 @@ def actor_for_user(user: User, municipality: Municipality) -> Actor:
     )
 
 
-def start_session(session: Session, user: User, hours: int) -> str:
-    """Create a session for ``user``; returns the plain cookie token (never stored)."""
+def start_session(session: Session, user: User, hours: int, replaces: str | None = None) -> str:
+    """Create a session for ``user``; returns the plain cookie token (never stored). ``replaces``: the
+    session cookie the browser sent with the sign-in, whoever it belonged to — it is ended, so a
+    browser never holds two live sessions and a token copied from it before the sign-in (a shared
+    computer, a fixed cookie) stops working."""
+    end_session(session, replaces)
     now = utcnow()
     for old in repo.web_sessions_of(session, user.id):
         if old.expires_at <= now:  # expired sessions of this user are removed as they sign in again

@@ -104,7 +104,8 @@ def login_submit(request: Request, session: SessionDep, lang: LangDep, form: For
             session, email, password, settings.login_max_failures, settings.login_lockout_minutes
         )
         if user is not None:
-            return _signed_in(next_path, start_session(session, user, settings.session_hours))
+            old = request.cookies.get(SESSION_COOKIE)
+            return _signed_in(next_path, start_session(session, user, settings.session_hours, replaces=old))
         if reason == "locked":
             errors.add(
                 "email",
@@ -198,7 +199,8 @@ async def sso_callback(request: Request) -> Response:
         code = oidc.callback_code(pending, request.query_params)
         claims = await oidc.id_token_claims(cfg, pending, code)  # network only: no database held meanwhile
         email, sub = oidc.verified_email(claims), oidc.subject(claims)
-        token = await run_in_threadpool(_sso_session, cfg.issuer, sub, email, settings.session_hours)
+        old = request.cookies.get(SESSION_COOKIE)
+        token = await run_in_threadpool(_sso_session, cfg.issuer, sub, email, settings.session_hours, old)
     except oidc.SsoFailed as failure:
         return _sso_refused(failure, pending.next_path)
     response = _signed_in(pending.next_path, token)
@@ -206,14 +208,14 @@ async def sso_callback(request: Request) -> Response:
     return response
 
 
-def _sso_session(issuer: str, sub: str, email: str, hours: int) -> str:
+def _sso_session(issuer: str, sub: str, email: str, hours: int, replaces: str | None) -> str:
     """The session (the plain cookie token) of the active user bound to the provider's subject, or else
     of the one with ``email``, bound to the subject now (``oidc.sign_in``), in a unit of work of its own:
     the callback is a GET (the provider redirects back), and its only writes are these. A refusal
     (``oidc.SsoFailed``) rolls everything back."""
     with unit_of_work() as session:
         user = oidc.sign_in(session, issuer, sub, email)
-        return start_session(session, user, hours)
+        return start_session(session, user, hours, replaces=replaces)
 
 
 @router.post("/logout")

@@ -81,6 +81,26 @@ def test_logout_ends_the_session(official: Web) -> None:
     assert official.get("/").status_code == 303
 
 
+def test_a_new_sign_in_ends_the_session_the_browser_had(app: Any) -> None:
+    """Signing in again (as anyone) in a browser ends its earlier session: the old cookie, or a copy of it
+    taken before, no longer opens anything; other browsers' sessions of the same user are untouched."""
+    make_user("905", "tiina@vaasa.fi", "official", PASSWORD)
+    make_user("905", "rolf@vaasa.fi", "reviewer", PASSWORD)
+    elsewhere = Web(TestClient(app, follow_redirects=False))
+    assert elsewhere.login("tiina@vaasa.fi", PASSWORD).status_code == 303
+    web = Web(TestClient(app, follow_redirects=False))
+    assert web.login("tiina@vaasa.fi", PASSWORD).status_code == 303
+    first = web.client.cookies["lk_session"]
+    assert web.login("rolf@vaasa.fi", PASSWORD).status_code == 303
+    second = web.client.cookies["lk_session"]
+    assert second != first
+    assert web.get("/").status_code == 200
+    copy = TestClient(app, follow_redirects=False)
+    copy.cookies.set("lk_session", first)
+    assert copy.get("/").status_code == 303, "the replaced session is over"
+    assert elsewhere.get("/").status_code == 200, "the same user's session in another browser lives on"
+
+
 def test_next_never_leaves_the_site(app: Any) -> None:
     make_user("905", "tiina@vaasa.fi", "official", PASSWORD)
     c = TestClient(app, follow_redirects=False)
