@@ -240,6 +240,18 @@ def test_the_session_lasts_as_a_password_session_does(sso: Provider, browser: Te
     assert row.id != browser.cookies["lk_session"], "only the token's hash is stored"
 
 
+def test_signing_in_again_ends_the_session_the_browser_had(sso: Provider, browser: TestClient, tiina: Any) -> None:
+    """/login/sso is open to a signed-in browser: its new session replaces the one the browser had."""
+    make_user("905", "rolf@vaasa.fi", "reviewer")
+    sso.sign_in_as("tiina@vaasa.fi")
+    assert sign_in(browser, sso).status_code == 303
+    first = browser.cookies["lk_session"]
+    sso.sign_in_as("rolf@vaasa.fi")
+    assert sign_in(browser, sso).status_code == 303
+    assert browser.cookies["lk_session"] != first
+    assert sessions() == [("rolf@vaasa.fi", "905")], "one session: the browser's earlier one is over"
+
+
 def test_the_e_mail_address_matches_whatever_its_case(sso: Provider, browser: TestClient, tiina: Any) -> None:
     sso.sign_in_as("  Tiina@VAASA.fi ")
     assert sign_in(browser, sso).headers["location"] == "/"
