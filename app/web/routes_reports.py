@@ -99,6 +99,8 @@ def portfolio(
             errors.add("date_to", t(lang, "Enter a real date, for example 2026-12-14"))
         if start and end and end < start:
             errors.add("date_to", t(lang, "The end of the period must not be before its start"))
+        if body and body not in bodies:  # a hand-edited or old link: never the whole municipality instead
+            errors.add("body", t(lang, "Choose a decision-making body from the list"))
         if not errors and start and end:
             try:
                 pdf: bytes = _reports().portfolio_pdf(
@@ -107,7 +109,7 @@ def portfolio(
                     login.municipality.id,
                     start,
                     end,
-                    body if body in bodies else None,
+                    body or None,
                     report_lang if report_lang in LANGUAGES else lang,
                 )
                 return _pdf(pdf, f"livskraft-portfolio-{start}-{end}.pdf")

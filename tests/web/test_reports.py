@@ -34,6 +34,17 @@ def test_portfolio_form_and_pdf(official: Web) -> None:
     assert r.headers["content-type"] == "application/pdf"
 
 
+def test_an_unknown_body_in_the_portfolio_link_is_said_not_ignored(official: Web) -> None:
+    """A hand-edited or old link naming a body that has no decisions would have given the whole
+    municipality's PDF under the reader's impression that it was the body's."""
+    official.new_assessment("KS 2026/57")
+    r = official.get("/portfolio?date_from=2026-01-01&date_to=2026-12-31&body=Bildningsn%C3%A4mnden&report_lang=sv")
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert error_summary(r.text) == [("body", "Välj ett beslutsorgan i listan")]
+    assert 'aria-describedby="body-error"' in r.text and 'aria-invalid="true"' in r.text
+    assert 'value="2026-01-01"' in r.text, "the rest of the form is kept"
+
+
 def test_web_posts_have_a_size_limit(official: Web) -> None:
     r = official.client.post(
         "/decisions/new", content=b"x" * 1_100_000, headers={"content-type": "application/x-www-form-urlencoded"}
