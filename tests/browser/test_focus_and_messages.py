@@ -70,6 +70,11 @@ def test_inline_validation_keeps_one_message_per_field_and_announces_a_new_one(p
         "(text) => document.querySelector('[aria-live=polite][data-inline-announcer]').textContent === text",
         arg=f"Fel: {EXPLAIN}",
     )
+    # fixed, its message leaves the live region too: no stale "Fel: …" left to be read as current
+    page.fill("#c1-e1-rationale", "Fler kunder i centrum.")
+    leave(page, "#c1-e1-rationale", "#c1-e1-evidence")
+    assert page.locator("#c1-e1-rationale-error").count() == 0
+    assert page.text_content("[aria-live=polite][data-inline-announcer]") == ""
     # a score that needs no mitigation any more takes the server's mitigation message away
     assert page.text_content("#c0-e1-mitigation-error") == f"Fel: {MITIGATE}"
     page.check("#c0-e1-score-3")  # +1

@@ -100,9 +100,20 @@
     live.setAttribute("aria-live", "polite");
     live.setAttribute("data-inline-announcer", "");
     form.appendChild(live);
-    function announce(text) {
+    var pending = null;
+    function announce(text, field) {
+      clearTimeout(pending);
       live.textContent = "";
-      setTimeout(function () { live.textContent = text; }, 50);
+      live.setAttribute("data-for", field.id);
+      pending = setTimeout(function () { live.textContent = text; }, 50);
+    }
+    function unannounce(field) {
+      // a fixed field's message leaves the live region too, so it is not read again as current
+      if (live.getAttribute("data-for") === field.id) {
+        clearTimeout(pending);
+        live.textContent = "";
+        live.removeAttribute("data-for");
+      }
     }
     function describe(field, id, add) {
       var ids = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) { return x && x !== id; });
@@ -117,6 +128,7 @@
         // the server's message of another kind (a text too long) stays until the text changes
         if (el && field.value === field.defaultValue && messageOf(el) !== field.getAttribute("data-required-message")) { return; }
         if (el) { el.remove(); }
+        unannounce(field);
         describe(field, id, false);
         field.removeAttribute("aria-invalid");
         field.classList.remove("input-error");
@@ -137,7 +149,7 @@
         prefix.textContent = label;
         el.appendChild(prefix);
         el.appendChild(document.createTextNode(" " + message));
-        announce(label + " " + message);
+        announce(label + " " + message, field);
       }
       if (group) { group.classList.add("form-group-error"); }
       field.classList.add("input-error");
