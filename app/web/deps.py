@@ -56,8 +56,12 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def language(request: Request) -> str:
-    """The language the visitor chose (its cookie), else the default."""
-    return i18n.normalise(request.cookies.get(LANG_COOKIE))
+    """The language the visitor chose (its cookie); before any choice, the browser's (Accept-Language:
+    a Finnish browser's first visit is in Finnish); else the default, Swedish."""
+    chosen = (request.cookies.get(LANG_COOKIE) or "").strip().lower()[:2]
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    return i18n.from_accept_language(request.headers.get("accept-language")) or i18n.DEFAULT_LANGUAGE
 
 
 async def get_lang(request: Request) -> str:
