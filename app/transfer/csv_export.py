@@ -10,6 +10,7 @@ import csv
 import io
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
@@ -42,8 +43,18 @@ HEADER = (
 NUMERIC = {"version_no", "effect", "score"}
 
 
+def _text(value: object) -> str:
+    """A cell's text; a time in UTC as the JSON of the API writes it (``2026-12-04T08:45:14.245453Z``)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return utc.isoformat().removesuffix("+00:00") + "Z"
+    return str(value)
+
+
 def _safe(column: str, value: object) -> str:
-    text = "" if value is None else str(value)
+    text = _text(value)
     if column not in NUMERIC and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text

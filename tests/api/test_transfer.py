@@ -79,3 +79,6 @@ def test_csv_neutralises_formulas(api: Api) -> None:
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["rationale"].startswith("'=")
     assert row["score"] == "1"
+    [rating] = api.get(f"/api/v1/assessments/{a['id']}/ratings").json()
+    assert row["updated_at"] == rating["updated_at"], "a time is written as the JSON writes it"
+    assert row["updated_at"].endswith("Z") and "T" in row["updated_at"]
