@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Response, status
 
-from app.api.deps import ActorDep, DecisionDep, IfMatchDep, RegistryDep, SessionDep
+from app.api.deps import ActorDep, DecisionDep, IfMatchDep, RegistryDep, SessionDep, unchanged
 from app.api.pagination import (
     MAX_LIMIT,
     Page,
@@ -131,8 +131,14 @@ def update_decision(
     actor: ActorDep,
     response: Response,
 ) -> DecisionPublic:
-    """Change fields of a decision. Send `If-Match` with the ETag you read."""
-    decision = service.update_decision(session, actor, decision, data, expected)
+    """Change fields of a decision. Send `If-Match` with the ETag you read. An empty change (`{}`)
+    writes nothing and keeps the ETag. While the latest version of the decision's assessment is
+    submitted or approved the decision's details are fixed (409, type `invalid-state`); a new draft
+    version of the assessment lets them change again."""
+    if not data.model_fields_set:
+        unchanged(expected, decision.version, "decision")
+    else:
+        decision = service.update_decision(session, actor, decision, data, expected)
     response.headers["ETag"] = etag(decision.version)
     return decision_public(decision, actor.municipality_code)
 

@@ -1,14 +1,16 @@
 """The review workflow: draft → submitted → approved (or returned → draft); versions; follow-up.
 
-Rules: only a reviewer approves or returns, never their own assessment; an approved assessment is
-immutable and changes go into a new version linked to it; approving the new version supersedes the old.
+Rules: only a reviewer approves or returns, never their own assessment, and never approves a version
+they changed themselves (four eyes: the audit trail of the version says who changed it); an approved
+assessment is immutable and changes go into a new version linked to it; approving the new version
+supersedes the old.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.assessments import repository as repo
 from app.assessments.models import Alternative, Assessment, FollowUp, Rating, ReviewEntry, ScreeningAnswer, Status
@@ -17,6 +19,7 @@ from app.assessments.scoring import RatingInput, significant
 from app.assessments.service import relevance, rubric_of, snapshot
 from app.assessments.views import weights_for
 from app.audit import service as audit
+from app.audit.models import AuditEvent
 from app.auth.actor import Actor
 from app.db.base import utcnow
 from app.errors import Conflict, FieldProblem, Forbidden, InvalidState, NotFound, PreconditionFailed, ValidationFailed
@@ -98,6 +101,52 @@ def _require_reviewer(actor: Actor, assessment: Assessment, verb: str) -> None:
         raise Forbidden(f"a reviewer cannot {verb} their own assessment")
 
 
+class ApprovingOwnChanges(Forbidden):
+    """A reviewer asked to approve a version of an assessment they changed themselves."""
+
+    type_slug = "approving-own-changes"
+    title = "A reviewer cannot approve their own changes"
+
+
+NOT_CHANGES = (
+    "assessment.submitted",
+    "assessment.returned",
+    "assessment.approved",
+    "assessment.superseded",
+    "assessment.review_date",
+    "follow_up.recorded",
+)
+"""The events of an assessment that are no change of its content: the review steps and the follow-up.
+Every other event of the assessment (created, versioned, screened, ratings saved or deleted, an
+alternative added, changed or removed, a rubric upgrade, an import) changes what is approved."""
+
+
+def changed_by(session: Session, actor: Actor, assessment: Assessment) -> bool:
+    """Whether ``actor`` changed this version of the assessment: any event of its audit trail, but the
+    review steps, recorded under the actor's name. Each version is an assessment row of its own, so its
+    events are those of its id (from the version's creation on, across returns). One statement on the
+    index of the events' resource id, stopping at the first match; the same on SQLite and PostgreSQL.
+
+    The trail records who acted by label ("Name <e-mail>", the same for a user's web session and
+    personal tokens; e-mail addresses are unique), not by user id."""
+    if actor.user_id is None:
+        return False  # a system token acts for no person (and cannot approve)
+    # No condition on the municipality: the id is the assessment's (a UUID, loaded within the actor's
+    # municipality), and with one SQLite would walk the municipality's whole chain on its (municipality,
+    # seq) index instead of this one's few events on the resource index.
+    stmt = (
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.resource_id == str(assessment.id),
+            AuditEvent.resource_type == "assessment",
+            AuditEvent.actor == actor.label,
+            col(AuditEvent.action).not_in(NOT_CHANGES),
+        )
+        .limit(1)
+    )
+    return session.exec(stmt).first() is not None
+
+
 def return_to_draft(session: Session, actor: Actor, assessment: Assessment, expected: int, comment: str) -> Assessment:
     _require_reviewer(actor, assessment, "return")
     if assessment.status != Status.submitted:
@@ -114,6 +163,11 @@ def approve(session: Session, actor: Actor, assessment: Assessment, expected: in
     _require_reviewer(actor, assessment, "approve")
     if assessment.status != Status.submitted:
         raise InvalidState(f"only a submitted assessment can be approved; this one is {assessment.status}")
+    if changed_by(session, actor, assessment):
+        raise ApprovingOwnChanges(
+            "you changed this version of the assessment (its audit trail records your changes): another "
+            "reviewer must approve it; you can still return it to the author"
+        )
     assessment.approved_at = utcnow()
     assessment.weights = weights_for(session, assessment).as_dict()  # frozen: later changes do not alter it
     assessment.reviewer_id = actor.user_id

@@ -77,10 +77,53 @@ def create_decision(
     return decision
 
 
+def decision_lock(session: Session, decision: Decision, *, for_change: bool = True) -> Assessment | None:
+    """The assessment that keeps the decision's details as they are, or None when they may change.
+
+    A decision's details (case number, title, body, date, summary) are part of what is reviewed and
+    approved: its PDF shows them under "Approved … Reviewed by …". They change only while the latest
+    version of the decision's assessment is a draft (or there is none yet): not while it is submitted
+    (under review) or approved. A new draft version of an approved assessment opens them again; the
+    approved versions keep no copy of them (their PDFs read the decision as it is now).
+
+    ``for_change``: the latest version is row-locked until the commit, so a submit or approval at the
+    same moment waits for the change (or has committed, and its status is read after the lock); a page
+    that only shows the reason passes False."""
+    versions = repo.assessments_for_decision(session, decision.id)
+    if not versions:
+        return None
+    latest = versions[-1]  # ordered by version number
+    if for_change:
+        repo.lock_assessment(session, latest.id)
+        session.refresh(latest)
+    return latest if latest.status in (Status.submitted, Status.approved) else None
+
+
+def decision_locked_error(assessment: Assessment) -> InvalidState:
+    if assessment.status == Status.approved:
+        detail = (
+            "the decision's assessment is approved, and the approved assessment and its report show the "
+            "decision's details: they cannot be changed; create a new version of the assessment "
+            f"(POST /api/v1/assessments/{assessment.id}/versions) to change them"
+        )
+    else:
+        detail = (
+            "the decision's assessment is submitted for review, and the reviewer reviews the decision's "
+            "details with it: they cannot be changed until the assessment is returned to draft"
+        )
+    return InvalidState(detail, assessment_id=str(assessment.id), assessment_status=assessment.status)
+
+
 def update_decision(
     session: Session, actor: Actor, decision: Decision, data: DecisionUpdate, expected: int
 ) -> Decision:
     actor.require("write")
+    # If-Match (412) before the state (409), as for the ratings; the claim below is what is atomic
+    if decision.version != expected:
+        raise PreconditionFailed("the decision was changed by someone else; reload and try again")
+    locked_by = decision_lock(session, decision)
+    if locked_by is not None:
+        raise decision_locked_error(locked_by)
     changes = data.model_dump(exclude_unset=True)
     if "case_number" in changes and changes["case_number"] != decision.case_number:
         other = repo.decision_by_case(session, actor.municipality_id, changes["case_number"])
@@ -331,6 +374,15 @@ def put_ratings(
     unit of work, are not read again: they are checked before the version is claimed either way, and a
     change to them since would have moved the version the claim expects."""
     actor.require("write")
+    # If-Match (412), then the state (409), before the content (422): a stale or approved assessment
+    # is answered as such whatever the ratings hold. begin_edit still claims the version atomically.
+    if assessment.lock_version != expected:
+        raise PreconditionFailed(
+            "the assessment was changed by someone else since you loaded it; reload to see both versions",
+            current_version=assessment.lock_version,
+        )
+    if assessment.status != Status.draft:
+        begin_edit(session, assessment, expected)  # raises the state's 409, as every edit does
     rubric = rubric_of(registry, assessment)
     if alternatives is None:
         alternatives = repo.alternatives_for(session, assessment.id)

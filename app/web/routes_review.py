@@ -30,12 +30,19 @@ from app.web.deps import (
     redirect,
     text,
 )
-from app.web.forms import FieldErrors, validated, whole_number
+from app.web.forms import FieldErrors, form_values, too_long, validated, whole_number
 from app.web.pages import AssessmentPage, load_page
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
 OUTCOMES = ("better", "as_predicted", "worse", "unknown")
+MAX_COMMENT = 20_000
+"""A review or submit comment, as the API's (``LongText``): longer is refused, never cut short."""
+
+
+def _comment(form: Any) -> str:
+    """The comment as typed, all of it (a refused one is shown again whole; the body limit bounds it)."""
+    return form_values(form, ["comment"])["comment"]
 
 
 @router.get("/assessments/{assessment_id}/check")
@@ -101,7 +108,24 @@ def submit(
     assessment: AssessmentDep,
     form: FormDep,
 ) -> Response:
-    comment = text(form, "comment", 20_000)
+    comment = _comment(form)
+    if len(comment) > MAX_COMMENT:
+        pg = load_page(session, registry, login, assessment)
+        problems = _submit_problems(lang, pg, review.submission_problems(session, registry, assessment))
+        errors = FieldErrors()
+        errors.add("comment", too_long(lang, MAX_COMMENT, t(lang, "Message to the reviewer")))
+        return page(
+            request,
+            lang,
+            "check.html",
+            login,
+            422,
+            pg=pg,
+            problems=problems,
+            errors=errors.summary(),
+            fe=errors.by_field,
+            comment=comment,
+        )
     try:
         with session.begin_nested():
             review.submit(session, login.actor, registry, assessment, assessment.lock_version, comment)
@@ -147,6 +171,7 @@ def review_page(
         login,
         pg=pg,
         entries=repo.review_entries_for(session, assessment.id),
+        own_changes=pg.can_review and review.changed_by(session, login.actor, assessment),
         fe={},
         comment="",
         action="",
@@ -164,20 +189,28 @@ def review_decide(
     form: FormDep,
 ) -> Response:
     """Approve or return, as the reviewer chose; the domain enforces who may (never one's own)."""
-    comment, action = text(form, "comment", 20_000), text(form, "action", 20)
+    comment, action = _comment(form), text(form, "action", 20)
     errors = FieldErrors()
-    try:
-        with session.begin_nested():
-            if action == "approve":
-                review.approve(session, login.actor, assessment, assessment.lock_version, comment)
-            elif action == "return":
-                review.return_to_draft(session, login.actor, assessment, assessment.lock_version, comment)
-            else:
-                errors.add("action", t(lang, "Choose whether to approve or return the assessment"))
-    except ValidationFailed:
-        errors.add("comment", t(lang, "Say what needs to change: a comment is required when returning"))
-    except PreconditionFailed:
-        errors.add("action", t(lang, "Someone saved at the same moment; check the answers and save again"))
+    if len(comment) > MAX_COMMENT:
+        errors.add("comment", too_long(lang, MAX_COMMENT, t(lang, "Comment")))
+    elif action not in ("approve", "return"):
+        errors.add("action", t(lang, "Choose whether to approve or return the assessment"))
+    else:
+        try:
+            with session.begin_nested():
+                if action == "approve":
+                    review.approve(session, login.actor, assessment, assessment.lock_version, comment)
+                else:
+                    review.return_to_draft(session, login.actor, assessment, assessment.lock_version, comment)
+        except ValidationFailed:
+            errors.add("comment", t(lang, "Say what needs to change: a comment is required when returning"))
+        except PreconditionFailed:
+            errors.add("action", t(lang, "Someone saved at the same moment; check the answers and save again"))
+        except review.ApprovingOwnChanges:
+            errors.add(
+                "action",
+                t(lang, "You changed this version of the assessment yourself: another reviewer must approve it"),
+            )
     if errors:
         pg = load_page(session, registry, login, assessment)
         return page(
@@ -188,6 +221,7 @@ def review_decide(
             422,
             pg=pg,
             entries=repo.review_entries_for(session, assessment.id),
+            own_changes=pg.can_review and review.changed_by(session, login.actor, assessment),
             errors=errors.summary(),
             fe=errors.by_field,
             comment=comment,

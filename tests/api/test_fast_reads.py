@@ -293,6 +293,8 @@ def test_the_kept_country_portfolio_follows_a_decision_moved_to_another_quarter(
     reader = Api.for_new_municipality(client, "091")
     _, second, fast = read_twice(reader, country)
     assert fast == 1 and [q["approved"] for q in second.json()["quarters"]] == [4, 0, 0, 0]
+    # an approved assessment fixes its decision's details; a new draft version of it opens them again
+    assert espoo[0].post(f"/api/v1/assessments/{a['id']}/versions").status_code == 201
     d = espoo[0].get(f"/api/v1/decisions/{a['decision_id']}")
     r = espoo[0].patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2026-11-30"}, d.headers["ETag"])
     assert r.status_code == 200, r.text

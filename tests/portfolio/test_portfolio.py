@@ -137,6 +137,8 @@ def test_drafts_and_submitted_assessments_do_not_count(client) -> None:
 def test_a_new_decision_date_moves_the_assessment_to_its_quarter(client) -> None:
     official, reviewer = people(client, "091")
     a = approved(official, reviewer, "KH 3/2026", "2026-01-15", [NEGATIVE])
+    # an approved assessment fixes its decision's details; a new draft version of it opens them again
+    assert official.post(f"/api/v1/assessments/{a['id']}/versions").status_code == 201
     d = official.get(f"/api/v1/decisions/{a['decision_id']}")
     r = official.patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2027-11-30"}, d.headers["ETag"])
     assert r.status_code == 200, r.text
