@@ -12,6 +12,9 @@ No session, no HTTP, no I/O. The method is described for officials in ``docs/met
   least 1.5 are *significant* (for example −2 likely, −3 possible). Rankings sort by significance, then
   by a stable key, so they never depend on input order.
 * The **delta** is proposal − zero alternative, per cell and per target, where both sides are known.
+  The overall delta compares like with like: each alternative's overall value is recomputed over the
+  targets whose profiles are known in both (the *comparable* targets, with the targets' weights), and
+  the delta is their difference; with no comparable target it is None.
 * **Uncertainty** is the share of effects that are unknown or rated with low certainty.
 * **Unrated** lists criteria of relevant perspectives that have no rating for an alternative yet.
 """
@@ -111,6 +114,16 @@ class Summary:
     delta_profile: dict[str, float | None]
     delta_overall: float | None
     weights: Weights
+    delta_overall_targets: tuple[str, ...] = ()
+    """The targets the overall delta covers: known in both alternatives and weighted above 0."""
+
+    @property
+    def delta_overall_partial(self) -> bool:
+        """True when the overall delta covers fewer targets than the overall value counts (those weighted
+        above 0), so a reader must be told which it covers."""
+        return self.delta_overall is not None and self.delta_overall_targets != tuple(
+            t for t in TARGET_ORDER if self.weights.target(t) > 0
+        )
 
 
 def likelihood_weight(likelihood: str | None) -> float:
@@ -225,6 +238,18 @@ def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
+def comparable_targets(p: AlternativeSummary, z: AlternativeSummary, weights: Weights) -> tuple[str, ...]:
+    """The targets whose profiles are known in both alternatives and that count (weight above 0)."""
+    return tuple(
+        t for t in TARGET_ORDER if p.profile[t] is not None and z.profile[t] is not None and weights.target(t) > 0
+    )
+
+
+def overall_over(a: AlternativeSummary, targets: Sequence[str], weights: Weights) -> float | None:
+    """An alternative's overall value counting only ``targets``: the weighted mean of their profiles."""
+    return _weighted_mean((a.profile[t], weights.target(t)) for t in targets)
+
+
 def summarise(
     ratings: Sequence[RatingInput],
     alternatives: Sequence[str],
@@ -246,14 +271,18 @@ def summarise(
     delta_cells: dict[tuple[str, str], float | None] = {}
     delta_profile: dict[str, float | None] = dict.fromkeys(TARGET_ORDER)
     delta_overall = None
+    common: tuple[str, ...] = ()
     if p is not None and z is not None:
         for key in set(p.cells) | set(z.cells):
             delta_cells[key] = _diff(
                 p.cells[key].mean if key in p.cells else None, z.cells[key].mean if key in z.cells else None
             )
         delta_profile = {t: _diff(p.profile[t], z.profile[t]) for t in TARGET_ORDER}
-        delta_overall = _diff(p.overall, z.overall)
-    return Summary(summaries, delta_cells, delta_profile, delta_overall, weights)
+        # like with like: both overall values over the targets comparable in both, never a target
+        # known on one side only (which would compare different sets of targets)
+        common = comparable_targets(p, z, weights)
+        delta_overall = _diff(overall_over(p, common, weights), overall_over(z, common, weights))
+    return Summary(summaries, delta_cells, delta_profile, delta_overall, weights, common)
 
 
 def significant(rating: RatingInput) -> bool:

@@ -276,6 +276,8 @@ def summary_public(data: AssessmentData, rubric: Rubric, summary: Summary) -> Su
     delta = {
         "profile": {t: _round(v) for t, v in summary.delta_profile.items()},
         "overall": _round(summary.delta_overall),
+        # the targets the overall difference covers: those comparable in both alternatives
+        "overall_targets": list(summary.delta_overall_targets),
         "cells": [
             {"perspective_id": p, "target": t, "delta": _round(v)} for (p, t), v in sorted(summary.delta_cells.items())
         ],

@@ -128,6 +128,8 @@ class SummaryReport:
     sources: list[str]
     appendix: list[AppendixAlternative]
     method: Method
+    overall_note: str = ""
+    """Under the profile table when the overall difference covers only some targets (which ones)."""
 
 
 def _verdict(lang: str, delta: float | None) -> str:
@@ -151,6 +153,16 @@ def _profile(lang: str, summary: Summary, keys: Sequence[str]) -> list[ProfileRo
         label = labels.t(lang, "Overall") if target is None else labels.target(lang, target)
         rows.append(ProfileRow(label, values, labels.signed(delta, lang), _verdict(lang, delta)))
     return rows
+
+
+def _overall_note(lang: str, summary: Summary) -> str:
+    """Which targets the overall difference covers, when it is not all of them (docs/method.md)."""
+    if not summary.delta_overall_partial:
+        return ""
+    names = ", ".join(labels.target(lang, tg) for tg in summary.delta_overall_targets)
+    return labels.t(lang, "The overall difference covers only the targets rated in both alternatives: %(targets)s.") % {
+        "targets": names
+    }
 
 
 def _matrix(lang: str, text: RubricText, summary: Summary, relevant: set[str]) -> list[MatrixRow]:
@@ -288,6 +300,7 @@ def summary_report(
         facts=_facts(lang, decision, assessment, rubric, _country(session, assessment)),
         alternatives=_alternatives(lang, data),
         profile=_profile(lang, summary, keys),
+        overall_note=_overall_note(lang, summary),
         targets=[labels.target(lang, tg) for tg in TARGET_ORDER],
         matrix=_matrix(lang, text, summary, relevant),
         legend=[Fact(sym, labels.symbol_help(lang, sym)) for sym in labels.SYMBOL_HELP],

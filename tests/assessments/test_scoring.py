@@ -177,7 +177,11 @@ def test_delta_is_proposal_minus_zero(ratings: list[RatingInput], w: Weights) ->
     for t in TARGET_ORDER:
         pt, zt = p.profile[t], z.profile[t]
         assert s.delta_profile[t] == (None if pt is None or zt is None else pt - zt)
-    assert s.delta_overall == (None if p.overall is None or z.overall is None else p.overall - z.overall)
+    # the overall delta is over the targets comparable in both (tests/assessments/test_overall_delta.py)
+    common = [t for t in TARGET_ORDER if p.profile[t] is not None and z.profile[t] is not None and w.target(t) > 0]
+    if all(p.profile[t] is not None and z.profile[t] is not None for t in TARGET_ORDER if w.target(t) > 0):
+        assert s.delta_overall == (None if p.overall is None or z.overall is None else p.overall - z.overall)
+    assert (s.delta_overall is None) == (not common)
     assert set(s.delta_cells) == set(p.cells) | set(z.cells)
     for key, d in s.delta_cells.items():
         pm = p.cells[key].mean if key in p.cells else None
@@ -342,7 +346,8 @@ def test_delta_needs_both_sides() -> None:
     s = summarise(ratings, ["proposal", "zero"], PERSPECTIVES)
     assert s.delta_profile == {"organisation": None, "firms": 3.0, "residents": None}
     assert s.delta_cells == {("policy", "firms"): 3.0, ("policy", "residents"): None}
-    assert s.delta_overall == pytest.approx((2 + 1) / 2 - (-1))
+    assert s.delta_overall == pytest.approx(2 - (-1))  # over firms, the only target rated in both
+    assert s.delta_overall_targets == ("firms",) and s.delta_overall_partial
     without_zero = summarise(ratings, ["proposal"], PERSPECTIVES)
     assert without_zero.delta_profile == dict.fromkeys(TARGET_ORDER) and without_zero.delta_cells == {}
 
