@@ -44,6 +44,8 @@ def import_command(path: Annotated[Path, typer.Argument(help="An export file")])
     from sqlalchemy.exc import DataError, IntegrityError
 
     from app.db.session import unit_of_work
+    from app.rubrics.registry import load_registry
+    from app.settings import get_settings
     from app.transfer.export import import_municipality
 
     try:
@@ -54,9 +56,10 @@ def import_command(path: Annotated[Path, typer.Argument(help="An export file")])
         raise fail(f"cannot read {path}: the JSON is nested too deeply") from exc
     try:
         with unit_of_work() as session:  # one transaction: a refused import leaves nothing behind
-            code = import_municipality(session, data)
+            code = import_municipality(session, data, load_registry(get_settings().rubrics_dir))
     except ValidationFailed as exc:
-        raise fail(exc.detail) from exc  # the detail names the problems in one line
+        # one line: the file, then the first problems by table, row index and field, and how many more
+        raise fail(f"{path}: {exc.detail}") from exc
     except DomainError as exc:
         raise domain_fail(exc) from exc
     except (IntegrityError, DataError) as exc:

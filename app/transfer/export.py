@@ -34,7 +34,9 @@ from app.errors import Conflict, FieldProblem, ValidationFailed
 from app.municipalities import repository as municipality_repo
 from app.municipalities.codes import lookup
 from app.portfolio import service as portfolio
+from app.rubrics.registry import RubricRegistry
 from app.transfer import repository as repo
+from app.transfer import values
 
 FORMAT = "livskraft.export/1"
 USER_SECRET_COLUMNS = ("password_hash", "failed_logins", "locked_until", "last_login_at")
@@ -222,10 +224,14 @@ def _refuse(problems: list[FieldProblem]) -> ValidationFailed:
     )
 
 
-def validate_export(data: Any, *, postgresql: bool = False) -> dict[str, list[dict[str, Any]]]:
+def validate_export(
+    data: Any, *, postgresql: bool = False, registry: RubricRegistry | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """The rows of an export by table (``municipality`` first), checked before anything is written:
-    the envelope, every column's type and length, required columns and references. Raises one
-    :class:`ValidationFailed` naming every problem (``municipality.country``, ``tables.decision.3.id``)."""
+    the envelope, every column's type and length, required columns, each row's values by the domain's
+    rules (:mod:`app.transfer.values`), references and, with ``registry``, the ratings' criteria against
+    their assessments' pinned rubrics. Raises one :class:`ValidationFailed` naming every problem
+    (``municipality.country``, ``tables.decision.3.id``, ``tables.rating.0.score``)."""
     try:
         envelope = _Envelope.model_validate(data)
     except ValidationError as exc:
@@ -247,20 +253,26 @@ def validate_export(data: Any, *, postgresql: bool = False) -> dict[str, list[di
                 _no_nul(row, where, problems)
             out = _restore(name, row, where, problems)
             if out is not None:
+                problems.extend(values.row_problems(name, out, where))  # the domain's rules for its values
                 restored.append(out)
         rows[name] = restored
     if not problems:
         _check_references(rows, problems)
+    if not problems:
+        problems.extend(values.relation_problems(rows))
+    if not problems and registry is not None:
+        problems.extend(values.rubric_problems(rows, registry))
     if problems:
         raise _refuse(problems)
     return rows
 
 
-def import_municipality(session: Session, data: Any) -> str:
+def import_municipality(session: Session, data: Any, registry: RubricRegistry | None = None) -> str:
     """Insert an export into a database where the municipality does not exist yet; returns its code.
 
-    The whole file is validated first, so a broken one is refused before anything is written."""
-    rows = validate_export(data, postgresql=session.get_bind().dialect.name == "postgresql")
+    The whole file is validated first (with ``registry``, the ratings against their rubrics too), so a
+    broken one is refused before anything is written."""
+    rows = validate_export(data, postgresql=session.get_bind().dialect.name == "postgresql", registry=registry)
     municipality = rows["municipality"][0]
     code: str = municipality["code"]
     if lookup(code) is None:
