@@ -25,12 +25,24 @@ ADMIN_OPS = {
     "update_webhook",
     "delete_webhook",
     "list_deliveries",
-    "create_extension",
-    "list_extensions",
-    "get_extension",
+    "create_rubric_extension",
 }
+"""Listing the rubric extensions (``list_rubric_extensions``) needs only the read right: their criteria
+are what every official rates with."""
 REVIEW_OPS = {"approve", "return_assessment"}
 PUBLIC_OPS = {"healthz", "rubric_schema"}
+
+
+def named_operations() -> set[str]:
+    """Every operation id this module names (each must be a real one of the app: see unknown_operations)."""
+    return ADMIN_OPS | REVIEW_OPS | PUBLIC_OPS
+
+
+def unknown_operations(operations: list[tuple[str, str, str]]) -> list[str]:
+    """The names in the op-id sets that are no operation id of the app: a misspelt name would silently
+    fall back to the read/write rule, so the matrix would check another cell than it claims."""
+    real = {op for _, _, op in operations}
+    return sorted(named_operations() - real)
 
 
 def required(operation_id: str, method: str) -> str | None:
@@ -67,6 +79,9 @@ def api_operations() -> list[tuple[str, str, str]]:
 
 
 if __name__ == "__main__":
+    unknown = unknown_operations(api_operations())
+    if unknown:
+        raise SystemExit(f"not operation ids of the app: {', '.join(unknown)}")
     target = Path(__file__).resolve().parents[2] / "docs" / "authorisation-matrix.md"
     text = (
         "# Authorisation matrix (API)\n\nGenerated from `tests/security/matrix.py`; "

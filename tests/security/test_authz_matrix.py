@@ -18,6 +18,33 @@ from tests.support import Api, make_report_batch, make_token, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = {"/api/v1/reports/portfolio": {"from": "2000-01-01", "to": "2100-12-31"}}
+BODY_EXAMPLES = {"create_rubric_extension": "vaasa"}
+"""Operations whose right is checked by the service, after the body is validated: they are called with
+their OpenAPI example (a valid body), so a denial shows as 403 rather than hiding behind a 422."""
+
+
+def _body(method: str, path: str, op: str) -> Any:
+    if op not in BODY_EXAMPLES:
+        return {} if method in ("POST", "PUT", "PATCH") else None
+    spec = _spec()
+    content = spec["paths"][path][method.lower()]["requestBody"]["content"]["application/json"]
+    return content["examples"][BODY_EXAMPLES[op]]["value"]
+
+
+def _spec() -> dict[str, Any]:
+    from app.main import create_app
+
+    return dict(create_app().openapi())
+
+
+def test_the_matrix_names_only_real_operation_ids() -> None:
+    """A name in ADMIN_OPS / REVIEW_OPS / PUBLIC_OPS (or here) that is no operation id would make the
+    matrix fall back to the read/write rule for the real operation without anyone noticing."""
+    operations = matrix.api_operations()
+    assert not matrix.unknown_operations(operations), matrix.unknown_operations(operations)
+    real = {op for _, _, op in operations}
+    assert set(BODY_EXAMPLES) <= real, sorted(set(BODY_EXAMPLES) - real)
+    assert len(real) == len(operations), "operation ids must be unique"
 
 
 @pytest.fixture
@@ -65,7 +92,7 @@ def test_every_api_route_matches_the_matrix(client, world: dict[str, Any]) -> No
                 method,
                 url,
                 params=QUERIES.get(path),
-                json={} if method in ("POST", "PUT", "PATCH") else None,
+                json=_body(method, path, op),
                 headers={"Authorization": f"Bearer {api.token}", "If-Match": '"v1"'},
             )
             expect = matrix.allowed(principal, op, method)
