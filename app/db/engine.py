@@ -25,6 +25,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _unicode_lower(value: Any) -> Any:
+    """SQL ``lower()`` as Python's ``str.lower``: every letter, not only A–Z (``Ä`` → ``ä``)."""
+    if value is None or isinstance(value, bytes):
+        return value
+    return (value if isinstance(value, str) else str(value)).lower()
+
+
+def _sqlite_functions(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's built-in lower() folds ASCII only, so lower('Ändring') stayed 'Ändring' while a search
+    # is lower-cased in Python ('ändring'): no title with a capital Ä, Ö or Å was ever found. Replacing
+    # lower() on each connection (SQLite lets an application function overload a built-in one) makes
+    # every func.lower() of the app — the searches of titles and case numbers, by the web and the API —
+    # fold as Python does. Deterministic, as the built-in is; no index or view of the schema uses it.
+    # PostgreSQL's lower() already folds every letter (and keeps its indexes).
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
 def _sqlite_no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy emit BEGIN itself (pysqlite's implicit BEGIN would defer the write lock).
     dbapi_connection.isolation_level = None
@@ -105,6 +122,7 @@ def engine_for(url: str, write: bool = False) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **SQLITE_POOL)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_functions)
         if path is not None:
             _watch_sqlite_file(engine, path)
         event.listen(engine, "connect", _sqlite_no_implicit_begin)
