@@ -108,3 +108,77 @@ def test_users_sso_unbind_of_an_unknown_address_is_an_error() -> None:
     result = runner.invoke(app, ["users", "sso-unbind", "nobody@vaasa.fi"])
     assert result.exit_code == 1
     assert "error: no user nobody@vaasa.fi" in result.stderr
+
+
+# --- `report -o` paths, and a database with migrations pending -------------------------------------
+
+
+def test_report_to_a_folder_that_does_not_exist_is_refused_and_creates_nothing(api, tmp_path) -> None:
+    a = api.create_assessment()
+    target = tmp_path / "nonexistent" / "dir" / "x.pdf"
+    result = runner.invoke(app, ["report", a["id"], "-o", str(target)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert f"cannot write {target}: {target.parent} does not exist" in result.stderr
+    assert not (tmp_path / "nonexistent").exists()  # no folder made on the way
+    portfolio = runner.invoke(
+        app,
+        [
+            "report",
+            "portfolio",
+            "--municipality",
+            "091",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "-o",
+            str(target),
+        ],
+    )
+    assert portfolio.exit_code == 1 and "does not exist" in portfolio.stderr
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_report_to_a_path_that_cannot_be_written_is_one_clear_error(api, tmp_path) -> None:
+    a = api.create_assessment()
+    for target in ("/proc/x.pdf", str(tmp_path)):
+        result = runner.invoke(app, ["report", a["id"], "-o", target])
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        assert "Traceback" not in result.output
+        assert f"cannot write {target}" in result.stderr
+
+
+def test_a_database_behind_the_code_is_refused_with_what_to_run(api) -> None:
+    from app.db.migrate import current_revision, downgrade, resolve
+
+    head = resolve("head")
+    make_municipality("091")
+    downgrade("-1")
+    try:
+        behind = current_revision()
+        assert behind != head
+        for command in (
+            ["tokens", "list", "--municipality", "091"],
+            ["municipalities", "list"],
+            ["export", "--municipality", "091"],
+            ["audit", "verify"],
+        ):
+            result = runner.invoke(app, command)
+            assert result.exit_code == 1, (command, result.output)
+            assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+            assert "Traceback" not in result.output
+            expected = f"the database is at revision {behind}, this version needs {head}: run `livskraft migrate`"
+            assert result.stderr.strip() == f"error: {expected}", result.stderr
+        assert runner.invoke(app, ["tokens", "list", "--help"]).exit_code == 0  # help needs no database
+        assert runner.invoke(app, ["rubrics", "check"]).exit_code == 0
+        migrated = runner.invoke(app, ["migrate"])
+        assert migrated.exit_code == 0, migrated.output
+    finally:
+        from app.db.migrate import upgrade
+
+        upgrade()
+    assert current_revision() == head
+    assert runner.invoke(app, ["municipalities", "list"]).exit_code == 0

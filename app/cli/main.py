@@ -5,17 +5,29 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
 
 from app.cli import backup, report, rubrics_cli, transfer, webhooks, worker
 from app.cli.common import domain_fail, err, fail, out
 from app.errors import DomainError
 from app.settings import get_settings
 
-app = typer.Typer(help="Livskraft – vitality impact assessment for Nordic municipalities.", no_args_is_help=True)
+
+class _Commands(TyperGroup):
+    """Notes whether a command is only asked for its help, which needs no database (see below)."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        ctx.meta["livskraft.help"] = any(arg in ("--help", "-h") for arg in args)
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(
+    cls=_Commands, help="Livskraft – vitality impact assessment for Nordic municipalities.", no_args_is_help=True
+)
 rubrics_app = typer.Typer(help="Rubric files.", no_args_is_help=True)
 municipalities_app = typer.Typer(help="Municipalities (tenants).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
@@ -26,6 +38,54 @@ app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+
+WITHOUT_SCHEMA_CHECK = frozenset({"migrate", "serve", "rubrics", "backup", "restore", "worker"})
+"""Commands that run on a database behind the code (or none): migrating it, serving (``--demo`` migrates
+first, and start-up checks the schema itself), checking rubric files, and backing up or restoring one
+(a backup before migrating is the point; a restored older backup is migrated afterwards); the worker
+checks it itself, after saying that SQLite has no job queue."""
+
+
+@app.callback()
+def _schema_is_current(ctx: typer.Context) -> None:
+    """Before a command that uses the database: refuse one with migrations pending (its queries would
+    fail on a missing column, with a raw traceback) and say how to bring it up to date."""
+    if ctx.invoked_subcommand in WITHOUT_SCHEMA_CHECK or ctx.resilient_parsing or ctx.meta.get("livskraft.help"):
+        return
+    message = schema_problem()
+    if message:
+        raise fail(message)
+
+
+def schema_problem() -> str | None:
+    """Why the configured database does not fit this version's schema, or None when it does (or cannot be
+    reached: the command then reports that in its own way)."""
+    from alembic.script import ScriptDirectory
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.db.migrate import alembic_config, current_revision, resolve
+
+    try:
+        needed = resolve("head")
+        current = current_revision()
+    except (SQLAlchemyError, CommandError, OSError):
+        return None
+    if current == needed:
+        return None
+    if current is None:
+        return f"the database has no schema yet, this version needs revision {needed}: run `livskraft migrate`"
+    try:
+        known = ScriptDirectory.from_config(alembic_config()).get_revision(current) is not None
+    except (CommandError, RevisionError):
+        known = False
+    if not known:
+        return (
+            f"the database is at revision {current}, which this version does not know (a newer version of "
+            f"Livskraft migrated it); this version needs {needed}"
+        )
+    return f"the database is at revision {current}, this version needs {needed}: run `livskraft migrate`"
 
 
 @app.command()

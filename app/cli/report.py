@@ -69,10 +69,24 @@ def _progress() -> Iterator[Any]:
         yield update
 
 
+def _check_output(path: Path) -> None:
+    """Refuse, before anything is rendered, a PDF path whose folder is not there: no folder is created
+    (a mistyped path must not leave new directories behind), as ``livskraft backup`` refuses."""
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise _fail(f"cannot write {path}: {folder} {what}")
+    if path.is_dir():
+        raise _fail(f"cannot write {path}: it is a folder")
+
+
 def _write(path: Path, pdf: bytes, update: Any) -> None:
     update("write", 0, 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pdf)
+    try:
+        path.write_bytes(pdf)
+    except OSError as exc:  # e.g. /proc/x.pdf, a read-only or full file system, no permission
+        reason = exc.strerror or type(exc).__name__
+        raise _fail(f"cannot write {path}: {reason} (does {path.parent} exist, and may it be written?)") from exc
     update("write", 1, 1)
 
 
@@ -94,6 +108,7 @@ def assessment(
         key = uuid.UUID(assessment_id)
     except ValueError as exc:
         raise _fail(f"'{assessment_id}' is not an assessment id (a UUID)") from exc
+    _check_output(output)
     registry = load_registry(get_settings().rubrics_dir)
     try:
         with _progress() as update, unit_of_work() as session:
@@ -130,6 +145,7 @@ def portfolio(
     if start > end:
         raise _fail("--from must not be after --to")
     path = output or Path(f"portfolio-{municipality}-{start}-{end}-{lang}.pdf")
+    _check_output(path)
     registry = load_registry(get_settings().rubrics_dir)
     try:
         with _progress() as update, unit_of_work(write=False) as session:

@@ -31,6 +31,11 @@ def worker(
 
     if not batches.supported():
         raise fail("the job queue needs PostgreSQL (LIVSKRAFT_DATABASE_URL); on SQLite there are no background jobs")
+    from app.cli.main import schema_problem  # checked here, after the database kind (WITHOUT_SCHEMA_CHECK)
+
+    problem = schema_problem()
+    if problem:
+        raise fail(problem)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     err.print(f"worker {name}: queue '{jobs.QUEUE}'{' (until empty)' if once else ''}")
