@@ -17,7 +17,7 @@ from app.api import reports as reports_api
 from app.api import rubric_extensions as rubric_extensions_api
 from app.api import rubric_upgrade as rubric_upgrade_api
 from app.api import webhooks as webhooks_api
-from app.api.middleware import ApiRequestLimits, Idempotency, TokenUse
+from app.api.middleware import ApiRequestLimits, HttpProtocol, Idempotency, TokenUse
 from app.db import gate
 from app.db.loop_db import LoopDatabase
 from app.rubrics.registry import RubricRegistry, load_registry
@@ -85,6 +85,7 @@ def create_app(registry: RubricRegistry | None = None) -> FastAPI:
     app.add_middleware(Idempotency)
     app.add_middleware(TokenUse)  # after the answer: when each API token was last used
     app.add_middleware(ApiRequestLimits, max_body=settings.max_body_bytes)
+    app.add_middleware(HttpProtocol)  # HEAD, OPTIONS, and the headers every API answer carries
     from app import web
 
     for router in routers():

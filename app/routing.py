@@ -15,10 +15,12 @@ the answer is the same, sooner (``tests/test_routing.py``; ``bench/routing.py`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from fastapi import APIRouter
 from starlette._utils import get_route_path  # what the routes themselves match against
-from starlette.routing import BaseRoute, Match
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Scope
 
 _NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
@@ -54,3 +56,34 @@ class Router(APIRouter):
         if pattern is not None and pattern.match(get_route_path(scope)) is None:
             return Match.NONE, {}
         return super().matches(scope)
+
+
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _route_methods(routes: Iterable[BaseRoute], path: str, found: set[str]) -> None:
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI's wrapper of an included router
+        if included is not None:
+            _route_methods(included.routes, path, found)
+        elif isinstance(route, APIRouter):
+            _route_methods(route.routes, path, found)
+        elif not isinstance(route, Mount):  # a mount (the static files) answers its own methods
+            pattern = getattr(route, "path_regex", None)
+            methods = getattr(route, "methods", None)
+            if isinstance(pattern, re.Pattern) and methods and pattern.match(path):
+                found.update(methods)
+
+
+def allowed_methods(app: Any, path: str) -> str:
+    """The ``Allow`` header of ``path``: the methods of every route whose pattern matches it, with
+    ``HEAD`` wherever ``GET`` is and ``OPTIONS`` (answered for every route); "" when no route matches.
+    Worked out only for a 405 or an ``OPTIONS`` request."""
+    found: set[str] = set()
+    _route_methods(getattr(app, "routes", ()), path, found)
+    if not found:
+        return ""
+    if "GET" in found:
+        found.add("HEAD")
+    found.add("OPTIONS")
+    return ", ".join(m for m in METHOD_ORDER if m in found)

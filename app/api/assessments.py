@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Session
 
 from app.api import fast_path
@@ -23,6 +24,7 @@ from app.api.deps import (
     RegistryDep,
     SessionDep,
     actor_for_request,
+    unchanged,
 )
 from app.api.pagination import MAX_LIMIT, Page, as_datetime, as_uuid, cursor_tag, decode_cursor, encode_cursor
 from app.api.param_models import documented, parsed
@@ -51,7 +53,7 @@ from app.audit import repository as audit_repo
 from app.auth.actor import Actor
 from app.db.session import request_unit_of_work
 from app.routing import Router
-from app.rubrics.models import Target
+from app.rubrics.models import PERSPECTIVE_IDS, Target
 from app.rubrics.registry import RubricRegistry
 from app.text import CLEAN_TEXT
 
@@ -68,7 +70,13 @@ class ListQuery(BaseModel):
     date_from: Annotated[date | None, Field(alias="from", description="Decision's planned date on or after")] = None
     date_to: Annotated[date | None, Field(alias="to", description="Decision's planned date on or before")] = None
     perspective: Annotated[
-        str | None, Field(max_length=80, pattern=CLEAN_TEXT, description="Has proposal ratings in this perspective")
+        str | None,
+        Field(
+            max_length=80,
+            pattern=CLEAN_TEXT,
+            description="Has proposal ratings in this perspective",
+            json_schema_extra={"enum": list(PERSPECTIVE_IDS)},
+        ),
     ] = None
     target: Target | None = None
     significant_negative: Annotated[
@@ -82,6 +90,16 @@ class ListQuery(BaseModel):
         str | None,
         Field(max_length=500, description="`next_cursor` of the previous page, with the same `sort` and `order`"),
     ] = None
+
+    @field_validator("perspective")
+    @classmethod
+    def _known_perspective(cls, value: str | None) -> str | None:
+        """An unknown perspective is refused like an unknown ``target`` (not an empty page)."""
+        if value is not None and value not in PERSPECTIVE_IDS:
+            raise PydanticCustomError(
+                "enum", "Input should be one of: {expected}", {"expected": ", ".join(PERSPECTIVE_IDS)}
+            )
+        return value
 
 
 WRITE_ERRORS = responses(401, 403, 404, 409, 412, 413, 415, 422, 428)
@@ -207,8 +225,13 @@ def update_alternative(
     actor: ActorDep,
     response: Response,
 ) -> AlternativePublic:
-    """Change the title or description of an alternative (the proposal, the zero alternative or a further option)."""
-    alt = service.update_alternative(session, actor, assessment, key, data, expected)
+    """Change the title or description of an alternative (the proposal, the zero alternative or a further option).
+    An empty change (`{}`) writes nothing and keeps the ETag."""
+    if not data.model_fields_set:
+        alt = service.alternative_by_key(session, assessment, key)
+        unchanged(expected, assessment.lock_version, "assessment", current_version=assessment.lock_version)
+    else:
+        alt = service.update_alternative(session, actor, assessment, key, data, expected)
     response.headers["ETag"] = views.etag(assessment.lock_version)
     return views.alternative_public(alt)
 
@@ -359,8 +382,9 @@ def approve(
     response: Response,
     data: ReviewAction | None = None,
 ) -> AssessmentPublic:
-    """Reviewers only (a personal token of a user with the reviewer role), never their own assessment.
-    An approved assessment is immutable."""
+    """Reviewers only (a personal token of a user with the reviewer role), never their own assessment,
+    and never a version they changed themselves (403, type `approving-own-changes`: another reviewer
+    approves it). An approved assessment is immutable."""
     review.approve(session, actor, assessment, expected, data.comment if data else "")
     return _action(assessment, session, actor, response)
 

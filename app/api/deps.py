@@ -176,13 +176,26 @@ async def get_registry(request: Request) -> RubricRegistry:
 
 RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]
 
-_ETAG = re.compile(r'^\s*(?:W/)?"v([0-9]{1,10})"\s*$')
+_ETAG = re.compile(r'^\s*"v([0-9]{1,10})"\s*$')
+WEAK_IF_MATCH = 'If-Match compares strongly (RFC 9110): a weak ETag (W/"…") never matches; send the ETag as it was read'
 
 
 def parse_etag(value: str) -> int | None:
-    """The version in an ETag we sent, or None (nothing we sent: answered 412 as a stale one)."""
+    """The version in an ETag we sent, or None (nothing we sent: answered 412 as a stale one). A weak
+    tag (``W/"v3"``) is None: ``If-Match`` uses the strong comparison, which a weak tag never passes."""
     m = _ETAG.match(value)
     return int(m.group(1)) if m and int(m.group(1)) <= INT4_MAX else None
+
+
+def is_weak(if_match: str) -> bool:
+    return if_match.lstrip().startswith("W/")
+
+
+def unchanged(expected: int, current: int, what: str, **extra: Any) -> None:
+    """An empty change (``PATCH {}``) writes nothing and keeps the ETag, but still honours ``If-Match``:
+    412 unless ``expected`` is the current version."""
+    if expected != current:
+        raise PreconditionFailed(f"the {what} was changed by someone else; reload and try again", **extra)
 
 
 def _path_params(dependant: Dependant) -> list[Any]:
@@ -230,7 +243,8 @@ async def require_if_match(
     sent = if_match_sent(request, if_match)
     version = parse_etag(sent)
     if version is None:
-        refuse_precondition(request, PreconditionFailed(f"If-Match {sent[:80]!r} does not match the current version"))
+        detail = WEAK_IF_MATCH if is_weak(sent) else f"If-Match {sent[:80]!r} does not match the current version"
+        refuse_precondition(request, PreconditionFailed(detail))
     return version
 
 
@@ -244,8 +258,12 @@ async def require_if_match_tag(
         Header(description="The ETag you read. Required on every change: a stale one gets 412."),
     ] = None,
 ) -> str:
-    """For resources whose ETag is a content hash rather than a version number."""
-    return if_match_sent(request, if_match).strip().removeprefix("W/")
+    """For resources whose ETag is a content hash rather than a version number. A weak tag never matches
+    (the strong comparison of RFC 9110): 412."""
+    sent = if_match_sent(request, if_match)
+    if is_weak(sent):
+        refuse_precondition(request, PreconditionFailed(WEAK_IF_MATCH))
+    return sent.strip()
 
 
 IfMatchTagDep = Annotated[str, Depends(require_if_match_tag)]

@@ -21,11 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import repository as api_repo
 from app.api.models import IdempotencyRecord
+from app.api.problems import FRAMEWORK_DETAILS, problem_body
 from app.auth import repository as auth_repo
 from app.auth.tokens import TOKEN_PREFIX, hash_token, token_usable
 from app.db.base import utcnow
 from app.db.session import unit_of_work
 from app.errors import FieldProblem
+from app.routing import allowed_methods
 
 API_PREFIX = "/api/"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -33,16 +35,12 @@ MAX_KEY = 200
 MAX_PATH = 500  # the stored path's column
 
 
-def _problem(status: int, slug: str, title: str, detail: str, errors: list[FieldProblem] | None = None) -> bytes:
-    return json.dumps(
-        {
-            "type": f"https://livskraft.example/problems/{slug}",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "errors": [e.as_dict() for e in errors or []],
-        }
-    ).encode()
+def _problem(
+    status: int, slug: str, title: str, detail: str, errors: list[FieldProblem] | None = None, *, path: str
+) -> bytes:
+    """A problem built here, before any route runs: the same scheme as every other (``problem_body``),
+    with the request's path as ``instance``."""
+    return json.dumps(problem_body(status, detail, slug=slug, title=title, errors=errors, instance=path)).encode()
 
 
 async def _send_problem(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
@@ -75,7 +73,11 @@ class ApiRequestLimits:
             return
         length = _header(scope, b"content-length")
         too_large = _problem(
-            413, "payload-too-large", "Request body too large", f"the request body is larger than {self.max_body} bytes"
+            413,
+            "payload-too-large",
+            "Request body too large",
+            f"the request body is larger than {self.max_body} bytes",
+            path=scope["path"],
         )
         if length is not None and length.isdigit() and int(length) > self.max_body:
             await _send_problem(send, 413, too_large)
@@ -90,6 +92,7 @@ class ApiRequestLimits:
                 "unsupported-media-type",
                 "Unsupported media type",
                 f"send JSON with Content-Type: application/json (got {ctype or 'none'})",
+                path=scope["path"],
             )
             await _send_problem(send, 415, body)
             return
@@ -130,6 +133,7 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+IN_PROGRESS = "a request with this Idempotency-Key is still in progress"
 IDEMPOTENCY_LEASE = timedelta(minutes=10)
 """How long a reservation stays "in progress" (409 to a retry) before a retry may take it over. Far
 longer than any request takes (bodies are at most 1 MB; a database wait ends within seconds: the pool
@@ -165,6 +169,7 @@ class Idempotency:
                 "The request is not valid",
                 "invalid Idempotency-Key",
                 [FieldProblem("Idempotency-Key", f"use 1 to {MAX_KEY} characters")],
+                path=scope["path"],
             )
             await _send_problem(send, 422, body)
             return
@@ -261,6 +266,7 @@ def _reserve(token: str, key: str, method: str, path: str, digest: str) -> Reser
                 "Idempotency-Key reused",
                 "this Idempotency-Key was used for a different request",
                 [FieldProblem("Idempotency-Key", "already used with another method, path, query or body")],
+                path=path,
             )
             return existing.id, None, {"status": 422, "problem": problem}
         if existing.status_code is not None:
@@ -274,13 +280,13 @@ def _reserve(token: str, key: str, method: str, path: str, digest: str) -> Reser
                 },
             )
         if existing.created_at > reserved_at - IDEMPOTENCY_LEASE:
-            problem = _problem(409, "conflict", "Conflict", "a request with this Idempotency-Key is still in progress")
+            problem = _problem(409, "conflict", "Conflict", IN_PROGRESS, path=path)
             return existing.id, None, {"status": 409, "problem": problem}
         # the reservation outlived its lease: its request died. Take it over (one retry wins).
         with unit_of_work() as session:
             if api_repo.take_over_reservation(session, existing.id, existing.created_at, reserved_at):
                 return existing.id, reserved_at, None
-    problem = _problem(409, "conflict", "Conflict", "a request with this Idempotency-Key is still in progress")
+    problem = _problem(409, "conflict", "Conflict", IN_PROGRESS, path=path)
     return None, None, {"status": 409, "problem": problem}
 
 
@@ -366,3 +372,88 @@ def _record_use(token_hash: str) -> None:
             auth_repo.record_token_use(session, token_hash, now, now - TOKEN_USE_INTERVAL)
     except Exception as exc:  # a read-only, full or busy database: the use goes unrecorded this time
         log.info("the use of an API token was not recorded: %s", type(exc).__name__)
+
+
+CACHE_DEFAULT = b"no-store"
+"""``Cache-Control`` of every API answer that sets none itself: JSON and CSV hold a municipality's data
+(the export e-mail addresses, a new webhook its secret) and are never revalidated (no route answers
+``If-None-Match``), so nothing keeps them. The PDFs and ZIPs set their own (``private, no-cache``)."""
+REALM = 'Bearer realm="livskraft"'
+
+
+class HttpProtocol:
+    """HTTP rules every route shares, in one plain-ASGI layer (outermost):
+
+    * ``HEAD`` is answered wherever ``GET`` is: the ``GET`` runs and its headers are sent without the
+      body (the routes declare only ``GET``);
+    * ``OPTIONS`` on a path a route matches: ``204`` with ``Allow`` (``app.routing.allowed_methods``);
+    * in the API: ``Cache-Control: no-store`` on an answer that sets none (:data:`CACHE_DEFAULT`),
+      ``WWW-Authenticate: Bearer realm="livskraft"`` on every ``401`` (RFC 6750; with
+      ``error="invalid_token"`` when a token was sent), and a path with a trailing slash that no route
+      has is a ``404`` problem, never a redirect built from the ``Host`` header.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        path = scope["path"]
+        api = path.startswith(API_PREFIX)
+        if method == "OPTIONS" or (api and path.endswith("/")):
+            allowed = allowed_methods(scope.get("app"), path)
+            if method == "OPTIONS" and allowed:
+                await _send_empty(send, 204, [(b"allow", allowed.encode()), (b"cache-control", CACHE_DEFAULT)])
+                return
+            if api and not allowed:  # no such route: not a redirect to the path without the slash
+                body = _problem(404, "not-found", "Not found", FRAMEWORK_DETAILS[404], path=path)
+                await _send_problem(send, 404, body, [(b"cache-control", CACHE_DEFAULT)])
+                return
+        if method == "HEAD":
+            scope = {**scope, "method": "GET"}
+            send = _without_body(send)
+        if not api:
+            await self.app(scope, receive, send)
+            return
+        token_sent = bool(_bearer(scope))
+
+        async def api_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", CACHE_DEFAULT))
+                if message["status"] == 401 and b"www-authenticate" not in names:
+                    challenge = REALM + (', error="invalid_token"' if token_sent else "")
+                    headers.append((b"www-authenticate", challenge.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, api_send)
+
+
+def _bearer(scope: Scope) -> str:
+    authorization = _header(scope, b"authorization") or ""
+    return authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
+
+
+def _without_body(send: Send) -> Send:
+    """``send`` for a ``HEAD`` answered by running the ``GET``: the headers (``Content-Length`` too, as
+    the ``GET`` would send) and an empty body."""
+
+    async def head_send(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return head_send
+
+
+async def _send_empty(send: Send, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})

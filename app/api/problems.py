@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, FieldProblem
+from app.routing import allowed_methods
 
 log = logging.getLogger("livskraft")
 PROBLEM = "application/problem+json"
@@ -39,10 +42,65 @@ HTTP_TITLES = {
     422: "The request is not valid",
     428: "If-Match header required",
     429: "Too many requests",
+    500: "Internal server error",
     501: "Not implemented on this server",
     503: "Service temporarily unavailable",
     507: "Insufficient storage",
 }
+HTTP_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    412: "precondition-failed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    428: "precondition-required",
+    429: "too-many-requests",
+    500: "internal-error",
+    501: "not-implemented",
+    503: "service-unavailable",
+    507: "insufficient-storage",
+}
+"""The problem type of each status when nothing more specific is known: the same slugs the domain
+errors (``app/errors.py``) use, so a 404 of the framework (no such route) and one of ours (no such
+decision) have one type."""
+FRAMEWORK_DETAILS = {
+    404: "there is no such resource",
+    405: "this resource does not support the method; see the Allow header",
+}
+"""Details for the framework's own refusals, whose detail is just the status phrase ("Not Found")."""
+
+
+def problem_type(status: int) -> str:
+    return TYPE_BASE + HTTP_SLUGS.get(status, "about-blank" if status < 500 else "internal-error")
+
+
+def problem_body(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: list[FieldProblem] | None = None,
+    instance: str | None = None,
+) -> dict[str, Any]:
+    """The problem details of every error answer, whoever builds it (the handlers here, the ASGI
+    middleware): one scheme of type URIs and titles, and ``instance`` (the request's path)."""
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug if slug else problem_type(status),
+        "title": title or HTTP_TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "errors": [e.as_dict() for e in errors or []],
+    }
+    if instance:
+        body["instance"] = instance
+    return body
 
 
 class FieldError(BaseModel):
@@ -73,15 +131,7 @@ def problem_response(
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": TYPE_BASE + (slug or str(status)),
-        "title": title or HTTP_TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        "errors": [e.as_dict() for e in errors or []],
-    }
-    if instance:
-        body["instance"] = instance
+    body = problem_body(status, detail, slug=slug, title=title, errors=errors, instance=instance)
     for key, value in (extra or {}).items():
         body.setdefault(key, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
@@ -126,11 +176,69 @@ def _field_problem(err: dict[str, Any]) -> FieldProblem:
     return FieldProblem(_field(loc), _safe_msg(err), kind)
 
 
+_UNION_TAG = re.compile(
+    r"(?:[a-z]+-[a-z-]+|[a-z]+\[.*\]|[a-z]+-[a-z-]+\[.*\]"
+    r"|str|int|float|bool|bytes|date|time|datetime|timedelta|uuid|url|decimal|none|list|dict|tuple|set)",
+    re.DOTALL,
+)
+"""What pydantic puts in an error's location for the member of a union that failed (``constrained-int``,
+``str-enum[UnknownScore]``, ``list[str]``, ``int``): the name of a schema, not of a field."""
+
+
+def _is_union_tag(segment: Any) -> bool:
+    return isinstance(segment, str) and _UNION_TAG.fullmatch(segment) is not None
+
+
+def _without_union_tags(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The errors with the union members' tags taken out of their locations: a union field that fails
+    reports each member (``ratings.0.score.constrained-int``, ``ratings.0.score.str-enum[UnknownScore]``);
+    the field is ``ratings.0.score``. A segment is a member's tag when it looks like one and a sibling
+    error (the same location up to it) has another tag there: a field or key that merely has such a
+    name is kept."""
+    locs = [tuple(e.get("loc", ())) for e in errors]
+    out = []
+    for err, loc in zip(errors, locs, strict=True):
+        kept = [
+            segment
+            for i, segment in enumerate(loc)
+            if not (
+                i > 0
+                and _is_union_tag(segment)
+                and any(len(o) > i and o[:i] == loc[:i] and o[i] != segment and _is_union_tag(o[i]) for o in locs)
+            )
+        ]
+        out.append({**err, "loc": tuple(kept)} if len(kept) != len(loc) else err)
+    return out
+
+
+def _merged(problems: list[FieldProblem]) -> list[FieldProblem]:
+    """One problem per field, in the order of their first: the members of a union each say what they
+    expected ("Input should be less than or equal to 3", "Input should be 'unknown'"), which become one
+    message ("Input should be less than or equal to 3, or 'unknown'")."""
+    by_field: dict[str, list[FieldProblem]] = {}
+    for p in problems:
+        by_field.setdefault(p.field, []).append(p)
+    merged = []
+    for field, same in by_field.items():
+        if len(same) == 1:
+            merged.append(same[0])
+            continue
+        messages: list[str] = []
+        for p in same:
+            message = p.message if not messages else p.message.removeprefix("Input should be ")
+            if message not in messages:
+                messages.append(message)
+        codes = {p.code for p in same}
+        code = same[0].code if len(codes) == 1 else "invalid"
+        merged.append(FieldProblem(field, ", or ".join(messages)[:500], code))
+    return merged
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if _wants_html(request):
         return await _render_html(request, 404, "not-found")
-    errors = [_field_problem(e) for e in exc.errors()]
+    errors = _merged([_field_problem(e) for e in _without_union_tags(list(exc.errors()))])
     body_errors = [e for e in exc.errors() if e.get("type") == "json_invalid"]
     detail = "the request body is not valid JSON" if body_errors else "the request is not valid; see errors"
     return problem_response(422, detail, slug="validation-error", errors=errors, instance=request.url.path)
@@ -156,16 +264,35 @@ def _unreadable_body(exc: StarletteHTTPException) -> FieldProblem | None:
     return None
 
 
+def _framework_detail(status: int, detail: Any) -> str:
+    """The detail of an ``HTTPException``: its own, unless it is only the status phrase (the framework's
+    "Not Found"), which says less than the title."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    if isinstance(detail, str) and detail and detail != phrase:
+        return detail
+    return FRAMEWORK_DETAILS.get(status) or HTTP_TITLES.get(status, "the request cannot be answered")
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 405:  # every method of the path, not only those of the route that happened to match it
+        headers["Allow"] = allowed_methods(request.app, request.url.path) or headers.get("Allow", "")
     if _wants_html(request):
-        return await _render_html(request, exc.status_code, str(exc.status_code))
+        page = await _render_html(request, status, str(status))
+        if "Allow" in headers:
+            page.headers["Allow"] = headers["Allow"]
+        return page
     unreadable = _unreadable_body(exc)
     if unreadable is not None:
         detail = "the request body is not valid JSON"
         return problem_response(422, detail, slug="validation-error", errors=[unreadable], instance=request.url.path)
-    detail = exc.detail if isinstance(exc.detail, str) else HTTP_TITLES.get(exc.status_code, "Error")
-    return problem_response(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
+    detail = _framework_detail(status, exc.detail)
+    return problem_response(status, detail, instance=request.url.path, headers=headers or None)
 
 
 DB_UNREACHABLE = (503, "service-unavailable", "the database is not reachable; try again shortly")
@@ -214,7 +341,26 @@ def database_problem(exc: Exception) -> tuple[int, str, str]:
     return DB_UNREACHABLE
 
 
+SQLITE_PROGRAMMING_ERRORS = ("SQLITE_ERROR", "SQLITE_MISUSE", "SQLITE_RANGE", "SQLITE_MISMATCH", "SQLITE_TOOBIG")
+"""SQLite's codes for a statement that is wrong, not a database that is away: a syntax error, an unknown
+table or column (``SQLITE_ERROR``), a misused API, a parameter out of range, a datatype mismatch, a
+value too big. Retrying cannot help, so they are the server's error (500), never "unavailable" (503)."""
+
+
+def is_programming_error(exc: Exception) -> bool:
+    """Whether a driver's ``OperationalError`` reports a faulty statement rather than an unavailable,
+    busy or full database: SQLite's ``SQLITE_ERROR`` & co. (the driver raises every SQLite error as an
+    ``OperationalError``, "near WHERE: syntax error" too), PostgreSQL's class 54 (a program limit,
+    such as a statement too complex). Decided by the error code, never by the message."""
+    orig = getattr(exc, "orig", None)
+    name = str(getattr(orig, "sqlite_errorname", ""))
+    sqlstate = str(getattr(orig, "sqlstate", "") or "")
+    return name.startswith(SQLITE_PROGRAMMING_ERRORS) or sqlstate.startswith("54")
+
+
 async def _db_unavailable(request: Request, exc: Exception) -> Response:
+    if is_programming_error(exc):
+        return await _unexpected(request, exc)
     status, slug, detail = database_problem(exc)
     log.warning("database error (%s): %s", slug, exc)
     if _wants_html(request):

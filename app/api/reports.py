@@ -130,7 +130,7 @@ def portfolio_report(
     if date_from > date_to:
         raise ValidationFailed(
             "the period ends before it starts",
-            errors=[FieldProblem("from", "must not be after 'to'", "range")],
+            errors=[FieldProblem("query.from", "must not be after 'to'", "range")],
         )
     chosen = _lang(request, lang)
     pdf = service.portfolio_pdf(session, registry, actor.municipality_id, date_from, date_to, body or None, chosen)

@@ -129,6 +129,6 @@ def get_diff(
     if semver_key(new.version) < semver_key(old.version):
         raise ValidationFailed(
             "'from' must not be newer than 'to'",
-            errors=[FieldProblem("from", f"{old.version} is newer than {new.version}")],
+            errors=[FieldProblem("query.from", f"{old.version} is newer than {new.version}", "range")],
         )
     return diff_rubrics(old, new, registry.criterion_map(rubric_id, old.version, new.version))

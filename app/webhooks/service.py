@@ -41,8 +41,17 @@ def etag(sub: WebhookSubscription) -> str:
 
 
 def matches(sub: WebhookSubscription, if_match: str) -> bool:
+    """Strong comparison (RFC 9110 §13.1.1): a weak tag (``W/"…"``) never matches."""
     current = etag(sub)
-    return any(tag.strip().removeprefix("W/") == current for tag in if_match.split(","))
+    return any(tag.strip() == current for tag in if_match.split(","))
+
+
+def _stale(if_match: str) -> PreconditionFailed:
+    if all(tag.strip().startswith("W/") for tag in if_match.split(",")):
+        return PreconditionFailed(
+            'If-Match compares strongly: a weak ETag (W/"…") never matches; send the ETag as read'
+        )
+    return PreconditionFailed("the webhook subscription was changed by someone else; reload and try again")
 
 
 def public(sub: WebhookSubscription, municipality_code: str) -> WebhookPublic:
@@ -113,7 +122,9 @@ def update(
     if "url" in changes:
         _check_url(changes["url"])
     if not matches(sub, if_match):
-        raise PreconditionFailed("the webhook subscription was changed by someone else; reload and try again")
+        raise _stale(if_match)
+    if not changes:  # nothing to change: the subscription as it is, with its unchanged ETag
+        return sub
     before = state(sub)
     if not repo.compare_and_set(session, sub, before, changes):
         raise PreconditionFailed("the webhook subscription was changed by someone else; reload and try again")
@@ -128,7 +139,9 @@ def delete(session: Session, actor: Actor, sub: WebhookSubscription, if_match: s
     """Delete a subscription and its delivery history; pending deliveries are never sent."""
     actor.require("admin")
     before = state(sub)
-    if not matches(sub, if_match) or not repo.delete_subscription(session, sub, before):
+    if not matches(sub, if_match):
+        raise _stale(if_match)
+    if not repo.delete_subscription(session, sub, before):
         raise PreconditionFailed("the webhook subscription was changed by someone else; reload and try again")
     session.expunge(sub)
     audit.record(session, actor, "webhook.deleted", "webhook_subscription", sub.id, before, None)

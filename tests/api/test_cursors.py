@@ -12,8 +12,17 @@ import pytest
 from tests.support import Api
 
 
-def forged(values: Any) -> str:
+def unsigned(values: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def forged(values: Any) -> str:
+    """A cursor made by hand and signed with the server's key, as if the server had handed it out: the
+    values are checked all the same."""
+    from app.api.pagination import _b64, _mac
+
+    payload = unsigned(values)
+    return payload + "." + _b64(_mac(payload.encode()))
 
 
 def refused(r: Any) -> None:
@@ -114,9 +123,23 @@ def test_list_cursors_with_values_of_the_wrong_type_are_422(
     refused(api.get(path, params={**params, "cursor": cursor}))
 
 
-def test_a_forged_cursor_of_the_right_shape_pages_on(filled: Api) -> None:
-    """The values are all the cursor holds: a well-formed one made by hand pages like one of ours
-    (with a null planned date, the NULL block at the end of the order continues by id)."""
+def test_an_edited_or_unsigned_cursor_is_422(filled: Api) -> None:
+    """Cursors are signed: one that was edited, or made by hand without the server's key, is refused
+    however well-formed its values are."""
+    ours = next_cursor(filled, "/api/v1/decisions")
+    payload, signature = ours.split(".")
+    assert len(signature) == 16  # 12 bytes
+    decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    decoded[1] = "2030-01-01T00:00:00+00:00"
+    edited = unsigned(decoded) + "." + signature
+    for cursor in (edited, payload, unsigned(decoded), payload + ".", ours[:-1], ours + "A", payload + ".é"):
+        refused(filled.get("/api/v1/decisions", params={"cursor": cursor}))
+    assert filled.get("/api/v1/decisions", params={"cursor": ours}).status_code == 200
+
+
+def test_a_signed_cursor_of_the_right_shape_pages_on(filled: Api) -> None:
+    """The values are all the cursor holds: a well-formed one signed with the server's key pages like
+    one handed out (with a null planned date, the NULL block at the end of the order continues by id)."""
     everything = filled.get("/api/v1/decisions", params={"sort": "planned_date"}).json()["items"]
     dated, undated = everything[0], everything[1]
     assert dated["planned_date"] == "2026-12-14" and undated["planned_date"] is None
