@@ -6,16 +6,25 @@ too) and the web's error pages to the application.
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import datetime
+
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import FormData
+from starlette.routing import Match
 
 from app.api import problems
-from app.auth.web_sessions import resolve
+from app.assessments.models import Assessment, Status
+from app.auth.web_sessions import WebLogin, resolve
 from app.db.session import unit_of_work
-from app.i18n import normalise
+from app.i18n import format_datetime
+from app.municipalities.timezone import zone
 from app.settings import Settings
 from app.web import (
+    drafts,
     routes_account,
     routes_admin,
     routes_alternatives,
@@ -26,8 +35,20 @@ from app.web import (
     routes_reports,
     routes_review,
 )
-from app.web.deps import LANG_COOKIE, SESSION_COOKIE, CsrfFailed, LoginRequired, page
-from app.web.security import SecurityHeadersMiddleware, WebBodyLimit
+from app.web.deps import (
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    CsrfFailed,
+    LoginRequired,
+    language,
+    page,
+    redirect,
+    rubrics,
+    safe_next,
+    text,
+)
+from app.web.forms import whole_number
+from app.web.security import SecurityHeadersMiddleware, WebBodyLimit, same_origin_path, same_origin_post
 from app.web.templating import STATIC, t
 
 ERROR_TEXTS = {
@@ -52,7 +73,10 @@ ERROR_TEXTS = {
 
 
 def _error_page(request: Request, status: int, slug: str) -> Response:
-    lang = normalise(request.cookies.get(LANG_COOKIE))
+    lang = language(request)
+    posted = getattr(request.state, "checked_form", None)
+    if status == 409 and slug == "invalid-state" and request.method == "POST" and posted is not None:
+        return _refused_form(request, lang, posted, expired=False)
     heading, message = ERROR_TEXTS.get(
         status, ("Something went wrong", "The error has been logged. Try again, or go back to the dashboard.")
     )
@@ -73,26 +97,137 @@ async def _login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
     from urllib.parse import quote
 
-    return RedirectResponse("/login?next=" + quote(exc.next_path, safe="/"), status_code=303)
+    next_path = exc.next_path if request.method in ("GET", "HEAD") else form_page(request)
+    return RedirectResponse("/login?next=" + quote(next_path, safe="/"), status_code=303)
 
 
 async def _csrf_failed(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CsrfFailed)
     from starlette.concurrency import run_in_threadpool
 
-    lang = normalise(request.cookies.get(LANG_COOKIE))
-    return await run_in_threadpool(
-        lambda: page(
+    lang = language(request)
+    return await run_in_threadpool(_refused_form, request, lang, exc.form, True)
+
+
+def form_page(request: Request) -> str:
+    """The page of the form a POST was sent from (to come back to after signing in, or after a refusal):
+    the POST's own path when it is a page too (most forms post to their own address), else the
+    ``Referer`` when it is an address on this host, else the dashboard. Always a local path."""
+    path = request.url.path
+    as_get = {**request.scope, "method": "GET"}
+    if any(route.matches(as_get)[0] == Match.FULL for route in request.app.router.routes):
+        return safe_next(path)
+    referred = same_origin_path(request.headers.get("referer"), request.headers.get("host", ""))
+    return safe_next(referred) if referred else "/"
+
+
+_ASSESSMENT_PATH = re.compile(r"^/assessments/([0-9a-fA-F-]{36})(?:/|$)")
+
+
+def _refused_form(request: Request, lang: str, form: FormData | None, expired: bool) -> Response:
+    """A form post that was not saved, because its CSRF token was stale (``expired``: a tab of the same
+    user open from before a new sign-in; 403) or the assessment is no longer a draft (409; submitted
+    meanwhile). Nothing typed is lost:
+
+    - a form that keeps drafts (the screening, a rating form: its POST address is its page) keeps what
+      was posted as the user's draft, the one its page restores, if the user may write the assessment
+      (the checks of autosave) and it is, or can again become, a draft. A stale token on a draft form
+      then leads back to the form, which shows the draft with a notice ("form_expired");
+    - otherwise the page says what happened and shows what was typed, to be copied.
+
+    Only with a valid session, and for a stale token only from a page of this site (a cross-site post
+    never carries the session cookie, ``SameSite=Lax``; ``same_origin_post`` keeps out sibling origins):
+    anything else gets the plain refusal, and nothing is written."""
+    status = 403 if expired else 409
+    heading = t(lang, "The form has expired") if expired else t(lang, ERROR_TEXTS[409][0])
+    back = form_page(request)
+    with unit_of_work(write=True) as session:
+        login = resolve(session, request.cookies.get(SESSION_COOKIE))
+        if login is None or form is None or (expired and not same_origin_post(request.headers)):
+            message = (
+                "For your security the form could not be accepted. Go back, reload the page and send it again."
+                if expired
+                else ERROR_TEXTS[409][1]
+            )
+            return page(
+                request,
+                lang,
+                "form_kept.html",
+                None,
+                status,
+                heading=heading,
+                paragraphs=[t(lang, message)],
+                fields=[],
+                overview=None,
+                back=back,
+            )
+        found = _ASSESSMENT_PATH.match(request.url.path)
+        assessment = drafts.writable(session, login, uuid.UUID(found[1])) if found else None
+        target = drafts.form_of(request.url.path)  # the draft key from the POST's own address only
+        kept = False
+        if target is not None and assessment is not None and assessment.status in (Status.draft, Status.submitted):
+            base_version = whole_number(text(form, "base_version", 12)) or 0
+            drafts.save(session, assessment, login.user, target[1], drafts.posted(form), base_version)
+            kept = True
+        if expired and kept and assessment is not None and assessment.status == Status.draft:
+            return redirect(back, "form_expired")  # the form shows the kept draft (committed on leaving)
+        fields = routes_assessments.typed_fields(
+            session, rubrics(request), login, assessment, request.url.path, form, lang
+        )
+        paragraphs = _refusal_texts(lang, login, assessment, expired, kept, bool(fields))
+        overview = f"/assessments/{assessment.id}" if assessment is not None else None
+        return page(
             request,
             lang,
-            "error.html",
-            None,
-            403,
-            heading=t(lang, "The form has expired"),
-            message=t(
-                lang, "For your security the form could not be accepted. Go back, reload the page and send it again."
-            ),
+            "form_kept.html",
+            login,
+            status,
+            heading=heading,
+            paragraphs=paragraphs,
+            fields=fields,
+            overview=overview,
+            back=back if expired else None,
         )
-    )
+
+
+def _refusal_texts(
+    lang: str, login: WebLogin, assessment: Assessment | None, expired: bool, kept: bool, typed: bool
+) -> list[str]:
+    def when(value: datetime | None, fallback: datetime) -> str:
+        return format_datetime(value or fallback, lang, "short", zone=zone(login.municipality.country))
+
+    out = [t(lang, "For your security the form could not be accepted.")] if expired else []
+    if assessment is not None and assessment.status == Status.submitted:
+        out.append(
+            t(
+                lang,
+                "The assessment was sent for review on %(time)s.",
+                time=when(assessment.submitted_at, assessment.updated_at),
+            )
+        )
+    elif assessment is not None and assessment.status in (Status.approved, Status.superseded):
+        out.append(
+            t(
+                lang,
+                "The assessment was approved on %(time)s and can no longer be changed.",
+                time=when(assessment.approved_at, assessment.updated_at),
+            )
+        )
+    elif not expired:
+        out.append(t(lang, ERROR_TEXTS[409][1]))
+    if kept:
+        out.append(
+            t(
+                lang,
+                "Your changes were not saved, but they are kept: when the assessment is returned to draft, "
+                "you will find them in the form.",
+            )
+        )
+    if typed:
+        out.append(t(lang, "What you typed is shown below: select and copy it if you need it."))
+    elif not kept:
+        out.append(t(lang, "Nothing was saved. Go back, reload the page and send it again."))
+    return out
 
 
 ROUTERS = tuple(
@@ -146,4 +281,6 @@ _EXTRACT = (
     _("The server cannot store data right now. Nothing was saved; go back and your text is still in the form."),
     _("Something went wrong"),
     _("The error has been logged. Try again, or go back to the dashboard."),
+    _("The form has expired"),
+    _("For your security the form could not be accepted. Go back, reload the page and send it again."),
 )

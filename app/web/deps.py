@@ -43,7 +43,12 @@ class LoginRequired(Exception):
 
 
 class CsrfFailed(Exception):
-    """The form's CSRF token is missing or wrong (expired session, forged post)."""
+    """The form's CSRF token is missing or wrong (expired session, forged post). ``form`` is what was
+    posted (control characters removed): the handler may keep it for the user (app/web/__init__.py)."""
+
+    def __init__(self, form: FormData | None = None) -> None:
+        super().__init__("the form's CSRF token is missing or wrong")
+        self.form = form
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -125,9 +130,11 @@ async def checked_form(request: Request, session: SessionDep) -> FormData:
     submitted = form.get(CSRF_FIELD)
     login = await run_in_threadpool(request_login, request, session)
     expected = login.csrf_token if login is not None else request.cookies.get(ANON_CSRF_COOKIE)
+    cleaned = FormData([(plain(k), plain(v) if isinstance(v, str) else v) for k, v in form.multi_items()])
     if not same_token(expected, submitted if isinstance(submitted, str) else None):
-        raise CsrfFailed()
-    return FormData([(plain(k), plain(v) if isinstance(v, str) else v) for k, v in form.multi_items()])
+        raise CsrfFailed(cleaned)
+    request.state.checked_form = cleaned  # a refused save shows and keeps it (app/web/__init__.py)
+    return cleaned
 
 
 FormDep = Annotated[FormData, Depends(checked_form)]
@@ -199,6 +206,7 @@ FLASH_MESSAGES = frozenset(
         "alternative_removed",
         "welcome",
         "password_changed",
+        "form_expired",
     }
 )
 

@@ -32,8 +32,7 @@ def autosave(
     if not FORM_KEY.match(key) or assessment.status != "draft":
         return JSONResponse({"saved": False}, status_code=409)
     base_version = whole_number(text(form, "base_version", 12)) or 0
-    data = {k: v for k, v in form.items() if isinstance(v, str) and v and k not in ("csrf_token", "form_key", "then")}
-    row = drafts.save(session, assessment, login.user, key, data, base_version)
+    row = drafts.save(session, assessment, login.user, key, drafts.posted(form), base_version)
     saved = _time(row.updated_at, lang, login.municipality.country)
     return JSONResponse({"saved": True, "message": t(lang, "Draft saved %(time)s", time=saved)})
 

@@ -42,3 +42,11 @@ def test_signed_in_pages_follow_the_browser_until_a_language_is_chosen(official:
     assert r.status_code == 303
     page = official.get("/", headers={"Accept-Language": "fi"})
     assert '<html lang="en">' in page.text and "Sign out" in page.text
+
+
+def test_error_pages_follow_the_browser_too(app: Any) -> None:
+    client = TestClient(app, follow_redirects=False)
+    r = client.get("/no-such-page", headers={"Accept-Language": "fi-FI,fi;q=0.9"})
+    assert r.status_code == 404 and '<html lang="fi">' in r.text
+    r = client.post("/login", data={"email": "x@y.fi"}, headers={"Accept-Language": "en"})
+    assert r.status_code == 403 and '<html lang="en">' in r.text, "the refused form (no CSRF token)"
