@@ -135,6 +135,31 @@ def review_entries_for(session: Session, assessment_id: uuid.UUID) -> Sequence[R
     return session.exec(_review_entries_query(), params={"assessment_id": assessment_id}).all()
 
 
+REVIEW_STEPS = ("submitted", "returned", "approved")
+"""The review entries that move an assessment between states (a comment alone does not)."""
+
+
+def latest_review_steps(session: Session, assessment_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ReviewEntry]:
+    """The latest review step (submitted, returned, approved) of each of the assessments, in one
+    statement: whether a draft was returned, by whom, when and why (the overview, the dashboard)."""
+    if not assessment_ids:
+        return {}
+    ids, steps = list(set(assessment_ids)), list(REVIEW_STEPS)
+    last = (
+        select(col(ReviewEntry.assessment_id).label("aid"), func.max(ReviewEntry.created_at).label("at"))
+        .where(col(ReviewEntry.assessment_id).in_(ids), col(ReviewEntry.action).in_(steps))
+        .group_by(col(ReviewEntry.assessment_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(ReviewEntry)
+        .join(last, (col(ReviewEntry.assessment_id) == last.c.aid) & (col(ReviewEntry.created_at) == last.c.at))
+        .where(col(ReviewEntry.action).in_(steps))
+        .order_by(col(ReviewEntry.created_at), col(ReviewEntry.id))
+    ).all()
+    return {e.assessment_id: e for e in rows}
+
+
 def follow_ups_for(session: Session, assessment_id: uuid.UUID) -> Sequence[FollowUp]:
     return session.exec(select(FollowUp).where(FollowUp.assessment_id == assessment_id)).all()
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from app.assessments import repository as repo
 from app.assessments import service, views
-from app.assessments.models import Alternative, Assessment, Decision, Rating, Status
+from app.assessments.models import Alternative, Assessment, Decision, Rating, ReviewEntry, Status
 from app.assessments.scoring import Summary, Weights
 from app.auth.web_sessions import WebLogin
 from app.errors import NotFound
@@ -81,6 +83,68 @@ class AssessmentPage:
     def criterion(self, criterion_id: str) -> Criterion | None:
         found = self.rubric.criterion(criterion_id)
         return found[1] if found else None
+
+
+@dataclass(frozen=True)
+class KeptDraft:
+    """A user's unsaved draft of a form that does not apply now: kept (only an explicit discard
+    removes it), named on the overview by its form and why it cannot be saved.
+
+    ``why``: ``screened_out`` (the perspective was screened as not relevant), ``removed`` (the option
+    was removed), ``submitted`` (under review: back in the form if returned), ``closed`` (approved or
+    superseded), ``unknown`` (the rubric has no such form)."""
+
+    key: str
+    why: str
+    alt_key: str = ""
+    alt: Alternative | None = None
+    perspective: Perspective | None = None
+    target: str = ""
+
+
+def sort_drafts(pg: AssessmentPage, keys: set[str]) -> tuple[set[str], list[KeptDraft]]:
+    """The user's drafts (their form keys) split into those of forms that exist and can be saved now,
+    which the overview marks, and the others, which it lists with a way to discard them."""
+    applies: set[str] = set()
+    kept: list[KeptDraft] = []
+    status = pg.assessment.status
+    closed = "submitted" if status == Status.submitted else "closed"
+    relevance = pg.relevance
+    for key in sorted(keys):
+        if key == "screening":
+            if pg.can_edit:
+                applies.add(key)
+            else:
+                kept.append(KeptDraft(key, closed))
+            continue
+        parts = key.split(":")
+        if len(parts) != 4 or parts[0] != "rate":
+            kept.append(KeptDraft(key, "unknown"))
+            continue
+        _, alt_key, perspective_id, target = parts
+        alt = next((a for a in pg.data.alternatives if a.key == alt_key), None)
+        perspective = pg.rubric.perspective(perspective_id)
+        if perspective is None or target not in {t.value for t in TARGETS}:
+            why = "unknown"
+        elif alt is None:
+            why = "removed"
+        elif not pg.can_edit:
+            why = closed
+        elif relevance.get(perspective_id) is False:
+            why = "screened_out"
+        else:
+            applies.add(key)
+            continue
+        kept.append(KeptDraft(key, why, alt_key, alt, perspective, target))
+    return applies, kept
+
+
+def returned_drafts(session: Session, assessments: Sequence[Assessment]) -> dict[uuid.UUID, ReviewEntry]:
+    """The drafts among ``assessments`` whose latest review step is a return, with that step (the
+    reviewer, the time, the comment): one statement for the whole list."""
+    drafts = [a.id for a in assessments if a.status == Status.draft]
+    steps = repo.latest_review_steps(session, drafts)
+    return {aid: e for aid, e in steps.items() if e.action == "returned"}
 
 
 def load_page(session: Session, registry: RubricRegistry, login: WebLogin, assessment: Assessment) -> AssessmentPage:

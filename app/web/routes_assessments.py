@@ -17,7 +17,8 @@ from app.assessments import service
 from app.assessments.schemas import ScreeningUpdate
 from app.auth.web_sessions import WebLogin
 from app.db.session import request_unit_of_work
-from app.errors import InvalidState, NotFound, PreconditionFailed, ValidationFailed
+from app.errors import DomainError, InvalidState, NotFound, PreconditionFailed, ValidationFailed
+from app.reports.labels import signed
 from app.routing import Router
 from app.rubrics.models import Target
 from app.rubrics.registry import RubricRegistry
@@ -53,13 +54,11 @@ from app.web.forms import (
     validated,
     whole_number,
 )
-from app.web.pages import AssessmentPage, load_page, values_hash
+from app.web.pages import AssessmentPage, load_page, returned_drafts, sort_drafts, values_hash
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
-FORM_KEY = re.compile(
-    r"^(screening|rate:(proposal|zero|option-\d{1,2}):[a-z0-9-]{1,80}:(organisation|firms|residents))$"
-)
+FORM_KEY = drafts.FORM_KEY
 
 
 def _editable(pg: AssessmentPage) -> None:
@@ -89,8 +88,21 @@ def overview(
     assessment: AssessmentDep,
 ) -> Response:
     pg = load_page(session, registry, login, assessment)
-    unsaved = drafts.keys(session, assessment, login.user)
-    return page(request, lang, "assessment.html", login, pg=pg, progress=pg.progress(), unsaved=unsaved)
+    # drafts of forms that can be saved now are marked; the others (a perspective screened out, an option
+    # removed, the assessment under review) are listed to be discarded, never dropped unasked
+    unsaved, kept = sort_drafts(pg, drafts.keys(session, assessment, login.user))
+    returned = returned_drafts(session, [assessment]).get(assessment.id)
+    return page(
+        request,
+        lang,
+        "assessment.html",
+        login,
+        pg=pg,
+        progress=pg.progress(),
+        unsaved=unsaved,
+        kept_drafts=kept,
+        returned=returned,
+    )
 
 
 # --- screening -----------------------------------------------------------------------------------
@@ -323,6 +335,9 @@ def _rate_form(
     pg = load_page(session, registry, login, assessment)
     parts = _rate_setup(pg, alt_key, perspective_id, target)
     draft = drafts.load(session, assessment, login.user, parts[3]) if pg.can_edit else None
+    screened_out = next((s for s in pg.data.screening if s.perspective_id == perspective_id and not s.relevant), None)
+    if screened_out is not None:  # nothing to rate: the page says why (a draft stays kept, and is named)
+        return login, _rate_page(request, lang, login, pg, parts, screened_out=screened_out, kept=draft), False
     if draft is not None:
         restored = _rate_page(
             request,
@@ -427,3 +442,116 @@ def _save_ratings(
             errors.add(rating_problem_field(p, parsed.positions), problem_message(lang, p))
     except PreconditionFailed:
         errors.add("c0-e1-score", t(lang, "Someone saved at the same moment; check the answers and save again"))
+
+
+# --- a refused save: what was typed, for the page that shows it (app/web/__init__.py) ----------------
+
+_NOT_TYPED = frozenset({"csrf_token", "base_version", "base_hash", "form_key", "then", "back", "next", "version"})
+_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "case_number": "Case number",
+    "deciding_body": "Decision-making body",
+    "summary": "Summary of the proposal",
+    "zero_description": "Zero alternative",
+    "planned_date": "Planned date of the decision",
+    "statement": "Screening statement",
+    "sources": "Sources",
+    "comment": "Message to the reviewer (optional)",
+    "review_date": "Date of the follow-up review",
+}
+_RATING_LABELS = {
+    "score": "Score",
+    "likelihood": "Likelihood",
+    "horizon": "Time horizon",
+    "certainty": "Certainty of the rating",
+    "rationale": "Rationale",
+    "evidence": "Evidence",
+    "mitigation": "Mitigation or enhancement measures",
+    "affected_groups": "Who is affected",
+    "affected_area": "Which part of the municipality",
+}
+_RATING_NAME = re.compile(r"^c(?P<i>\d{1,4})-e(?P<e>\d{1,2})-(?P<f>[a-z_]{1,40})$")
+
+
+def typed_fields(
+    session: Session,
+    registry: RubricRegistry,
+    login: WebLogin,
+    assessment: Any,
+    path: str,
+    form: Any,
+    lang: str,
+) -> list[tuple[str, str]]:
+    """(label, value) of each field typed into a form whose save was refused, for the page that shows
+    them to be copied: labelled as on the form (the question, the perspective) where the form is known.
+    No passwords, tokens or hidden fields."""
+    typed = [
+        (k, v)
+        for k, v in form.items()
+        if isinstance(v, str)
+        and v.strip()
+        and k not in _NOT_TYPED
+        and "password" not in k.lower()
+        and "token" not in k.lower()
+    ]
+    label: Any = lambda k: t(lang, _LABELS[k]) if k in _LABELS else k  # noqa: E731
+    shown: Any = lambda k, v: v  # noqa: E731
+    found = drafts.FORM_PAGE.match(path)
+    if found is not None and assessment is not None:
+        try:
+            pg = load_page(session, registry, login, assessment)
+            if found["alt"] is None:
+                label, shown = _screening_labels(pg, lang)
+            else:
+                criteria = _rate_setup(pg, found["alt"], found["p"], found["t"])[2]
+                label, shown = _rating_labels(pg, criteria, lang)
+        except DomainError:
+            pass
+    return [(label(k), shown(k, v)) for k, v in typed]
+
+
+def _screening_labels(pg: AssessmentPage, lang: str) -> tuple[Any, Any]:
+    def label(key: str) -> str:
+        if key in _LABELS:
+            return t(lang, _LABELS[key])
+        reason = key.endswith("-reason")
+        p = pg.rubric.perspective(key[2:].removesuffix("-reason"))
+        if not key.startswith("s-") or p is None:
+            return key
+        return f"{p.title.get(lang)} – {t(lang, 'reason')}" if reason else p.title.get(lang)
+
+    def shown(key: str, value: str) -> str:
+        if key.startswith("s-") and not key.endswith("-reason") and value in ("yes", "no"):
+            return t(lang, "Relevant") if value == "yes" else t(lang, "Not relevant")
+        return value
+
+    return label, shown
+
+
+def _rating_labels(pg: AssessmentPage, criteria: list[Any], lang: str) -> tuple[Any, Any]:
+    scale = pg.rubric.scale
+
+    def label(key: str) -> str:
+        found = _RATING_NAME.match(key)
+        if found is None or int(found["i"]) >= len(criteria) or found["f"] not in _RATING_LABELS:
+            return key
+        question = criteria[int(found["i"])].question.get(lang)
+        effect = t(lang, "effect %(n)s", n=int(found["e"]))
+        return f"{question} – {effect} – {t(lang, _RATING_LABELS[found['f']])}"
+
+    def shown(key: str, value: str) -> str:
+        field = key.rsplit("-", 1)[-1]
+        if key.endswith("-score"):
+            if value == "unknown":
+                return str(scale.unknown.label.get(lang))
+            for s in scale.scores:
+                if str(s.value) == value:
+                    return f"{signed(s.value, lang, 0)} {s.label.get(lang)}"
+        steps = {"likelihood": scale.likelihood, "horizon": scale.horizon, "certainty": scale.certainty}.get(field)
+        for step in steps or []:
+            if step.id == value:
+                return str(step.label.get(lang))
+        return value
+
+    return label, shown

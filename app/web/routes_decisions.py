@@ -34,6 +34,7 @@ from app.web.forms import (
     validated,
     whole_number,
 )
+from app.web.pages import returned_drafts
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
@@ -85,6 +86,7 @@ def dashboard(
         waiting=waiting,
         approved=approved,
         decision_of=by_id,
+        returned=returned_drafts(session, mine),
         decisions=decisions[:50],
         latest=latest,
         bodies=repo.deciding_bodies(session, mid),
@@ -150,10 +152,38 @@ def decision_start(
 
 
 @router.get("/decisions/{decision_id}/edit")
-def decision_edit(request: Request, lang: LangDep, login: WriterDep, decision: DecisionDep, back: str = "") -> Response:
+def decision_edit(
+    request: Request, session: SessionDep, lang: LangDep, login: WriterDep, decision: DecisionDep, back: str = ""
+) -> Response:
     values = {k: str(getattr(decision, k) or "") for k in DECISION_FIELDS}
+    locked_by = service.decision_lock(session, decision, for_change=False)  # the page says why, no form
     return page(
-        request, lang, "decision_form.html", login, values=values, fe={}, decision=decision, version=decision.version
+        request,
+        lang,
+        "decision_form.html",
+        login,
+        values=values,
+        fe={},
+        decision=decision,
+        version=decision.version,
+        locked_by=locked_by,
+        locked_message=_locked_message(lang, locked_by.status) if locked_by else "",
+    )
+
+
+def _locked_message(lang: str, status: str) -> str:
+    """Why the decision's details cannot be changed (the domain's rule: ``service.decision_lock``)."""
+    if status == Status.approved:
+        return t(
+            lang,
+            "The decision's assessment has been approved, so the decision's details cannot be changed: "
+            "the approved assessment and its report show them. To change them, create a new version of "
+            "the assessment.",
+        )
+    return t(
+        lang,
+        "The decision's assessment is being reviewed, so the decision's details cannot be changed now. "
+        "They can be changed again if the reviewer returns the assessment.",
     )
 
 
@@ -164,7 +194,10 @@ def decision_update(
     values = form_values(form, DECISION_FIELDS)
     expected = whole_number(text(form, "version", 12)) or 0
     data, errors = parse_decision(lang, values)
-    if data is not None:
+    locked_by = service.decision_lock(session, decision)
+    if locked_by is not None:  # nothing saved, what was typed is kept; the summary leads to the reason
+        errors.by_field = {"locked": _locked_message(lang, locked_by.status), **errors.by_field}
+    elif data is not None:  # (the lock is held: the assessment cannot be submitted meanwhile)
         try:
             with session.begin_nested():
                 service.update_decision(session, login.actor, decision, DecisionUpdate(**data.model_dump()), expected)
@@ -192,11 +225,13 @@ def decision_update(
         lang,
         "decision_form.html",
         login,
-        422,
+        409 if locked_by is not None else 422,
         values=values,
         errors=errors.summary(),
         fe=errors.by_field,
         decision=decision,
         version=expected,
         current=current,
+        locked_by=locked_by,
+        locked_message=errors.by_field.get("locked", ""),
     )
