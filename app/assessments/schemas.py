@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from app.rubrics.models import ExtensionPin, Target
@@ -71,6 +71,41 @@ resource cannot be without, so it is a 422 naming the field (code ``null_not_all
 attribute is None (read the changes with ``model_dump(exclude_unset=True)``)."""
 
 
+EARLIEST_DATE = date(2000, 1, 1)
+"""No decision date or follow-up review date before this one: an earlier one is a typing mistake."""
+DECISION_YEARS_AHEAD, REVIEW_YEARS_AHEAD = 10, 20
+"""How far ahead of today a planned decision date and a follow-up review date may be."""
+
+
+def _years_ahead(years: int) -> date:
+    today = date.today()
+    return today.replace(year=today.year + years, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+
+def _within(years: int) -> Any:
+    def check(value: date) -> date:
+        if value < EARLIEST_DATE:
+            raise PydanticCustomError(
+                "date_too_early", "use a date from {earliest} on", {"earliest": EARLIEST_DATE.isoformat()}
+            )
+        latest = _years_ahead(years)
+        if value > latest:
+            raise PydanticCustomError(
+                "date_too_late",
+                "use a date at most {years} years from today (until {latest})",
+                {"years": years, "latest": latest.isoformat()},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+DecisionDate = Annotated[date, _within(DECISION_YEARS_AHEAD)]
+"""A planned decision date: from 2000-01-01 to ten years from today (code ``date_too_early``/``_late``)."""
+ReviewDate = Annotated[date, _within(REVIEW_YEARS_AHEAD)]
+"""A follow-up review date: from 2000-01-01 to twenty years from today."""
+
+
 class UnknownScore(StrEnum):
     """The score of a knowledge gap: the impact cannot be judged with what is known."""
 
@@ -89,7 +124,7 @@ class DecisionBase(Input):
     title: Title
     summary: LongText = ""
     deciding_body: BodyName = Field(description="e.g. kommunstyrelsen / kunnanhallitus")
-    planned_date: date | None = None
+    planned_date: DecisionDate | None = None
 
 
 class DecisionCreate(DecisionBase):
@@ -120,7 +155,7 @@ class DecisionUpdate(Input):
     title: NotNull[Title] = None
     summary: NotNull[LongText] = Field(default=None, description="Send an empty string to clear it")
     deciding_body: NotNull[BodyName] = None
-    planned_date: date | None = Field(default=None, description="null removes the date")
+    planned_date: DecisionDate | None = Field(default=None, description="null removes the date")
 
 
 class DecisionPublic(BaseModel):
@@ -250,9 +285,16 @@ class RatingIn(Input):
 
     @field_validator("score", mode="before")
     @classmethod
-    def _no_bool(cls, v: Any) -> Any:
-        if isinstance(v, bool):
-            raise ValueError("score must be an integer from -3 to 3 or 'unknown'")
+    def _score(cls, v: Any) -> Any:
+        """One clear error for a score that is neither (not one per member of the union, nor ``true``
+        taken as 1); what the union itself reads (``"2"``, ``2.0``) is left to it."""
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int | float | str)
+            or (isinstance(v, int | float) and not (-3 <= v <= 3 and v == int(v)))
+            or (isinstance(v, str) and v != "unknown" and not v.strip().lstrip("+-").isdigit())
+        ):
+            raise PydanticCustomError("score_invalid", "score must be an integer from -3 to 3 or 'unknown'")
         return v
 
 
@@ -371,9 +413,15 @@ class ReviewAction(Input):
     comment: LongText = ""
 
 
+def _review_date_not_null(value: Any) -> Any:
+    if value is None:  # as every change refuses null for a value the resource cannot be without
+        raise PydanticCustomError("null_not_allowed", "the review date cannot be removed: send a date")
+    return value
+
+
 class ReviewDateUpdate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"review_date": "2028-06-30"}]})
-    review_date: date
+    review_date: Annotated[ReviewDate, BeforeValidator(_review_date_not_null)]
 
 
 class FollowUpCreate(Input):
@@ -501,7 +549,7 @@ class AssessmentDocument(Input):
     status: Literal["draft", "submitted", "approved"] = "draft"
     author: ShortText = ""
     reviewer: ShortText = ""
-    review_date: date | None = None
+    review_date: ReviewDate | None = None
     submitted_at: datetime | None = Field(default=None, description="When it was submitted (default: import time)")
     approved_at: datetime | None = Field(default=None, description="When it was approved (default: import time)")
     sources: list[SourceText] = Field(

@@ -189,6 +189,11 @@ def pydantic_message(lang: str, error: Mapping[str, Any]) -> str:
         return too_long(lang, limit, field)
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
         return t(lang, "Enter a real date, for example 2026-12-14")
+    if kind == "date_too_early":  # the dates' bounds (app/assessments/schemas.py)
+        return t(lang, "Enter a date in the year 2000 or later")
+    if kind == "date_too_late":
+        years = int((error.get("ctx") or {}).get("years", 0))
+        return t(lang, "Enter a date at most %(years)s years from today", years=years)
     if kind == "string_pattern_mismatch":
         return t(lang, "Remove control characters from the text")
     return t(lang, "This answer is not valid")

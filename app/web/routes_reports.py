@@ -59,12 +59,14 @@ def report_pdf(
     variant: str = "ua",
 ) -> Response:
     """The council's PDF: accessible PDF/UA by default, ``variant=a3`` for the archive (PDF/A-3)."""
-    pdf: bytes = _reports().assessment_pdf(
-        session, registry, assessment, normalise(lang), variant if variant in VARIANTS else "ua"
-    )
+    chosen, kind = normalise(lang), variant if variant in VARIANTS else "ua"
+    pdf: bytes = _reports().assessment_pdf(session, registry, assessment, chosen, kind)
     decision = repo.get_decision(session, login.municipality.id, assessment.decision_id)
     name = _safe(decision.case_number if decision else "assessment")
-    return _pdf(pdf, f"livskraft-{name}-v{assessment.version_no}.pdf")
+    # The language (and the archival variant) in the name: the Swedish and Finnish PDFs of one version
+    # are different files, and a download of one must not replace the other.
+    suffix = f"-{chosen}" + ("-a3" if kind == "a3" else "")
+    return _pdf(pdf, f"livskraft-{name}-v{assessment.version_no}{suffix}.pdf")
 
 
 def _date(value: str) -> date | None:
@@ -112,7 +114,8 @@ def portfolio(
                     body or None,
                     report_lang if report_lang in LANGUAGES else lang,
                 )
-                return _pdf(pdf, f"livskraft-portfolio-{start}-{end}.pdf")
+                chosen = report_lang if report_lang in LANGUAGES else lang
+                return _pdf(pdf, f"livskraft-portfolio-{start}-{end}-{chosen}.pdf")
             except ValidationFailed:
                 errors.add(
                     "date_from", t(lang, "The period holds too many decisions for one PDF; choose a shorter period")

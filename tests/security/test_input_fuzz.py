@@ -136,7 +136,8 @@ def test_bidi_override_in_case_number_is_refused(api: Api) -> None:
 
 
 def test_unicode_text_round_trips(api: Api) -> None:
-    title = "Näringsliv i Närpes – إدارة ‮עברית‬ 👩‍🌾 e\u0301"
+    # right-to-left scripts need no override characters (refused: tests/api/test_input_bounds.py)
+    title = "Näringsliv i Närpes – إدارة עברית 👩‍🌾 e\u0301"
     d = api.create_decision("KS 2026/77", title=title)
     assert api.get(f"/api/v1/decisions/{d['id']}").json()["title"] == title
 
