@@ -105,6 +105,17 @@ def invitations_for(session: Session, municipality_id: uuid.UUID) -> Sequence[Us
     ).all()
 
 
+def open_invitations_for_email(session: Session, municipality_id: uuid.UUID, email: str) -> Sequence[UserInvitation]:
+    """The municipality's invitations of ``email`` not yet accepted (expired ones too: they are replaced)."""
+    return session.exec(
+        select(UserInvitation).where(
+            UserInvitation.municipality_id == municipality_id,
+            func.lower(UserInvitation.email) == email.strip().lower(),
+            col(UserInvitation.accepted_at).is_(None),
+        )
+    ).all()
+
+
 def web_sessions_of(session: Session, user_id: uuid.UUID) -> Sequence[WebSession]:
     return session.exec(select(WebSession).where(WebSession.user_id == user_id)).all()
 

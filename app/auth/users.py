@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -11,9 +13,19 @@ from app.audit import service as audit
 from app.auth import repository as repo
 from app.auth.actor import Actor, system_actor
 from app.auth.models import Role, User
-from app.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, needs_rehash, verify_password
+from app.auth.passwords import (
+    DUMMY_HASH,
+    MIN_LENGTH,
+    context_words,
+    hash_password,
+    needs_rehash,
+    verify_password,
+    weakness,
+)
 from app.db.base import utcnow
 from app.errors import Conflict, FieldProblem, ValidationFailed
+from app.i18n import LANGUAGES
+from app.municipalities.codes import display_name
 from app.municipalities.models import Municipality
 
 EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,189}\.[^@\s\x00-\x1f\x7f]{2,}$")
@@ -29,6 +41,36 @@ def password_problems(password: str) -> list[FieldProblem]:
     if len(password) > 256:
         return [FieldProblem("password", "use at most 256 characters", "too_long")]
     return []
+
+
+WEAKNESS_MESSAGES = {
+    "common": "this password is one of the most commonly used ones: choose another",
+    "pattern": "this password is a repetition or a run of characters: choose another",
+    "context": "this password is made of the product's, the municipality's or your own name or address: choose another",
+}
+
+
+def new_password_problems(password: str, context: Iterable[str] = ()) -> list[FieldProblem]:
+    """What is wrong with a password a person chooses (an invitation, a change, a reset): its length,
+    then whether it is easy to guess (``passwords.weakness``: common, a pattern, or the context's words;
+    the codes ``common``, ``pattern``, ``context``). Accounts made by admins on the command line and the
+    demo keep the length rule alone."""
+    problems = password_problems(password)
+    if problems:
+        return problems
+    reason = weakness(password, context)
+    return [FieldProblem("password", WEAKNESS_MESSAGES[reason], reason)] if reason else []
+
+
+def password_context(session: Session, email: str, name: str, municipality_id: uuid.UUID) -> list[str]:
+    """The words a person's new password must not be made of: their address and name, and their
+    municipality's names."""
+    municipality = session.get(Municipality, municipality_id)
+    names = [name]
+    if municipality is not None:
+        names += [display_name(municipality.code, municipality.name, municipality.settings, lang) for lang in LANGUAGES]
+        names.append(municipality.name)
+    return context_words(email, *names)
 
 
 def create_user(
@@ -63,7 +105,7 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    problems = password_problems(password)
+    problems = new_password_problems(password, password_context(session, user.email, user.name, user.municipality_id))
     if problems:
         raise ValidationFailed("the password is not acceptable", errors=problems)
     user.password_hash = hash_password(password)
@@ -127,7 +169,7 @@ def change_password(
     if not verify_password(user.password_hash, current):
         locked = _count_failure(session, actor, user, now, "password_change.failed", max_failures, lockout_minutes)
         return [FieldProblem("current", "the current password is wrong", "locked" if locked else "invalid")]
-    problems = password_problems(new)
+    problems = new_password_problems(new, password_context(session, user.email, user.name, user.municipality_id))
     if not problems and new == current:
         problems = [FieldProblem("password", "choose a password different from the current one", "unchanged")]
     if problems:
@@ -149,7 +191,9 @@ def authenticate(
     """Returns (user, "") or (None, reason) where reason is "invalid" or "locked".
 
     After ``max_failures`` wrong passwords the account is locked for ``lockout_minutes``; the lockout
-    and every failure go to the audit trail.
+    and every failure go to the audit trail. Every failure costs one argon2 verification, whether the
+    address is unknown, the account inactive or locked, or the password wrong; the reason is for the
+    audit trail and the logs, never for the person signing in (the web shows one message for both).
     """
     user = repo.user_by_email(session, email)
     if user is None or not user.active:
@@ -158,6 +202,9 @@ def authenticate(
     now = utcnow()
     actor = _actor(session, user, "login")
     if _locked(user, now):
+        # The same argon2 work as every other failure: a locked account must not answer faster than an
+        # unknown address (the web says the same to both: an account's existence does not leak).
+        verify_password(DUMMY_HASH, password)
         audit.record(session, actor, "login.refused_locked", "user", user.id)
         return None, "locked"
     if not verify_password(user.password_hash, password):

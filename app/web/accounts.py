@@ -17,10 +17,11 @@ from app.audit import service as audit
 from app.auth import repository as repo
 from app.auth.actor import Actor
 from app.auth.models import User, UserInvitation
-from app.auth.users import EMAIL, MAX_EMAIL, ROLES, create_user
+from app.auth.users import EMAIL, MAX_EMAIL, ROLES, create_user, new_password_problems, password_context
 from app.db.base import utcnow
 from app.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from app.municipalities.models import Municipality
+from app.web.templating import t
 
 INVITATION_DAYS = 14
 
@@ -29,8 +30,14 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def invite(session: Session, actor: Actor, email: str, role: str) -> tuple[UserInvitation, str]:
-    """Create an invitation; returns it and the plain token for the link (shown to the admin once)."""
+def invite(session: Session, actor: Actor, email: str, role: str) -> tuple[UserInvitation, str, list[UserInvitation]]:
+    """Create an invitation; returns it, the plain token for the link (shown to the admin once) and the
+    invitations it replaced.
+
+    One address has at most one open invitation in a municipality: inviting it again (another role, a
+    lost link) replaces the open one, whose link stops working (audited as ``user.invitation_revoked``
+    with ``replaced_by``). An address that already has an account is refused.
+    """
     actor.require("admin")
     email = email.strip().lower()
     problems = []
@@ -44,6 +51,7 @@ def invite(session: Session, actor: Actor, email: str, role: str) -> tuple[UserI
         raise Conflict(
             "a user with this e-mail address already exists", errors=[FieldProblem("email", "exists", "duplicate")]
         )
+    replaced = list(repo.open_invitations_for_email(session, actor.municipality_id, email))
     token = secrets.token_urlsafe(32)
     row = UserInvitation(
         municipality_id=actor.municipality_id,
@@ -56,7 +64,28 @@ def invite(session: Session, actor: Actor, email: str, role: str) -> tuple[UserI
     session.add(row)
     session.flush()
     audit.record(session, actor, "user.invited", "user_invitation", row.id, None, {"email": email, "role": role})
-    return row, token
+    for old in replaced:
+        _revoke(session, actor, old, {"replaced_by": str(row.id)})
+    return row, token, replaced
+
+
+def _revoke(session: Session, actor: Actor, invitation: UserInvitation, after: dict[str, str] | None) -> None:
+    """The invitation's row goes (its link no longer opens anything); the audit trail keeps what it was."""
+    before = {"email": invitation.email, "role": invitation.role, "expires_at": invitation.expires_at.isoformat()}
+    audit.record(session, actor, "user.invitation_revoked", "user_invitation", invitation.id, before, after)
+    session.delete(invitation)
+    session.flush()
+
+
+def revoke_invitation(session: Session, actor: Actor, invitation_id: uuid.UUID) -> UserInvitation:
+    """An admin takes back an invitation not yet accepted (a wrong role, a wrong address): its link stops
+    working at once. Inviting the address again undoes it, so nothing is asked first."""
+    actor.require("admin")
+    row = session.get(UserInvitation, invitation_id)
+    if row is None or row.municipality_id != actor.municipality_id or row.accepted_at is not None:
+        raise NotFound("invitation not found")
+    _revoke(session, actor, row, None)
+    return row
 
 
 def open_invitation(session: Session, token: str) -> UserInvitation:
@@ -67,8 +96,14 @@ def open_invitation(session: Session, token: str) -> UserInvitation:
 
 
 def accept_invitation(session: Session, invitation: UserInvitation, *, name: str, password: str) -> User:
+    """The invited person's account, with the password they chose: refused (``ValidationFailed`` on the
+    field ``password``) when it is easy to guess (``users.new_password_problems``)."""
     municipality = session.get(Municipality, invitation.municipality_id)
     assert municipality is not None
+    context = password_context(session, invitation.email, name, municipality.id)
+    problems = new_password_problems(password, context)
+    if problems:
+        raise ValidationFailed("the password is not acceptable", errors=problems)
     user = create_user(
         session, municipality, email=invitation.email, name=name, role=invitation.role, password=password
     )
@@ -93,3 +128,29 @@ def deactivate(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
     session.flush()
     audit.record(session, actor, "user.deactivated", "user", user.id, {"active": True}, {"active": False})
     return user
+
+
+def password_message(lang: str, problem: FieldProblem) -> str:
+    """A new password's problem (``users.new_password_problems``) in the reader's language."""
+    if problem.code == "too_short":
+        return t(lang, "Use at least 12 characters in the password")
+    if problem.code == "too_long":
+        return t(lang, "Use at most 256 characters in the password")
+    if problem.code == "common":
+        return t(
+            lang,
+            "This password is one of the most commonly used ones. Choose another, for example a few unrelated words",
+        )
+    if problem.code == "pattern":
+        return t(
+            lang,
+            "This password repeats characters or runs through them in order. "
+            "Choose another, for example a few unrelated words",
+        )
+    if problem.code == "context":
+        return t(
+            lang,
+            "This password is made mostly of your name or e-mail address, "
+            "or the name of the municipality or of Livskraft. Choose another",
+        )
+    return t(lang, "Choose a password different from the current one")

@@ -9,6 +9,7 @@ from app.auth import users
 from app.auth.passwords import MIN_LENGTH
 from app.routing import Router
 from app.settings import get_settings
+from app.web import accounts
 from app.web.deps import FormDep, LangDep, LoginDep, SessionDep, page, redirect, text
 from app.web.forms import FieldErrors
 from app.web.templating import t
@@ -52,8 +53,8 @@ def password_change(request: Request, session: SessionDep, lang: LangDep, login:
                 )
             elif problem.field == "current":
                 message = t(lang, "The current password is wrong")
-            else:
-                message = t(lang, "Choose a password different from the current one")
+            else:  # the new one: unchanged, or easy to guess
+                message = accounts.password_message(lang, problem)
             errors.add(problem.field, message)
     if errors:
         # Passwords are never written back into the page; the official types them again.

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from app.auth import repository as auth_repo
 from app.auth import tokens
 from app.auth.users import MAX_NAME, ROLES
+from app.db.base import utcnow
 from app.errors import Conflict, ValidationFailed
 from app.routing import Router
 from app.web import accounts
@@ -27,6 +28,8 @@ def _users_page(
     ctx.setdefault("values", {"email": "", "role": ""})
     ctx.setdefault("fe", {})
     ctx.setdefault("invite_link", None)
+    ctx.setdefault("replaced", [])
+    ctx.setdefault("revoked", False)
     return page(
         request,
         lang,
@@ -36,13 +39,15 @@ def _users_page(
         users=auth_repo.users_for(session, mid),
         invitations=auth_repo.invitations_for(session, mid),
         roles=ROLES,
+        now=utcnow(),
         **ctx,
     )
 
 
 @router.get("/admin/users")
-def users(request: Request, session: SessionDep, lang: LangDep, login: AdminDep) -> Response:
-    return _users_page(request, session, lang, login)
+def users(request: Request, session: SessionDep, lang: LangDep, login: AdminDep, revoked: str = "") -> Response:
+    """``revoked=1``: the redirect after revoking an invitation, which the page confirms."""
+    return _users_page(request, session, lang, login, revoked=revoked == "1")
 
 
 @router.post("/admin/invitations")
@@ -51,7 +56,7 @@ def invite(request: Request, session: SessionDep, lang: LangDep, login: AdminDep
     errors = FieldErrors()
     try:
         with session.begin_nested():
-            _, token = accounts.invite(session, login.actor, values["email"], values["role"])
+            _, token, replaced = accounts.invite(session, login.actor, values["email"], values["role"])
     except ValidationFailed as exc:
         for p in exc.errors:
             if p.field == "email":
@@ -59,14 +64,29 @@ def invite(request: Request, session: SessionDep, lang: LangDep, login: AdminDep
             else:
                 errors.add("role", t(lang, "Choose a role"))
     except Conflict:
-        errors.add("email", t(lang, "A user with this e-mail address already exists"))
+        errors.add(
+            "email",
+            t(
+                lang,
+                "%(email)s already has an account in Livskraft and cannot be invited",
+                email=values["email"],
+            ),
+        )
     if errors:
         return _users_page(
             request, session, lang, login, 422, values=values, errors=errors.summary(), fe=errors.by_field
         )
     link = str(request.base_url).rstrip("/") + f"/invitations/{token}"
     # The link is shown once, on this response (not stored in plain text anywhere).
-    return _users_page(request, session, lang, login, invite_link=link, invited_email=values["email"])
+    return _users_page(
+        request, session, lang, login, invite_link=link, invited_email=values["email"], replaced=replaced
+    )
+
+
+@router.post("/admin/invitations/{invitation_id}/revoke")
+def invitation_revoke(session: SessionDep, login: AdminDep, invitation_id: uuid.UUID, form: FormDep) -> Response:
+    accounts.revoke_invitation(session, login.actor, invitation_id)
+    return redirect("/admin/users?revoked=1")
 
 
 @router.post("/admin/users/{user_id}/deactivate")

@@ -100,23 +100,36 @@ def login_submit(request: Request, session: SessionDep, lang: LangDep, form: For
     if not password:
         errors.add("password", t(lang, "Enter your password"))
     if not errors:
-        user, reason = users.authenticate(
+        user, _reason = users.authenticate(
             session, email, password, settings.login_max_failures, settings.login_lockout_minutes
         )
         if user is not None:
             old = request.cookies.get(SESSION_COOKIE)
             return _signed_in(next_path, start_session(session, user, settings.session_hours, replaces=old))
-        if reason == "locked":
-            errors.add(
-                "email",
-                t(
-                    lang,
-                    "Too many failed attempts: the account is locked for %(minutes)s minutes",
-                    minutes=settings.login_lockout_minutes,
-                ),
-            )
-        else:
-            errors.add("email", t(lang, "The e-mail address or the password is wrong"))
+        # A wrong password, an unknown address and a locked account look the same from outside (message,
+        # status, argon2 time: ``users.authenticate``), so the page cannot tell whether an address has an
+        # account. The pause is explained to everyone whose sign-in failed (``reason`` stays unsaid): the
+        # person locked out is often not the one who failed, so a count kept by this browser would miss
+        # them, and a count per unknown address would have to mimic the lockout exactly not to leak.
+        errors.add("email", t(lang, "The e-mail address or the password is wrong"))
+        lockout_hint = t(
+            lang,
+            "After %(count)s failed attempts in a row, signing in to the account is paused for %(minutes)s "
+            "minutes. If you are sure of your password, wait and try again, or ask the administrator of your "
+            "municipality.",
+            count=settings.login_max_failures,
+            minutes=settings.login_lockout_minutes,
+        )
+        return _login_page(
+            request,
+            lang,
+            400,
+            email=email,
+            next=next_path,
+            errors=errors.summary(),
+            fe=errors.by_field,
+            lockout_hint=lockout_hint,
+        )
     return _login_page(request, lang, 400, email=email, next=next_path, errors=errors.summary(), fe=errors.by_field)
 
 
@@ -265,7 +278,13 @@ def invitation_accept(request: Request, token: str, session: SessionDep, lang: L
         try:
             with session.begin_nested():
                 accounts.accept_invitation(session, invitation, name=name, password=password)
-        except (ValidationFailed, Conflict):
+        except ValidationFailed as exc:
+            weak = [p for p in exc.errors if p.field == "password"]  # easy to guess: say why, on its field
+            for problem in weak:
+                errors.add("password", accounts.password_message(lang, problem))
+            if not weak:
+                errors.add("name", t(lang, "The account could not be created; ask your administrator"))
+        except Conflict:
             errors.add("name", t(lang, "The account could not be created; ask your administrator"))
     if errors:
         return _anon_page(
