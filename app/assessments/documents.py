@@ -175,6 +175,7 @@ def _apply_status(session: Session, actor: Actor, assessment: Assessment, doc: A
         assessment.reviewer_name = doc.reviewer
         assessment.review_date = doc.review_date
         assessment.weights = weights_for(session, assessment).as_dict()
+        assessment.decision_snapshot = review.decision_snapshot(session, assessment)  # as approve() keeps it
         for entry in doc.review or [ReviewAction(comment="")]:
             session.add(
                 ReviewEntry(

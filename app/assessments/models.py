@@ -79,6 +79,10 @@ class Assessment(SQLModel, table=True):
     sources: list[str] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
     """Citations the assessment rests on (registers, statistics, consultations), in the author's words."""
     weights: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
+    decision_snapshot: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
+    """The decision's details as approved, stored at the approval (``review.approve``): case_number,
+    title, summary, deciding_body, planned_date (ISO date or null) and the decision's version. The
+    reports show them for an approved or superseded assessment; null before the approval."""
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     review_date: date | None = None

@@ -9,11 +9,21 @@ supersedes the old.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.assessments import repository as repo
-from app.assessments.models import Alternative, Assessment, FollowUp, Rating, ReviewEntry, ScreeningAnswer, Status
+from app.assessments.models import (
+    Alternative,
+    Assessment,
+    Decision,
+    FollowUp,
+    Rating,
+    ReviewEntry,
+    ScreeningAnswer,
+    Status,
+)
 from app.assessments.schemas import FollowUpCreate
 from app.assessments.scoring import RatingInput, significant
 from app.assessments.service import relevance, rubric_of, snapshot
@@ -159,6 +169,21 @@ def return_to_draft(session: Session, actor: Actor, assessment: Assessment, expe
     return assessment
 
 
+def decision_snapshot(session: Session, assessment: Assessment) -> dict[str, Any]:
+    """The assessment's decision's details as they are now (``Assessment.decision_snapshot``)."""
+    decision = session.get(Decision, assessment.decision_id)
+    if decision is None:
+        raise NotFound("the assessment's decision no longer exists")
+    return {
+        "case_number": decision.case_number,
+        "title": decision.title,
+        "summary": decision.summary,
+        "deciding_body": decision.deciding_body,
+        "planned_date": decision.planned_date.isoformat() if decision.planned_date else None,
+        "version": decision.version,
+    }
+
+
 def approve(session: Session, actor: Actor, assessment: Assessment, expected: int, comment: str = "") -> Assessment:
     _require_reviewer(actor, assessment, "approve")
     if assessment.status != Status.submitted:
@@ -170,6 +195,9 @@ def approve(session: Session, actor: Actor, assessment: Assessment, expected: in
         )
     assessment.approved_at = utcnow()
     assessment.weights = weights_for(session, assessment).as_dict()  # frozen: later changes do not alter it
+    # the decision's details as approved: a new draft version may change the decision, not this record
+    # (no change can race this read: a decision changes only while its latest version is a draft)
+    assessment.decision_snapshot = decision_snapshot(session, assessment)
     assessment.reviewer_id = actor.user_id
     assessment.reviewer_name = actor.label
     _transition(session, actor, assessment, expected, Status.approved, "approved", comment)

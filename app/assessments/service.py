@@ -83,8 +83,9 @@ def decision_lock(session: Session, decision: Decision, *, for_change: bool = Tr
     A decision's details (case number, title, body, date, summary) are part of what is reviewed and
     approved: its PDF shows them under "Approved … Reviewed by …". They change only while the latest
     version of the decision's assessment is a draft (or there is none yet): not while it is submitted
-    (under review) or approved. A new draft version of an approved assessment opens them again; the
-    approved versions keep no copy of them (their PDFs read the decision as it is now).
+    (under review) or approved. A new draft version of an approved assessment opens them again; each
+    approved version keeps the details it was approved with (``Assessment.decision_snapshot``, taken by
+    ``review.approve``), which its PDF and pages show.
 
     ``for_change``: the latest version is row-locked until the commit, so a submit or approval at the
     same moment waits for the change (or has committed, and its status is read after the lock); a page

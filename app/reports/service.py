@@ -26,7 +26,7 @@ from app.errors import FieldProblem, NotFound, ValidationFailed
 from app.municipalities.models import Municipality
 from app.reports import repository as repo
 from app.reports.branding import Brand, brand_for
-from app.reports.context import summary_report
+from app.reports.context import decision_as_shown, summary_report
 from app.reports.models import ReportCache
 from app.reports.render import TEMPLATE_VERSION, Attachment, RenderJob, render, render_html
 from app.rubrics.models import Rubric
@@ -64,7 +64,9 @@ def cache_key(
     weights: Mapping[str, Any],
 ) -> str:
     """A hash of every input that reaches the PDF's bytes (``weights``: a draft is scored with the
-    municipality's current ones, which change without the assessment's version)."""
+    municipality's current ones, which change without the assessment's version). ``decision``: the
+    decision as the PDF shows it (:func:`decision_as_shown`): its details as approved for an approved
+    or superseded assessment, so a later change of the decision neither changes nor re-renders it."""
     parts = {
         "weights": weights,
         "kind": "assessment",
@@ -72,7 +74,15 @@ def cache_key(
         "lock_version": assessment.lock_version,
         "status": assessment.status,
         "review_date": str(assessment.review_date),
-        "decision": [str(decision.id), decision.version],
+        "decision": [
+            str(decision.id),
+            decision.version,
+            decision.case_number,
+            decision.title,
+            decision.summary,
+            decision.deciding_body,
+            str(decision.planned_date),
+        ],
         "rubric": [rubric.id, rubric.version, rubric.content_hash],
         "template": TEMPLATE_VERSION,
         "weasyprint": weasyprint.__version__,
@@ -92,8 +102,18 @@ def _rows(session: Session, assessment: Assessment) -> tuple[Decision, Municipal
 
 
 def assessment_data_json(session: Session, assessment: Assessment, municipality: Municipality) -> bytes:
-    """The exchange document (the same shape ``livskraft seed`` imports), canonical so it is reproducible."""
+    """The exchange document (the same shape ``livskraft seed`` imports), canonical so it is reproducible;
+    its decision as the PDF shows it (:func:`decision_as_shown`)."""
     doc = export_document(session, assessment, municipality.code)
+    decision, _ = _rows(session, assessment)
+    shown = decision_as_shown(assessment, decision)
+    doc["decision"].update(
+        case_number=shown.case_number,
+        title=shown.title,
+        summary=shown.summary,
+        deciding_body=shown.deciding_body,
+        planned_date=shown.planned_date.isoformat() if shown.planned_date else None,
+    )
     return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode()
 
 
@@ -109,6 +129,7 @@ def _summary_job(
     variant: str,
 ) -> RenderJob:
     report = summary_report(session, rubric, assessment, decision, brand, lang)
+    decision = decision_as_shown(assessment, decision)
     attachment = None
     if variant == "a3":
         attachment = Attachment(
@@ -137,7 +158,15 @@ def assessment_pdf(
     rubric = assessments.rubric_of(registry, assessment)
     decision, municipality = _rows(session, assessment)
     brand = brand_for(municipality, lang)
-    key = cache_key(assessment, decision, rubric, brand, lang, variant, views.weights_raw(session, assessment))
+    key = cache_key(
+        assessment,
+        decision_as_shown(assessment, decision),
+        rubric,
+        brand,
+        lang,
+        variant,
+        views.weights_raw(session, assessment),
+    )
     cached = repo.cached_pdf(session, key)
     if cached is not None:
         return cached

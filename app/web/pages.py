@@ -17,6 +17,7 @@ from app.assessments.models import Alternative, Assessment, Decision, Rating, Re
 from app.assessments.scoring import Summary, Weights
 from app.auth.web_sessions import WebLogin
 from app.errors import NotFound
+from app.reports.context import decision_as_shown
 from app.rubrics.models import TARGETS, Criterion, Perspective, Rubric
 from app.rubrics.registry import RubricRegistry
 
@@ -158,6 +159,8 @@ def load_page(session: Session, registry: RubricRegistry, login: WebLogin, asses
         and (assessment.author_id is None or assessment.author_id != actor.user_id)
     )
     data = views.load(session, assessment)
+    # an approved or superseded version shows the decision as approved, as its PDF does
+    decision = decision_as_shown(assessment, decision)
     return AssessmentPage(
         assessment, decision, rubric, data, can_edit, can_review, views.weights_for(session, assessment)
     )
