@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from app.assessments import repository as repo
 from app.assessments import review, views
-from app.assessments.schemas import FollowUpCreate
+from app.assessments.schemas import FollowUpCreate, ReviewDateUpdate
 from app.assessments.scoring import RatingInput, significant
 from app.audit import repository as audit_repo
 from app.errors import FieldProblem, Forbidden, InvalidState, PreconditionFailed, ValidationFailed
@@ -351,7 +351,8 @@ def follow_up_save(
                 except ValueError:
                     errors.add("review_date", t(lang, "Enter a real date, for example 2026-12-14"))
                 else:
-                    if chosen != assessment.review_date:
+                    bounded = validated(lang, ReviewDateUpdate, {"review_date": chosen}, errors, "review_date")
+                    if bounded is not None and chosen != assessment.review_date:
                         base = whole_number(text(form, "base_version", 12))
                         expected = assessment.lock_version if base is None else base
                         try:

@@ -100,6 +100,10 @@ def test_new_version_history_and_follow_up(official: Web, reviewer: Web) -> None
     assert r.status_code == 422 and "2029-03-31" in r.text, "a stale date change is refused, what was typed kept"
     assert [f for f, _ in error_summary(r.text)] == ["review_date"]
     assert 'value="2028-09-30"' in official.get(f"/assessments/{aid}/follow-up").text
+    r = official.post(f"/assessments/{aid}/follow-up", {"review_date": "1999-01-01"})
+    assert r.status_code == 422 and 'value="1999-01-01"' in r.text, "a date before 2000 is a typing mistake"
+    assert [f for f, _ in error_summary(r.text)] == ["review_date"]
+    assert 'value="2028-09-30"' in official.get(f"/assessments/{aid}/follow-up").text
     r = official.post(f"/assessments/{aid}/new-version")
     assert r.status_code == 303
     new_id = r.headers["location"].split("/")[2]
