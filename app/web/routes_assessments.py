@@ -41,6 +41,7 @@ from app.web.deps import (
 )
 from app.web.forms import (
     FieldErrors,
+    form_values,
     parse_ratings,
     parse_screening,
     problem_message,
@@ -371,7 +372,9 @@ def rate_save(
     _editable(pg)
     parts = _rate_setup(pg, alt_key, perspective_id, target)
     alt, perspective, criteria, key = parts
-    values = {k: v for k, v in ((n, text(form, n)) for n in rating_names(criteria)) if v}
+    # whole, not cut at the limit + 1 as text() does: a text over its limit is refused and shown again
+    # as typed, so nothing beyond the limit is lost (the body's own limit bounds it)
+    values = {k: v for k, v in form_values(form, rating_names(criteria)).items() if v}
     base_version, base_hash = _base(form)
     current = rating_initial(criteria, pg.ratings_of(alt))
     if base_version != assessment.lock_version and values_hash(current) != base_hash:

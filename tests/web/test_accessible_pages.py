@@ -182,7 +182,7 @@ def test_a_text_too_long_names_the_field_and_its_limit(official: Web) -> None:
     r = official.post(
         url,
         data
-        | {"c0-e1-score": "1", "c0-e1-rationale": "z" * 20_001, "c1-e1-score": "1", "c1-e1-rationale": "Ok"}
+        | {"c0-e1-score": "1", "c0-e1-rationale": "z" * 25_000, "c1-e1-score": "1", "c1-e1-rationale": "Ok"}
         | {"c1-e1-evidence": "kort\n" + "e" * 2001, "c2-e1-score": "0", "c2-e1-evidence": "\n".join(["abc"] * 31)},
     )
     assert r.status_code == 422
@@ -190,6 +190,7 @@ def test_a_text_too_long_names_the_field_and_its_limit(official: Web) -> None:
     assert fe["c0-e1-rationale"].endswith(" – Motivering: texten är för lång, högst 20\xa0000 tecken")
     assert fe["c1-e1-evidence"].endswith(" – Underlag: varje rad får vara högst 2\xa0000 tecken")
     assert fe["c2-e1-evidence"].endswith(" – Underlag: högst 30 rader")
+    assert ">" + "z" * 25_000 + "</textarea>" in r.text, "shown again whole, not cut at the limit"
     official.get("/language?lang=fi&next=/")
     r = official.post("/decisions/new", {"case_number": "KS 2", "title": "x" * 301, "deciding_body": "KS"})
     assert dict(error_summary(r.text))["title"] == "Otsikko: teksti on liian pitkä, enintään 300 merkkiä"
