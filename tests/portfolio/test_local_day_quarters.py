@@ -93,10 +93,11 @@ def _as_the_code_before_the_fix_kept_them() -> None:
     with session() as s:
         for m in s.exec(select(Municipality)).all():
             repo.forget_municipality(s, m.id)
-        for a in s.exec(select(Assessment).where(Assessment.status == "approved")).all():
-            decision = s.get(Decision, a.decision_id)
-            assert decision is not None
-            day = decision.planned_date or a.created_at.astimezone(UTC).date()
+        # the columns of revision 0009 only: the model's later ones (decision_snapshot) are not there yet
+        approved = select(Assessment.id, Assessment.decision_id, Assessment.municipality_id, Assessment.created_at)
+        for a in s.exec(approved.where(Assessment.status == "approved")).all():
+            planned = s.exec(select(Decision.planned_date).where(Decision.id == a.decision_id)).one()
+            day = planned or a.created_at.astimezone(UTC).date()
             c = contribution(
                 (day.year, (day.month - 1) // 3 + 1),
                 assessments_repo.alternatives_for(s, a.id),
