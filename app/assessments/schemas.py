@@ -356,6 +356,24 @@ class ReviewEntryPublic(BaseModel):
     created_at: datetime
 
 
+class DecisionAsApprovedPublic(BaseModel):
+    """The decision's details as they were when this version of the assessment was approved."""
+
+    case_number: str
+    title: str
+    summary: str
+    deciding_body: str
+    planned_date: date | None
+    version: int = Field(description="The decision's version (its ETag's number) when it was approved")
+
+
+DECISION_AS_APPROVED = (
+    "The decision's details as approved with this version: set at approval and never changed after, "
+    "while `GET /decisions/{id}` shows the decision as it is now (it may be changed again for a new draft "
+    "version). Its PDF and pages show these details. Null for a draft or submitted assessment."
+)
+
+
 class AssessmentPublic(BaseModel):
     id: uuid.UUID
     decision_id: uuid.UUID
@@ -379,6 +397,7 @@ class AssessmentPublic(BaseModel):
     approved_at: datetime | None
     review_date: date | None
     review: list[ReviewEntryPublic]
+    decision_as_approved: DecisionAsApprovedPublic | None = Field(description=DECISION_AS_APPROVED)
     etag: str
     created_at: datetime
     updated_at: datetime

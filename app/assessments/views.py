@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
 from app.assessments import repository as repo
-from app.assessments.models import Alternative, Assessment, Decision, Rating, ScreeningAnswer
+from app.assessments.models import Alternative, Assessment, Decision, Rating, ScreeningAnswer, Status
 from app.assessments.schemas import (
     AlternativePublic,
     AlternativeSummaryPublic,
     AssessmentListItem,
     AssessmentPublic,
     CellPublic,
+    DecisionAsApprovedPublic,
     DecisionPublic,
     ImpactPublic,
     RatingPublic,
@@ -34,6 +36,52 @@ def etag(version: int) -> str:
 
 def decision_public(decision: Decision, municipality_code: str) -> DecisionPublic:
     return DecisionPublic(municipality=municipality_code, **decision.model_dump())
+
+
+APPROVED_STATES = (Status.approved, Status.superseded)
+"""The states whose version keeps the decision as approved (``Assessment.decision_snapshot``)."""
+
+
+def approved_details(status: str, snapshot: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The decision's details an assessment of ``status`` shows instead of the decision as it is now:
+    its ``decision_snapshot`` when it is approved or superseded, else ``None`` (the decision as it is
+    now). For reads of light rows; :func:`decision_as_shown` and :func:`decision_as_approved` use it."""
+    return snapshot if status in APPROVED_STATES and snapshot else None
+
+
+def decision_as_approved(assessment: Assessment) -> DecisionAsApprovedPublic | None:
+    """The decision's details as approved with ``assessment`` (its ``decision_snapshot``), or ``None``
+    for a draft or submitted one (and for an approved one without a snapshot, which no approval since
+    migration 0013 leaves)."""
+    snap = approved_details(assessment.status, assessment.decision_snapshot)
+    return None if snap is None else DecisionAsApprovedPublic.model_validate(snap)
+
+
+def decision_as_shown(assessment: Assessment, decision: Decision) -> Decision:
+    """The decision as everything that shows an assessment shows it — its PDFs and their archival JSON,
+    its pages, download names, the API's ``decision_as_approved``: for an approved or superseded
+    assessment its details as approved (``Assessment.decision_snapshot``), for any other the decision
+    as it is now. The one place that chooses between the two.
+
+    An approved version without a snapshot (none since migration 0013, which filled the earlier ones)
+    shows the decision as it is now. The result is a plain copy, never added to the session."""
+    snap = approved_details(assessment.status, assessment.decision_snapshot)
+    if snap is None:
+        return decision
+    planned = snap.get("planned_date")
+    return Decision(
+        id=decision.id,
+        municipality_id=decision.municipality_id,
+        case_number=snap.get("case_number", decision.case_number),
+        title=snap.get("title", decision.title),
+        summary=snap.get("summary", decision.summary),
+        deciding_body=snap.get("deciding_body", decision.deciding_body),
+        planned_date=date.fromisoformat(planned) if planned else None,
+        source=decision.source,
+        version=snap.get("version", decision.version),
+        created_at=decision.created_at,
+        updated_at=decision.updated_at,
+    )
 
 
 def alternative_public(alt: Alternative) -> AlternativePublic:
@@ -83,6 +131,7 @@ def assessment_public(session: Session, assessment: Assessment, municipality_cod
             ReviewEntryPublic(action=e.action, actor=e.actor, comment=e.comment, created_at=e.created_at)
             for e in repo.review_entries_for(session, assessment.id)
         ],
+        decision_as_approved=decision_as_approved(assessment),
         etag=etag(assessment.lock_version),
         created_at=assessment.created_at,
         updated_at=assessment.updated_at,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlmodel import Session
 
 from app.assessments import views
-from app.assessments.models import Assessment, Decision, Rating, Status
+from app.assessments.models import Assessment, Decision, Rating
 from app.assessments.scoring import LIKELIHOOD_WEIGHTS, SIGNIFICANT, TARGET_ORDER, RankedImpact, Summary
+from app.assessments.views import decision_as_shown as decision_as_shown  # re-exported: app/web/pages.py
 from app.errors import NotFound
 from app.municipalities.models import Municipality
 from app.reports import labels
@@ -271,31 +271,6 @@ def _country(session: Session, assessment: Assessment) -> str:
     if municipality is None:
         raise NotFound("the assessment's municipality no longer exists")
     return municipality.country
-
-
-def decision_as_shown(assessment: Assessment, decision: Decision) -> Decision:
-    """The decision as the assessment's reports show it: for an approved or superseded assessment its
-    details as approved (``Assessment.decision_snapshot``), for any other the decision as it is now.
-
-    An approved version without a snapshot (none is taken by ``livskraft seed``'s reproduced approvals)
-    shows the decision as it is now. The result is a plain copy, never added to the session."""
-    snap = assessment.decision_snapshot
-    if assessment.status not in (Status.approved, Status.superseded) or not snap:
-        return decision
-    planned = snap.get("planned_date")
-    return Decision(
-        id=decision.id,
-        municipality_id=decision.municipality_id,
-        case_number=snap.get("case_number", decision.case_number),
-        title=snap.get("title", decision.title),
-        summary=snap.get("summary", decision.summary),
-        deciding_body=snap.get("deciding_body", decision.deciding_body),
-        planned_date=date.fromisoformat(planned) if planned else None,
-        source=decision.source,
-        version=snap.get("version", decision.version),
-        created_at=decision.created_at,
-        updated_at=decision.updated_at,
-    )
 
 
 def fixed_timestamp(assessment: Assessment) -> str:

@@ -1,7 +1,9 @@
 """Ratings as CSV for spreadsheets: UTF-8 with a byte-order mark so Excel reads å, ä and ö.
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @ or a tab) get a leading
-apostrophe; numeric columns are left alone so negative scores stay numbers.
+apostrophe; numeric columns are left alone so negative scores stay numbers. The decision's columns of an
+approved or superseded version are the details it was approved with, as its PDF shows them
+(``views.approved_details``); rows stay ordered by the decision's case number as it is now.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from app.assessments.views import approved_details
 from app.transfer import csv_repository as repo
 
 BOM = "\ufeff"
@@ -69,7 +72,12 @@ def ratings_csv(session: Session, municipality_id: uuid.UUID, assessment_id: uui
     for row in repo.rating_rows(session, municipality_id, assessment_id):
         buf.seek(0)
         buf.truncate()
-        values = dict(zip(HEADER, row, strict=True))
+        values = dict(zip(HEADER, row[: len(HEADER)], strict=True))
+        approved = approved_details(values["status"], row[len(HEADER)])
+        if approved is not None:  # an approved or superseded version: its decision as approved
+            values["case_number"] = approved["case_number"]
+            values["decision_title"] = approved["title"]
+            values["deciding_body"] = approved["deciding_body"]
         if values["score"] is None:
             values["score"] = "unknown"
         values["evidence"] = " | ".join(values["evidence"] or [])

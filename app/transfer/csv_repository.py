@@ -32,11 +32,14 @@ COLUMNS: list[Any] = [
     col(Rating.affected_area),
     col(Rating.updated_at),
 ]
+SHOWN_WITH: list[Any] = [col(Assessment.decision_snapshot)]
+"""After :data:`COLUMNS`: what an approved or superseded version shows of its decision (the details as
+approved, ``views.approved_details``) instead of the decision as it is now."""
 
 
 def rating_rows(session: Session, municipality_id: uuid.UUID, assessment_id: uuid.UUID | None) -> Iterator[Any]:
     stmt = (
-        select(*COLUMNS)
+        select(*COLUMNS, *SHOWN_WITH)
         .join(Assessment, col(Assessment.id) == col(Rating.assessment_id))
         .join(Decision, col(Decision.id) == col(Assessment.decision_id))
         .join(Alternative, col(Alternative.id) == col(Rating.alternative_id))

@@ -264,6 +264,7 @@ def validate_export(
         problems.extend(values.rubric_problems(rows, registry))
     if problems:
         raise _refuse(problems)
+    values.fill_decision_snapshots(rows)  # an export from before they were kept
     return rows
 
 

@@ -4,20 +4,22 @@
 itself would refuse). This module checks what only the domain knows: a score is −3…+3 or unknown (null),
 a status, likelihood, horizon, certainty, target, outcome or role is one of the domain's values, text
 is as long and as clean as the API and the web let it be (``app/assessments/schemas.py``,
-``app/text.py``), an assessment's state agrees with its timestamps, and — with the rubric registry — a
-rating names a criterion of its assessment's pinned rubric (and extensions) with that criterion's
-perspective and target. Each table's row rules are a pydantic model mirroring the table's SQLModel with
-the domain's types; a row's problems are named ``tables.<table>.<row index>.<column>``.
+``app/text.py``), an assessment's state agrees with its timestamps and its decision snapshot (the
+decision's details as approved: an object of six known keys when approved or superseded, else null),
+and — with the rubric registry — a rating names a criterion of its assessment's pinned rubric (and
+extensions) with that criterion's perspective and target. Each table's row rules are a pydantic model
+mirroring the table's SQLModel with the domain's types; a row's problems are named
+``tables.<table>.<row index>.<column>``.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
 from app.assessments.models import Status
 from app.assessments.schemas import Certainty, Horizon, Likelihood, Outcome, Score
@@ -79,6 +81,30 @@ class DecisionValues(_Row):
     version: int = Field(default=1, ge=1)
 
 
+def _iso_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("must be a date as YYYY-MM-DD, or null") from exc
+    return value
+
+
+class _DecisionSnapshot(BaseModel):
+    """``assessment.decision_snapshot``: the decision's details as approved (``review.decision_snapshot``),
+    exactly its six keys with the values the decision itself may hold (:class:`DecisionValues`)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    case_number: CaseNumber
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=CLEAN_TEXT)]
+    summary: Long
+    deciding_body: Named
+    planned_date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_iso_date)] | None
+    version: Annotated[int, Strict(), Field(ge=1)]
+
+
+SNAPSHOT_KEYS = tuple(_DecisionSnapshot.model_fields)
+
+
 class AssessmentValues(_Row):
     status: Status = Status.draft
     version_no: int = Field(default=1, ge=1)
@@ -90,6 +116,7 @@ class AssessmentValues(_Row):
         default=None, max_length=50
     )
     weights: _Weights | None = None
+    decision_snapshot: _DecisionSnapshot | None = None
     submitted_at: datetime | None = None
     approved_at: datetime | None = None
 
@@ -159,6 +186,12 @@ MODELS: Mapping[str, type[_Row]] = {
 """Every table but ``audit_event``, whose rows ``livskraft audit verify`` checks by their hash chain."""
 
 _MESSAGES = {
+    "missing": "missing",
+    "extra_forbidden": "unknown key",
+    "dict_type": "expected an object",
+    "model_type": "expected an object",
+    "string_type": "expected a string",
+    "int_type": "expected an integer",
     "less_than_equal": "must be at most {le}",
     "greater_than_equal": "must be at least {ge}",
     "literal_error": "must be one of {expected}",
@@ -173,6 +206,8 @@ _MESSAGES = {
 def _message(error: Any) -> str:
     template = _MESSAGES.get(error["type"])
     ctx = error.get("ctx") or {}
+    if error["type"] == "value_error" and "error" in ctx:
+        return str(ctx["error"])
     if template is None:
         return str(error["msg"])
     try:
@@ -212,8 +247,25 @@ def _state_problems(row: Mapping[str, Any], where: str) -> list[FieldProblem]:
             problems.append(FieldProblem(f"{where}.approved_at", f"a {status} assessment has an approval time"))
         if not str(row.get("reviewer_name") or "").strip():
             problems.append(FieldProblem(f"{where}.reviewer_name", f"a {status} assessment names its reviewer"))
-    elif row.get("approved_at") is not None:
-        problems.append(FieldProblem(f"{where}.approved_at", f"a {status} assessment has not been approved"))
+        if "decision_snapshot" in row and not row["decision_snapshot"]:  # absent: taken from the decision
+            problems.append(
+                FieldProblem(
+                    f"{where}.decision_snapshot",
+                    f"the assessment is {status}: it keeps the decision's details as approved, an object with "
+                    + ", ".join(SNAPSHOT_KEYS),
+                    "missing",
+                )
+            )
+    else:
+        if row.get("approved_at") is not None:
+            problems.append(FieldProblem(f"{where}.approved_at", f"a {status} assessment has not been approved"))
+        if row.get("decision_snapshot") is not None:
+            problems.append(
+                FieldProblem(
+                    f"{where}.decision_snapshot",
+                    f"a {status} assessment has not been approved: it keeps no decision details (null)",
+                )
+            )
     if status == Status.submitted and row.get("submitted_at") is None:
         problems.append(FieldProblem(f"{where}.submitted_at", "a submitted assessment has a submission time"))
     return problems
@@ -233,6 +285,26 @@ def relation_problems(rows: Mapping[str, list[dict[str, Any]]]) -> list[FieldPro
         if rating_of.get(r["rating_id"], r["assessment_id"]) != r["assessment_id"]:
             problems.append(FieldProblem(f"tables.follow_up.{i}.rating_id", "is a rating of another assessment"))
     return problems
+
+
+def fill_decision_snapshots(rows: Mapping[str, list[dict[str, Any]]]) -> None:
+    """An approved or superseded assessment of an export made before ``decision_snapshot`` existed (the
+    key absent, not null) keeps its decision's details as they are in the export, as migration 0013
+    kept those of the assessments it found (and as ``review.approve`` takes them). Call after the
+    references are checked: each assessment's decision is in ``rows``."""
+    decisions = {d["id"]: d for d in rows.get("decision", [])}
+    for a in rows.get("assessment", []):
+        if a.get("status") in (Status.approved, Status.superseded) and "decision_snapshot" not in a:
+            d = decisions[a["decision_id"]]
+            planned = d.get("planned_date")
+            a["decision_snapshot"] = {
+                "case_number": d["case_number"],
+                "title": d["title"],
+                "summary": d.get("summary") or "",
+                "deciding_body": d["deciding_body"],
+                "planned_date": planned.isoformat() if planned is not None else None,
+                "version": d.get("version") or 1,
+            }
 
 
 def _extension(

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import repository as repo
+from app.assessments.views import decision_as_shown
 from app.errors import ServiceUnavailable, ValidationFailed
 from app.i18n import LANGUAGES, normalise
 from app.routing import Router
@@ -62,7 +63,8 @@ def report_pdf(
     chosen, kind = normalise(lang), variant if variant in VARIANTS else "ua"
     pdf: bytes = _reports().assessment_pdf(session, registry, assessment, chosen, kind)
     decision = repo.get_decision(session, login.municipality.id, assessment.decision_id)
-    name = _safe(decision.case_number if decision else "assessment")
+    # an approved or superseded version is named by its case number as approved, as its PDF shows it
+    name = _safe(decision_as_shown(assessment, decision).case_number if decision else "assessment")
     # The language (and the archival variant) in the name: the Swedish and Finnish PDFs of one version
     # are different files, and a download of one must not replace the other.
     suffix = f"-{chosen}" + ("-a3" if kind == "a3" else "")
