@@ -75,6 +75,7 @@ def create_app(registry: RubricRegistry | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         generate_unique_id_function=lambda route: route.name,  # operationId = the route function's name
+        redirect_slashes=False,  # Starlette's is built from the Host header: app/api/middleware.py HttpProtocol
     )
     app.state.rubrics = rubric_registry
     app.state.loop_db = None  # opened by the lifespan (a server process), see app/db/loop_db.py

@@ -1,5 +1,6 @@
-"""ASGI middleware of the API: body size limit (413), JSON only (415), Idempotency-Key on POST, and the
-record of when each API token was last used.
+"""ASGI middleware of the API: body size limit (413), JSON only (415) and in UTF-8 (422), Idempotency-Key
+on POST, the record of when each API token was last used, and the HTTP rules every route shares (HEAD,
+OPTIONS, trailing slashes).
 
 Written as plain ASGI (not BaseHTTPMiddleware) so reads pay almost nothing for it.
 """
@@ -14,8 +15,10 @@ import time
 from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.exc import IntegrityError
+from starlette._utils import get_route_path  # what the routes match against (the path without root_path)
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -60,8 +63,41 @@ class BodyTooLarge(Exception):
     pass
 
 
+UTF8_ENCODINGS = frozenset({"utf-8", "utf-8-sig"})
+"""What ``json.detect_encoding`` may find at the start of a body that is accepted: UTF-8, with or without
+a byte order mark (RFC 8259 §8.1: JSON between systems is UTF-8; a parser MAY ignore a BOM, and so it is)."""
+
+
+def not_utf8(head: bytes) -> FieldProblem | None:
+    """The problem of a JSON body whose first (up to four) bytes show it is UTF-16 or UTF-32 text, with or
+    without a byte order mark, or None. The same test ``json.loads`` makes (``json.detect_encoding``) to
+    decode such a body, which it would accept: RFC 8259 §8.1 requires UTF-8 for JSON between systems, so
+    it is refused as any other body that is not UTF-8 text (422 on ``body``, code ``json_invalid``)."""
+    encoding = json.detect_encoding(head)
+    if encoding in UTF8_ENCODINGS:
+        return None
+    message = f"the body is not UTF-8 text: it is encoded as {encoding.upper()}; send JSON in UTF-8 (RFC 8259)"
+    return FieldProblem("body", message, "json_invalid")
+
+
+async def _body_head(receive: Receive, size: int) -> tuple[list[Message], bytes]:
+    """The messages received until the body holds ``size`` bytes or ends (or the client left), and the
+    body's bytes so far."""
+    messages: list[Message] = []
+    head = b""
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, head
+        head += message.get("body", b"")
+        if len(head) >= size or not message.get("more_body", False):
+            return messages, head
+
+
 class ApiRequestLimits:
-    """413 for bodies over the limit (by Content-Length or while streaming); 415 for non-JSON bodies."""
+    """413 for bodies over the limit (by Content-Length or while streaming); 415 for non-JSON bodies; 422
+    for a body in UTF-16 or UTF-32 (:func:`not_utf8`), read from its first four bytes before the route."""
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app = app
@@ -115,7 +151,22 @@ class ApiRequestLimits:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            buffered: list[Message] = []
+            if has_body:
+                buffered, head = await _body_head(limited_receive, 4)
+                problem = not_utf8(head)
+                if problem is not None:
+                    detail = "the request body is not valid JSON"
+                    body = _problem(
+                        422, "validation-error", "The request is not valid", detail, [problem], path=scope["path"]
+                    )
+                    await _send_problem(send, 422, body)
+                    return
+
+            async def replaying_receive() -> Message:
+                return buffered.pop(0) if buffered else await limited_receive()
+
+            await self.app(scope, replaying_receive if buffered else limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
                 await _send_problem(send, 413, too_large)
@@ -374,6 +425,8 @@ def _record_use(token_hash: str) -> None:
         log.info("the use of an API token was not recorded: %s", type(exc).__name__)
 
 
+PATH_SAFE = "/:@!$&'()*+,;=~"
+"""What stays as it is when a path is percent-encoded for a ``Location`` (RFC 3986's path characters)."""
 CACHE_DEFAULT = b"no-store"
 """``Cache-Control`` of every API answer that sets none itself: JSON and CSV hold a municipality's data
 (the export e-mail addresses, a new webhook its secret) and are never revalidated (no route answers
@@ -390,7 +443,11 @@ class HttpProtocol:
     * in the API: ``Cache-Control: no-store`` on an answer that sets none (:data:`CACHE_DEFAULT`),
       ``WWW-Authenticate: Bearer realm="livskraft"`` on every ``401`` (RFC 6750; with
       ``error="invalid_token"`` when a token was sent), and a path with a trailing slash that no route
-      has is a ``404`` problem, never a redirect built from the ``Host`` header.
+      has is a ``404`` problem, never a redirect built from the ``Host`` header;
+    * in the web: a path with a trailing slash that no route has, whose path without it a route has, is
+      redirected there (``307``) by a relative ``Location`` (the path and query alone), never one built
+      from the ``Host`` header, which a client can forge (Starlette's own slash redirect is off:
+      ``redirect_slashes=False`` in ``app.main``).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -411,6 +468,11 @@ class HttpProtocol:
             if api and not allowed:  # no such route: not a redirect to the path without the slash
                 body = _problem(404, "not-found", "Not found", FRAMEWORK_DETAILS[404], path=path)
                 await _send_problem(send, 404, body, [(b"cache-control", CACHE_DEFAULT)])
+                return
+        if not api and path != "/" and path.endswith("/"):
+            location = _slash_redirect(scope)
+            if location is not None:
+                await _send_empty(send, 307, [(b"location", location), (b"content-length", b"0")])
                 return
         if method == "HEAD":
             scope = {**scope, "method": "GET"}
@@ -433,6 +495,25 @@ class HttpProtocol:
             await send(message)
 
         await self.app(scope, receive, api_send)
+
+
+def _slash_redirect(scope: Scope) -> bytes | None:
+    """The relative ``Location`` of a web path with trailing slashes that no route has when a route has
+    it without them (``/login/?next=x`` → ``/login?next=x``), or None: the path alone, percent-encoded,
+    never a host; never one that starts with ``//`` or ``/\\``, which a browser reads as another host."""
+    app = scope.get("app")
+    route_path = get_route_path(scope)
+    if (
+        not route_path.rstrip("/")
+        or allowed_methods(app, route_path)
+        or not allowed_methods(app, route_path.rstrip("/"))
+    ):
+        return None
+    location = quote(scope["path"].rstrip("/"), safe=PATH_SAFE)
+    if not location.startswith("/") or location[1:2] in ("/", "\\"):
+        return None
+    query = scope.get("query_string", b"")
+    return location.encode("ascii") + (b"?" + query if query else b"")
 
 
 def _bearer(scope: Scope) -> str:

@@ -39,6 +39,10 @@ ZIP: dict[int | str, dict[str, Any]] = {
     }
 }
 POLL_SECONDS = "2"
+EXPIRED_ANSWER = {
+    "description": "Gone: the batch is past its 7-day retention (type `report-batch-expired`); once the hourly "
+    "purge has deleted it, 404"
+}
 BATCH_LINKS = {
     op: {"operationId": op, "parameters": {"batch_id": "$response.body#/id"}}
     for op in ("get_report_batch", "report_batch_zip")
@@ -165,8 +169,8 @@ def list_report_batches(
     """Your municipality's report batches, newest first, a page at a time (`next_cursor`), each as
     `GET /api/v1/report-batches/{id}` shows it (a batch `running` without progress for 15 minutes is
     `failed`). Lists exactly the batches that route answers for: never another municipality's, and none
-    once deleted seven days after creation. On a server without the job queue (SQLite) there are none:
-    an empty list."""
+    seven days after creation (expired, whether or not the hourly purge has deleted it yet). On a server
+    without the job queue (SQLite) there are none: an empty list."""
     raw = decode_cursor(cursor, LIST_CURSOR, as_datetime, as_uuid)
     after = (raw[0], raw[1]) if raw is not None else None
     rows, (total, exact) = batches.page_batches(session, actor, after, limit + 1)
@@ -180,14 +184,15 @@ def list_report_batches(
 @router.get(
     "/{batch_id}",
     summary="A report batch: status, progress and, when done, its download link",
-    responses=responses(401, 403, 404, 422),
+    responses={**responses(401, 403, 404, 422), 410: {**responses(410)[410], **EXPIRED_ANSWER}},
 )
 def get_report_batch(
     batch_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response
 ) -> ReportBatchPublic:
     """`queued` (waiting for a worker), `running` (`done` of `total` rendered), `done` (with `download`)
-    or `failed` (with `error`). Batches of another municipality, and batches older than seven days, are
-    404. While the batch is queued or running, `Retry-After` suggests when to ask again."""
+    or `failed` (with `error`). Batches of another municipality are 404; a batch older than seven days is
+    410 (type `report-batch-expired`) until it is deleted (hourly), then 404. While the batch is queued or
+    running, `Retry-After` suggests when to ask again."""
     public = batch_public(batches.get_batch(session, actor, batch_id))
     response.headers["Cache-Control"] = "private, no-cache"
     if public.status in ("queued", "running"):
@@ -199,12 +204,12 @@ def get_report_batch(
     "/{batch_id}/pdfs.zip",
     summary="The PDFs of a finished report batch as one ZIP",
     response_class=Response,
-    responses={**ZIP, **responses(401, 403, 404, 409, 422)},
+    responses={**ZIP, **responses(401, 403, 404, 409, 422), 410: {**responses(410)[410], **EXPIRED_ANSWER}},
 )
 def report_batch_zip(batch_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     """One PDF per assessment in the order asked for, named by its decision's case number in safe
     characters (`KS 2026/118` → `KS-2026-118.pdf`; a repeated name gets `-2`). 409 until the batch is
-    done."""
+    done; 410 once it is past its seven days, as the batch itself."""
     batch, content = batches.zip_of(session, actor, batch_id)
     return Response(
         content,

@@ -53,8 +53,9 @@ WEAKNESS_MESSAGES = {
 def new_password_problems(password: str, context: Iterable[str] = ()) -> list[FieldProblem]:
     """What is wrong with a password a person chooses (an invitation, a change, a reset): its length,
     then whether it is easy to guess (``passwords.weakness``: common, a pattern, or the context's words;
-    the codes ``common``, ``pattern``, ``context``). Accounts made by admins on the command line and the
-    demo keep the length rule alone."""
+    the codes ``common``, ``pattern``, ``context``), and one an admin gives on the command line
+    (``livskraft users create``, ``reset-password``). ``create_user`` itself checks the length alone (the
+    demo's password passes these rules too: ``app/cli/seed.py``)."""
     problems = password_problems(password)
     if problems:
         return problems

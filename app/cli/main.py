@@ -297,9 +297,12 @@ def users_create(
         str | None, typer.Option(help="Read the password from this environment variable (else prompt/stdin)")
     ] = None,
 ) -> None:
-    """Create a web user (the password is asked for, or read from stdin or an environment variable)."""
-    from app.auth.users import create_user
+    """Create a web user (the password is asked for, or read from stdin or an environment variable). The
+    password must pass the same rules as one chosen on the web: at least 12 characters and not easy to
+    guess (common, a repetition or run, or made of the person's or the municipality's names)."""
+    from app.auth.users import create_user, new_password_problems, password_context
     from app.db.session import unit_of_work
+    from app.errors import ValidationFailed
     from app.municipalities.models import Municipality
 
     password = _password(password_env)
@@ -307,6 +310,9 @@ def users_create(
         with unit_of_work() as session:
             m = _municipality(session, municipality)
             assert isinstance(m, Municipality)
+            problems = new_password_problems(password, password_context(session, email, name, m.id))
+            if problems:
+                raise ValidationFailed("the user could not be created", errors=problems)
             user = create_user(session, m, email=email, name=name, role=role, password=password)
             print(user.id)
     except DomainError as exc:

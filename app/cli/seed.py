@@ -14,7 +14,10 @@ from app.municipalities.service import get_or_create
 from app.rubrics.registry import load_registry
 from app.settings import get_settings
 
-DEMO_PASSWORD = "livskraft-demo-2026"  # noqa: S105 - demo mode only; settings refuse demo in production
+DEMO_PASSWORD = "norrsken-demo-2026"  # noqa: S105 - demo mode only; settings refuse demo in production
+"""The demo users' password (README). It passes the rules of a password chosen on the web or given to
+``livskraft users create`` (``users.new_password_problems``) for every demo user, so the demo needs no
+exception to them (``tests/test_cli_password_policy.py``)."""
 DEMO_MUNICIPALITY = "905"
 DEMO_USERS = (
     ("tjansteperson@demo.livskraft.fi", "Tiina Tjänsteperson", "official"),

@@ -7,8 +7,10 @@ batch (``done``) or the reason it stopped (``failed``). Only on PostgreSQL: the 
 
 Limits: at most ``MAX_ASSESSMENTS`` summaries per batch; the ZIP at most ``MAX_ZIP_BYTES`` (a batch
 whose PDFs exceed it fails, naming the limit); a batch is deleted ``RETENTION`` after it was created
-(when the next batch is created); a batch ``running`` without progress for ``STALE_AFTER`` (its worker
-died) is reported as failed.
+(when the next batch is created, and hourly by the workers), and from that moment on it is expired to
+the reads whether or not it has been deleted yet (``expired``: 410 for the one batch and its ZIP, absent
+from the list); a batch ``running`` without progress for ``STALE_AFTER`` (its worker died) is reported
+as failed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import delete, literal, tuple_, update
+from sqlalchemy import and_, delete, literal, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
@@ -32,6 +34,7 @@ from app.assessments import repository as assessment_repo
 from app.assessments import service as assessments
 from app.assessments.list_repository import bounded_count
 from app.assessments.models import Assessment, Decision
+from app.assessments.views import decision_as_shown
 from app.auth.actor import Actor
 from app.db.base import utcnow
 from app.db.session import unit_of_work
@@ -59,6 +62,17 @@ class BatchesNeedPostgreSQL(DomainError):
     status = 501
     type_slug = "report-batches-need-postgresql"
     title = "Not implemented on this server"
+
+
+class BatchExpired(DomainError):
+    """The batch is older than ``RETENTION``: its ZIP is no longer kept (the purge may not have run yet)."""
+
+    status = 410
+    type_slug = "report-batch-expired"
+    title = "Report batch expired"
+
+
+EXPIRED = "the report batch has expired: batches and their ZIPs are kept 7 days after creation; create it again"
 
 
 class BatchFailed(Exception):
@@ -121,10 +135,21 @@ def assessments_of(
     return {a.id: a for a in rows}
 
 
+def expiry_bound(now: datetime | None = None) -> datetime:
+    """Batches created before this are expired (and deleted by the next ``purge``)."""
+    return (now or utcnow()) - RETENTION
+
+
+def expired(batch: ReportBatch, now: datetime | None = None) -> bool:
+    """Whether ``batch`` is past its retention: the reads answer for it as if ``purge`` had deleted it
+    (which it does within the hour), never as a batch still ``done`` with its ZIP."""
+    return batch.created_at < expiry_bound(now)
+
+
 def purge(session: Session) -> int:
     """Delete the batches created more than ``RETENTION`` ago (their ZIPs with them); the number deleted.
     Run when a batch is created and every hour by the workers (``jobs.purge_report_batches``)."""
-    result = session.execute(delete(ReportBatch).where(col(ReportBatch.created_at) < utcnow() - RETENTION))
+    result = session.execute(delete(ReportBatch).where(col(ReportBatch.created_at) < expiry_bound()))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -172,10 +197,13 @@ def batch_not_found() -> NotFound:
 
 
 def get_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> ReportBatch:
-    """A batch of the caller's municipality (another municipality's, or an expired one: 404)."""
+    """A batch of the caller's municipality: another municipality's, or one deleted, is 404; one past its
+    retention but not deleted yet (the purge runs hourly) is 410 ``report-batch-expired``."""
     batch = session.get(ReportBatch, batch_id)
     if batch is None or batch.municipality_id != actor.municipality_id:
         raise batch_not_found()
+    if expired(batch):
+        raise BatchExpired(EXPIRED)
     return batch
 
 
@@ -184,9 +212,12 @@ def page_batches(
 ) -> tuple[Sequence[ReportBatch], tuple[int, bool]]:
     """Up to ``limit`` batches of the caller's municipality, newest first (``created_at``, then id, both
     descending), after the (``created_at``, id) of the last one seen, and (count, exact) of them all
-    (``list_repository.bounded_count``). The same batches ``get_batch`` answers for, read without their
-    ZIPs (``content`` is not loaded, and touching it raises)."""
-    mine = col(ReportBatch.municipality_id) == actor.municipality_id
+    (``list_repository.bounded_count``). The same batches ``get_batch`` answers for (none expired, even
+    before the purge deletes it), read without their ZIPs (``content`` is not loaded, and touching it
+    raises)."""
+    mine = and_(
+        col(ReportBatch.municipality_id) == actor.municipality_id, col(ReportBatch.created_at) >= expiry_bound()
+    )
     total = bounded_count(session, sa_select(literal(1)).select_from(ReportBatch).where(mine))
     content = cast("QueryableAttribute[Any]", ReportBatch.content)
     stmt = select(ReportBatch).where(mine).options(defer(content, raiseload=True))
@@ -282,7 +313,8 @@ def _render_one(
         except DomainError as exc:
             raise BatchFailed(f"assessment {index + 1} of {batch.total} ({raw_id}): {exc.detail}") from exc
         decision = session.get(Decision, assessment.decision_id)
-        case_number = decision.case_number if decision is not None else ""
+        # named by the case number the PDF shows: an approved or superseded version's as approved
+        case_number = decision_as_shown(assessment, decision).case_number if decision is not None else ""
         session.execute(
             update(ReportBatch).where(col(ReportBatch.id) == batch.id).values(done=index + 1, updated_at=utcnow())
         )
