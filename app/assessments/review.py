@@ -1,16 +1,19 @@
 """The review workflow: draft → submitted → approved (or returned → draft); versions; follow-up.
 
 Rules: only a reviewer approves or returns, never their own assessment, and never approves a version
-they changed themselves (four eyes: the audit trail of the version says who changed it); an approved
+they changed themselves (four eyes: the audit trail of the version says which user changed it); an approved
 assessment is immutable and changes go into a new version linked to it; approving the new version
 supersedes the old.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from app.assessments import repository as repo
@@ -131,30 +134,72 @@ Every other event of the assessment (created, versioned, screened, ratings saved
 alternative added, changed or removed, a rubric upgrade, an import) changes what is approved."""
 
 
+def _changes_by(actor: Actor) -> ColumnElement[bool]:
+    """The events of an assessment that are changes by ``actor``'s user: recorded with their id, or,
+    recorded before events carried it (migration 0014: ``actor_user_id`` NULL), under their label as it
+    is now ("Name <e-mail>", the same for a user's web session and personal tokens)."""
+    return and_(
+        col(AuditEvent.resource_type) == "assessment",
+        col(AuditEvent.action).not_in(NOT_CHANGES),
+        or_(
+            col(AuditEvent.actor_user_id) == actor.user_id,
+            and_(col(AuditEvent.actor_user_id).is_(None), col(AuditEvent.actor) == actor.label),
+        ),
+    )
+
+
 def changed_by(session: Session, actor: Actor, assessment: Assessment) -> bool:
     """Whether ``actor`` changed this version of the assessment: any event of its audit trail, but the
-    review steps, recorded under the actor's name. Each version is an assessment row of its own, so its
+    review steps, recorded for the actor's user. Each version is an assessment row of its own, so its
     events are those of its id (from the version's creation on, across returns). One statement on the
-    index of the events' resource id, stopping at the first match; the same on SQLite and PostgreSQL.
+    index of the events' resource id and user id, stopping at the first match; the same on SQLite and
+    PostgreSQL.
 
-    The trail records who acted by label ("Name <e-mail>", the same for a user's web session and
-    personal tokens; e-mail addresses are unique), not by user id."""
+    The trail records who acted by user id, so a change of the person's name or e-mail address (by an
+    admin, or on their account page) does not hide their changes. Events recorded before the id was
+    (migration 0014) are matched by label, which such a change does hide."""
     if actor.user_id is None:
         return False  # a system token acts for no person (and cannot approve)
     # No condition on the municipality: the id is the assessment's (a UUID, loaded within the actor's
     # municipality), and with one SQLite would walk the municipality's whole chain on its (municipality,
     # seq) index instead of this one's few events on the resource index.
+    stmt = select(AuditEvent.id).where(AuditEvent.resource_id == str(assessment.id), _changes_by(actor)).limit(1)
+    return session.exec(stmt).first() is not None
+
+
+def changed_among(session: Session, actor: Actor, assessment_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``assessment_ids`` (of the actor's municipality) ``actor`` changed, as :func:`changed_by`
+    decides for each: the versions they cannot approve. One statement for all of them (a list of
+    submitted assessments marks them)."""
+    if actor.user_id is None or not assessment_ids:
+        return set()
+    by_text = {str(i): i for i in assessment_ids}
     stmt = (
-        select(AuditEvent.id)
-        .where(
-            AuditEvent.resource_id == str(assessment.id),
-            AuditEvent.resource_type == "assessment",
-            AuditEvent.actor == actor.label,
-            col(AuditEvent.action).not_in(NOT_CHANGES),
-        )
+        select(AuditEvent.resource_id)
+        .where(col(AuditEvent.resource_id).in_(sorted(by_text)), _changes_by(actor))
+        .distinct()
+    )
+    return {by_text[r] for r in session.exec(stmt).all()}
+
+
+def last_change_by(session: Session, actor: Actor, assessment: Assessment) -> bool:
+    """Whether the newest event of the assessment (this version) was recorded for ``actor``'s user, as
+    :func:`changed_by` matches them: a form refused as stale was then saved by the same person in another
+    tab or window, not by someone else. On the resource index (no condition on the municipality, as in
+    :func:`changed_by`), the version's few events sorted."""
+    if actor.user_id is None:
+        return False
+    stmt = (
+        select(AuditEvent.actor_user_id, AuditEvent.actor)
+        .where(AuditEvent.resource_id == str(assessment.id))
+        .order_by(col(AuditEvent.seq).desc())
         .limit(1)
     )
-    return session.exec(stmt).first() is not None
+    newest = session.exec(stmt).first()
+    if newest is None:
+        return False
+    user_id, label = newest
+    return user_id == actor.user_id if user_id is not None else label == actor.label
 
 
 def return_to_draft(session: Session, actor: Actor, assessment: Assessment, expected: int, comment: str) -> Assessment:

@@ -2,6 +2,11 @@
 
 ``hash = sha256(prev_hash || canonical JSON of the event)``; editing or deleting any row breaks the link
 of the row after it, and :func:`verify` reports the first broken link.
+
+The acting user's id (``actor_user_id``, migration 0014) is part of the canonical event when it is set,
+and left out when it is NULL: an event recorded before the column existed (or by a system actor) hashes
+as it always did, so old chains verify unchanged, and a user id set on an event cannot be changed,
+added or removed without breaking the chain (the four-eyes rule relies on it: ``review.changed_by``).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ def _canonical(event: AuditEvent) -> bytes:
         "before": event.before,
         "after": event.after,
     }
+    if event.actor_user_id is not None:
+        payload["actor_user_id"] = str(event.actor_user_id)
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
@@ -84,6 +91,7 @@ def new_event(
         seq=head_seq + 1,
         at=utcnow(),
         actor=actor.label,
+        actor_user_id=actor.user_id,
         action=action,
         resource_type=resource_type,
         resource_id=str(resource_id),

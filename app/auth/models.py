@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db.base import new_id, utcnow
@@ -74,6 +74,18 @@ class UserInvitation(SQLModel, table=True):
     """An admin invites a person by e-mail; the link carries a random token stored only as sha256."""
 
     __tablename__ = "user_invitation"
+    __table_args__ = (
+        # at most one open (not accepted) invitation of an address per municipality, also when two
+        # admins invite it at once; addresses are stored lower-cased (``accounts.invite``), as users'
+        Index(
+            "ix_user_invitation_open_email",
+            "municipality_id",
+            "email",
+            unique=True,
+            sqlite_where=text("accepted_at IS NULL"),
+            postgresql_where=text("accepted_at IS NULL"),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     municipality_id: uuid.UUID = Field(foreign_key="municipality.id", index=True)

@@ -11,8 +11,10 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.audit import repository as audit_repo
 from app.audit import service as audit
 from app.auth import repository as repo
 from app.auth.actor import Actor
@@ -24,6 +26,8 @@ from app.municipalities.models import Municipality
 from app.web.templating import t
 
 INVITATION_DAYS = 14
+INVITED_CONCURRENTLY = "invited_concurrently"
+"""The code of :func:`invite`'s ``Conflict`` when another invitation of the address won a race."""
 
 
 def _hash(token: str) -> str:
@@ -36,7 +40,10 @@ def invite(session: Session, actor: Actor, email: str, role: str) -> tuple[UserI
 
     One address has at most one open invitation in a municipality: inviting it again (another role, a
     lost link) replaces the open one, whose link stops working (audited as ``user.invitation_revoked``
-    with ``replaced_by``). An address that already has an account is refused.
+    with ``replaced_by``), also one that has expired. A unique index holds it (at most one row of the
+    address with ``accepted_at`` NULL); an invitation that loses a race to it is refused with
+    ``Conflict`` (code ``invited_concurrently``), as is an address that already has an account
+    (``duplicate``).
     """
     actor.require("admin")
     email = email.strip().lower()
@@ -51,6 +58,9 @@ def invite(session: Session, actor: Actor, email: str, role: str) -> tuple[UserI
         raise Conflict(
             "a user with this e-mail address already exists", errors=[FieldProblem("email", "exists", "duplicate")]
         )
+    # appends to the audit chain take turns per municipality: holding its head from here on, two
+    # invitations of one address at once read one after the other, and the second replaces the first
+    audit_repo.lock_chain(session, actor.municipality_id)
     replaced = list(repo.open_invitations_for_email(session, actor.municipality_id, email))
     token = secrets.token_urlsafe(32)
     row = UserInvitation(
@@ -61,11 +71,20 @@ def invite(session: Session, actor: Actor, email: str, role: str) -> tuple[UserI
         created_by=actor.label,
         expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
     )
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "user.invited", "user_invitation", row.id, None, {"email": email, "role": role})
-    for old in replaced:
+    for old in replaced:  # first: the unique index allows one open invitation of the address
         _revoke(session, actor, old, {"replaced_by": str(row.id)})
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as exc:
+        # another invitation of the address was created at the same moment by a writer that did not
+        # take turns (the index ``ix_user_invitation_open_email``, migration 0014): no second one
+        raise Conflict(
+            "the address was invited at the same moment in another request",
+            errors=[FieldProblem("email", "invited at the same moment", INVITED_CONCURRENTLY)],
+        ) from exc
+    audit.record(session, actor, "user.invited", "user_invitation", row.id, None, {"email": email, "role": role})
     return row, token, replaced
 
 

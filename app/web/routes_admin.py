@@ -63,15 +63,19 @@ def invite(request: Request, session: SessionDep, lang: LangDep, login: AdminDep
                 errors.add("email", t(lang, "Enter an e-mail address like name@kommun.fi"))
             else:
                 errors.add("role", t(lang, "Choose a role"))
-    except Conflict:
-        errors.add(
-            "email",
-            t(
+    except Conflict as exc:
+        if any(p.code == accounts.INVITED_CONCURRENTLY for p in exc.errors):
+            message = t(
                 lang,
-                "%(email)s already has an account in Livskraft and cannot be invited",
+                "%(email)s was invited at the same moment in another request. "
+                "That invitation is listed below; invite the address again to replace it.",
                 email=values["email"],
-            ),
-        )
+            )
+        else:
+            message = t(
+                lang, "%(email)s already has an account in Livskraft and cannot be invited", email=values["email"]
+            )
+        errors.add("email", message)
     if errors:
         return _users_page(
             request, session, lang, login, 422, values=values, errors=errors.summary(), fe=errors.by_field

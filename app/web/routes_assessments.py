@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.api.param_models import parsed
-from app.assessments import service
+from app.assessments import review, service
 from app.assessments.schemas import ScreeningUpdate
 from app.auth.web_sessions import WebLogin
 from app.db.session import request_unit_of_work
@@ -180,6 +180,7 @@ def screening_save(
             409,
             values=values,
             conflict=_conflict_rows(values, current),
+            conflict_mine=review.last_change_by(session, login.actor, assessment),  # saved in another tab
             base_version=assessment.lock_version,
             base_hash=values_hash(current),
             title_error=True,  # the save was refused: "Error:" before the title, as with an error summary
@@ -390,6 +391,7 @@ def rate_save(
             409,
             values=values,
             conflict=_conflict_rows(values, current),
+            conflict_mine=review.last_change_by(session, login.actor, assessment),  # saved in another tab
             base_version=assessment.lock_version,
             base_hash=values_hash(current),
             title_error=True,  # the save was refused: "Error:" before the title, as with an error summary

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import repository as repo
-from app.assessments import service
+from app.assessments import review, service
 from app.assessments.models import Status
 from app.assessments.schemas import AssessmentCreate, DecisionUpdate
 from app.errors import Conflict, PreconditionFailed, ValidationFailed
@@ -64,7 +64,10 @@ def dashboard(
     mine = repo.assessments_by_status(session, mid, [Status.draft.value], author_id=uid)
     if login.actor.is_reviewer:
         waiting = repo.assessments_by_status(session, mid, [Status.submitted.value], not_author_id=uid)
+        # listed (the reviewer can return them) but marked: versions they changed another reviewer approves
+        own_changes = review.changed_among(session, login.actor, [a.id for a in waiting])
     else:
+        own_changes = set()
         waiting = repo.assessments_by_status(session, mid, [Status.submitted.value], author_id=uid)
     approved = repo.assessments_by_status(session, mid, [Status.approved.value], limit=10)
     q, body = plain(q), plain(body)  # a NUL in a hand-edited link: PostgreSQL cannot compare text with one
@@ -84,6 +87,7 @@ def dashboard(
         login,
         mine=mine,
         waiting=waiting,
+        own_changes=own_changes,
         approved=approved,
         decision_of=by_id,
         returned=returned_drafts(session, mine),

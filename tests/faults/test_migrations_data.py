@@ -9,6 +9,8 @@ every table equals the original, the audit chain verifies and the database is in
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alembic.script import ScriptDirectory
 
@@ -31,8 +33,24 @@ STASH_PREFIX = "downgrade_stash_"
 def _populate() -> None:
     loaded, _ = seed_examples(ROOT / "assessments")
     assert loaded >= 8
-    make_user("905", "handlaggare@example.fi", "official")
+    user = make_user("905", "handlaggare@example.fi", "official")
     make_token("905")
+    _event_of_a_person(user)
+
+
+def _event_of_a_person(user: Any) -> None:
+    """An event with the acting user's id (revision 0014): a downgrade keeps it aside, the upgrade puts
+    it back, and the event's hash, which covers it, verifies again."""
+    from app.audit import service as audit
+    from app.auth.web_sessions import actor_for_user
+    from app.db.session import unit_of_work
+    from app.municipalities.models import Municipality
+
+    with unit_of_work() as s:
+        municipality = s.get(Municipality, user.municipality_id)
+        assert municipality is not None
+        event = audit.record(s, actor_for_user(user, municipality), "user.viewed", "user", user.id)
+        assert event.actor_user_id == user.id
 
 
 def _down_and_up(db: FaultDatabase) -> tuple[Rows, Rows, list[str]]:
