@@ -7,6 +7,8 @@ Measures, in one run and alternating with the reference so both see the same mac
 * the decision summary through the whole service (load, context, Jinja, WeasyPrint, pikepdf, cache
   write) against WeasyPrint alone rendering the same pre-built HTML with the same options;
 * the cached re-serve (the service finding the PDF in the cache);
+* the Word comment copy of the same assessment (``app/reports/word.py``, built on every request), against
+  the uncached PDF;
 * the portfolio of ``--decisions`` decisions through the service (bulk load, scoring, Jinja, a render
   process with post-processing) against WeasyPrint alone on the same HTML, with the render process's
   peak RSS.
@@ -180,7 +182,7 @@ def bench_summary(registry: Any, case_number: str, runs: int) -> dict[str, float
 
     from app.assessments.models import Assessment
     from app.db.session import unit_of_work
-    from app.reports import render, service
+    from app.reports import render, service, word
     from app.reports.fetcher import BASE_URL, AssetFetcher
 
     assessment, brand, html = _summary_html(registry, case_number)
@@ -192,17 +194,25 @@ def bench_summary(registry: Any, case_number: str, runs: int) -> dict[str, float
             assert row is not None
             return service.assessment_pdf(s, registry, row, "sv", "ua")
 
+    def docx() -> bytes:
+        """The comment copy (Word), as its API route builds it: never cached."""
+        with unit_of_work(write=False) as s:
+            row = s.get(Assessment, assessment.id)
+            assert row is not None
+            return word.assessment_docx(s, registry, row, "sv")
+
     def raw() -> bytes:
         fetcher = AssetFetcher(brand.resources)
         doc = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
         return bytes(doc.write_pdf(**render.weasyprint_options("ua", b"0" * 16)))
 
-    ours(), raw()  # warm up fonts, templates, caches
-    ours_t, raw_t, cached_t = Samples(), Samples(), Samples()
+    ours(), raw(), docx()  # warm up fonts, templates, caches
+    ours_t, raw_t, cached_t, docx_t = Samples(), Samples(), Samples(), Samples()
     for _ in range(runs):
         _clear_cache()
         ours_t.add(*timed(ours))
         raw_t.add(*timed(raw))
+        docx_t.add(*timed(docx))
     for _ in range(runs * 5):
         cached_t.add(*timed(ours))
     with pikepdf.open(io.BytesIO(raw())) as pdf:
@@ -214,6 +224,7 @@ def bench_summary(registry: Any, case_number: str, runs: int) -> dict[str, float
         "ours_cpu": ours_cpu,
         "raw_cpu": raw_cpu,
         "cached": cached_wall,
+        "docx": docx_t.medians()[0],
         "pages": pages,
     }
 
@@ -286,7 +297,8 @@ def run(args: argparse.Namespace) -> None:
         print(
             f"summary {case} ({r['pages']:.0f} pages): ours {r['ours']:.0f} ms, raw WeasyPrint {r['raw']:.0f} ms, "
             f"ratio {r['ours'] / r['raw']:.2f} (CPU {r['ours_cpu']:.0f} / {r['raw_cpu']:.0f} ms, "
-            f"ratio {r['ours_cpu'] / r['raw_cpu']:.2f}); cached re-serve {r['cached']:.2f} ms"
+            f"ratio {r['ours_cpu'] / r['raw_cpu']:.2f}); cached re-serve {r['cached']:.2f} ms; "
+            f"Word comment copy {r['docx']:.0f} ms (ratio to ours {r['docx'] / r['ours']:.2f})"
         )
     t0 = time.perf_counter()
     municipality_id = generate_portfolio(args.decisions, registry)

@@ -24,7 +24,7 @@ from app.api.problems import responses
 from app.assessments import service as assessments
 from app.db.session import request_unit_of_work
 from app.errors import FieldProblem, ValidationFailed
-from app.reports import service
+from app.reports import service, word
 from app.routing import Router
 from app.rubrics.registry import RubricRegistry
 from app.text import CLEAN_TEXT
@@ -104,6 +104,59 @@ def _assessment_pdf(
 ) -> bytes:
     assessment = assessments.get_assessment(session, caller.actor, assessment_id)
     return service.assessment_pdf(session, registry, assessment, lang, variant)
+
+
+class WordQuery(BaseModel):
+    """The comment copy's query parameters."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    lang: Annotated[Lang | None, Field(description=LANG_DESCRIPTION)] = None
+
+
+@router.get(
+    "/api/v1/assessments/{assessment_id}/report.docx",
+    summary="The decision summary as a Word document to comment on",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The Word document (Office Open XML)",
+            "content": {word.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **responses(401, 403, 404, 422, 503),
+    },
+    openapi_extra=documented(WordQuery),
+)
+async def assessment_word(
+    assessment_id: uuid.UUID,
+    caller: AssessmentCallerDep,
+    request: Request,
+    params: Annotated[WordQuery, Depends(parsed(WordQuery))],
+) -> Response:
+    """What the PDF holds — the decision summary and the appendix with every rating — with every text in
+    full, as a .docx document that colleagues can comment on and suggest changes to in their word
+    processor before the assessment is submitted. A copy: changes in it do not reach Livskraft."""
+    chosen = _lang(request, params.lang)
+    registry = rubrics(request)
+    async with request_unit_of_work(write=False) as session:
+        content, name = await run_in_threadpool(_assessment_word, session, registry, caller, assessment_id, chosen)
+    return Response(
+        content,
+        media_type=word.MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-cache",
+            "Vary": "Accept-Language, Authorization",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _assessment_word(
+    session: Session, registry: RubricRegistry, caller: Caller, assessment_id: uuid.UUID, lang: str
+) -> tuple[bytes, str]:
+    assessment = assessments.get_assessment(session, caller.actor, assessment_id)
+    return word.assessment_docx(session, registry, assessment, lang), f"livskraft-{assessment_id}-{lang}.docx"
 
 
 @router.get(

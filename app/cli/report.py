@@ -1,6 +1,7 @@
 """``livskraft report``: the decision summary of one assessment, or a portfolio, as a PDF file.
 
     livskraft report ASSESSMENT_ID -o FILE [--lang sv|fi|en] [--variant ua|a3]
+    livskraft report ASSESSMENT_ID -o FILE.docx [--lang sv|fi|en]   (the Word copy for comments)
     livskraft report portfolio --municipality CODE --from DATE --to DATE [-o FILE] [--body BODY] [--lang]
 
 Both use the same unit of work and report service as the API, and show a Rich progress bar.
@@ -93,14 +94,18 @@ def _write(path: Path, pdf: bytes, update: Any) -> None:
 @report_app.command("assessment")
 def assessment(
     assessment_id: Annotated[str, typer.Argument(help="Id of the assessment")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the PDF")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Where to write the PDF; a name ending .docx: the Word copy")
+    ],
     lang: Annotated[str, typer.Option(help="sv, fi or en")] = "sv",
     variant: Annotated[str, typer.Option(help="ua (accessible PDF/UA-1) or a3 (archival PDF/A-3 with data)")] = "ua",
 ) -> None:
-    """The decision summary with its appendix (same as the API's /assessments/{id}/report)."""
+    """The decision summary with its appendix (same as the API's /assessments/{id}/report); to a file
+    named *.docx, the Word copy for comments (as /assessments/{id}/report.docx)."""
     from app.assessments.models import Assessment
     from app.db.session import unit_of_work
-    from app.reports.service import assessment_pdf
+    from app.reports import word
+    from app.reports.service import assessment_pdf, check_lang
     from app.rubrics.registry import load_registry
     from app.settings import get_settings
 
@@ -108,6 +113,9 @@ def assessment(
         key = uuid.UUID(assessment_id)
     except ValueError as exc:
         raise _fail(f"'{assessment_id}' is not an assessment id (a UUID)") from exc
+    word_copy = output.suffix.lower() == ".docx"
+    if word_copy and variant != "ua":
+        raise _fail("--variant is for PDFs: a file named .docx is the Word copy for comments")
     _check_output(output)
     registry = load_registry(get_settings().rubrics_dir)
     try:
@@ -117,7 +125,10 @@ def assessment(
                 raise _fail(f"assessment {assessment_id} does not exist")
             update("load", 1, 1)
             update("render", 0, 1)
-            pdf = assessment_pdf(session, registry, found, lang, variant)
+            if word_copy:
+                pdf = word.assessment_docx(session, registry, found, check_lang(lang))
+            else:
+                pdf = assessment_pdf(session, registry, found, lang, variant)
             update("render", 1, 1)
             _write(output, pdf, update)
     except DomainError as exc:

@@ -36,13 +36,14 @@ def _reports() -> ModuleType:
         raise ServiceUnavailable("the PDF reports are not available on this server") from exc
 
 
-def _pdf(content: bytes, filename: str) -> Response:
-    """The PDF as a download named ``filename``: as typed in ``filename*`` (RFC 6266: a case number may
-    hold Š or Ŋ), and in ASCII for ``filename`` (a header is Latin-1, and older clients read only it)."""
+def _pdf(content: bytes, filename: str, media_type: str = "application/pdf") -> Response:
+    """The PDF (or another document) as a download named ``filename``: as typed in ``filename*`` (RFC 6266:
+    a case number may hold Š or Ŋ), and in ASCII for ``filename`` (a header is Latin-1, and older clients
+    read only it)."""
     decomposed = unicodedata.normalize("NFKD", filename)
     fallback = "".join(ch if ch.isascii() else "-" for ch in decomposed if not unicodedata.combining(ch))
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 def _safe(text: str) -> str:
@@ -69,6 +70,23 @@ def report_pdf(
     # are different files, and a download of one must not replace the other.
     suffix = f"-{chosen}" + ("-a3" if kind == "a3" else "")
     return _pdf(pdf, f"livskraft-{name}-v{assessment.version_no}{suffix}.pdf")
+
+
+@router.get("/assessments/{assessment_id}/report.docx")
+def report_docx(
+    session: SessionDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    lang: str = "sv",
+) -> Response:
+    """The decision summary as a Word document for colleagues' comments (``app/reports/word.py``)."""
+    word = importlib.import_module("app.reports.word")
+    chosen = normalise(lang)
+    content: bytes = word.assessment_docx(session, registry, assessment, chosen)
+    decision = repo.get_decision(session, login.municipality.id, assessment.decision_id)
+    name = _safe(decision_as_shown(assessment, decision).case_number if decision else "assessment")
+    return _pdf(content, f"livskraft-{name}-v{assessment.version_no}-{chosen}-comments.docx", word.MEDIA_TYPE)
 
 
 def _date(value: str) -> date | None:

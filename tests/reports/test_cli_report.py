@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docx
 import pikepdf
 from typer.testing import CliRunner
 
@@ -45,3 +46,18 @@ def test_report_rejects_non_uuid_and_bad_language(api: Api, tmp_path: Path) -> N
     a = api.create_assessment()
     result = runner.invoke(app, ["report", a["id"], "-o", str(tmp_path / "x.pdf"), "--lang", "de"])
     assert result.exit_code == 1 and "unsupported report language" in result.output
+
+
+def test_report_to_a_docx_file_writes_the_word_copy(api: Api, tmp_path: Path) -> None:
+    a = rich_assessment(api)
+    out = tmp_path / "kommentarer.DOCX"
+    result = runner.invoke(app, ["report", a["id"], "-o", str(out), "--lang", "fi"])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert TITLE in text and "Kommentointikopio" in text
+    result = runner.invoke(app, ["report", a["id"], "-o", str(tmp_path / "x.docx"), "--variant", "a3"])
+    assert result.exit_code == 1 and "--variant is for PDFs" in result.output
+    result = runner.invoke(app, ["report", a["id"], "-o", str(tmp_path / "y.docx"), "--lang", "de"])
+    assert result.exit_code == 1 and "unsupported report language" in result.output
+    assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()

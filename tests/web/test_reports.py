@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import docx
 from pypdf import PdfReader
 
 from tests.web.support import Web, error_summary
@@ -66,3 +67,19 @@ def test_a_form_without_its_length_is_refused_in_the_visitors_language() -> None
 
     assert "<h1>Lomaketta ei voitu lukea</h1>" in refusal_page("fi", 411).decode()
     assert '<html lang="sv">' in refusal_page("sv", 411).decode()
+
+
+def test_word_copy_for_comments_is_offered_and_downloads(official: Web) -> None:
+    aid = official.new_assessment("KS 2026/58")
+    official.get("/language?lang=fi&next=/")
+    page = official.get(f"/assessments/{aid}")
+    assert f'href="/assessments/{aid}/report.docx?lang=fi"' in page.text and "Word-kopio kommentoitavaksi" in page.text
+    r = official.get(f"/assessments/{aid}/report.docx?lang=fi")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert 'filename="livskraft-KS-2026-58-v1-fi-comments.docx"' in r.headers["content-disposition"]
+    document = docx.Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Kommentointikopio" in text and "Diaarinumero" in "\n".join(
+        c.text for t in document.tables for row in t.rows for c in row.cells
+    )

@@ -1,0 +1,420 @@
+"""The decision summary as a Word document (.docx) that colleagues can comment on.
+
+Officials circulate a draft for comments before it is submitted, and councils' secretariats edit the
+agenda text around it; a PDF suits the agenda, not the commenting (PRODUCT.md lists "exports that cannot be
+commented on" among the complaints about today's tools). This document carries what the PDF carries —
+the same :class:`~app.reports.context.SummaryReport`, so the same words, numbers and decision details —
+with every text in full (the PDF's first pages shorten long texts), in the report's language, with real
+headings, list styles and table header rows, so that screen readers and Word's accessibility checker
+find the structure. It is a copy: changes made in it do not reach Livskraft.
+
+python-docx writes it from its own template; nothing is fetched from the network or the file system.
+The bytes are reproducible: the package's timestamps and the document's properties come from the
+assessment (when it was approved, else last changed), not from the clock.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import docx
+from docx.document import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from sqlmodel import Session
+
+from app import i18n
+from app.assessments import service as assessments
+from app.assessments.models import Assessment, Decision
+from app.errors import NotFound
+from app.municipalities.models import Municipality
+from app.reports.branding import brand_for
+from app.reports.context import Impact, SummaryReport, summary_report
+from app.reports.labels import t
+from app.rubrics.registry import RubricRegistry
+
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MARGIN_CM = 2.5
+TEXT_WIDTH_CM = 21 - 2 * MARGIN_CM
+LANGUAGE_TAGS = {"sv": "sv-SE", "fi": "fi-FI", "en": "en-GB"}
+"""The document's language for spelling and for screen readers (w:lang)."""
+
+
+def assessment_docx(session: Session, registry: RubricRegistry, assessment: Assessment, lang: str) -> bytes:
+    """The decision summary of ``assessment`` as a Word document in ``lang`` (checked by the caller)."""
+    decision = session.get(Decision, assessment.decision_id)
+    municipality = session.get(Municipality, assessment.municipality_id)
+    if decision is None or municipality is None:
+        raise NotFound("the assessment's decision or municipality no longer exists")
+    rubric = assessments.rubric_of(registry, assessment)
+    report = summary_report(session, rubric, assessment, decision, brand_for(municipality, lang), lang)
+    return build(report, assessment.approved_at or assessment.updated_at)
+
+
+def build(report: SummaryReport, changed: datetime) -> bytes:
+    """``report`` as .docx bytes; ``changed`` dates the document (its properties and the package)."""
+    lang = report.lang
+    doc = docx.Document()
+    _properties(doc, report, changed)
+    _language(doc, LANGUAGE_TAGS.get(lang, lang))
+
+    kind = doc.add_paragraph(t(lang, "Vitality impact assessment – decision summary"))
+    kind.runs[0].bold = True  # a short line above the title, as on the PDF's first page
+    doc.add_heading(report.decision_title, level=1)
+    copy = t(
+        lang,
+        "A copy for comments: comment and suggest changes here with your word processor. The assessment itself "
+        "is changed in Livskraft, and changes made in this document do not reach it.",
+    )
+    note = doc.add_paragraph(f"{t(lang, 'Comment copy')} · {report.status}. {copy}")
+    note.runs[0].italic = True
+    _key_values(doc, [(f.label, f.value) for f in report.facts])
+    if report.decision_summary:
+        _text(doc, report.decision_summary)
+
+    doc.add_heading(t(lang, "Alternatives compared"), level=2)
+    for alt in report.alternatives:
+        item = doc.add_paragraph(style="List Bullet")
+        item.add_run(f"{alt.kind}: ").bold = True
+        item.add_run(alt.title + (f" – {alt.description}" if alt.description else ""))
+    doc.add_paragraph(
+        t(
+            lang,
+            "Overall profile per target (−3 … +3) and the difference between the proposal and the zero alternative",
+        ),
+        style="Caption",
+    )
+    _table(
+        doc,
+        [t(lang, "Target"), *(a.kind for a in report.alternatives), t(lang, "Difference"), t(lang, "In words")],
+        [[row.label, *row.values, row.delta, row.verdict] for row in report.profile],
+        first=0.25,
+    )
+    if report.overall_note:
+        doc.add_paragraph(report.overall_note)
+
+    doc.add_heading(t(lang, "Impacts of the proposal per perspective and target"), level=2)
+    doc.add_paragraph(
+        t(
+            lang,
+            "Symbol and words show the direction; the number is the mean score, Δ the difference from the zero "
+            "alternative.",
+        ),
+        style="Caption",
+    )
+    matrix_rows = []
+    for row in report.matrix:
+        if not row.relevant:
+            matrix_rows.append(
+                [row.perspective, *(f"– {t(lang, 'Screened out as not relevant')}" for _ in report.targets)]
+            )
+            continue
+        cells = []
+        for c in row.cells:
+            values = c.value + (f" · Δ {c.delta}" if c.delta else "")
+            cells.append(f"{c.symbol} {c.words}" + (f" ({values})" if values else ""))
+        matrix_rows.append([row.perspective, *cells])
+    _table(doc, [t(lang, "Perspective"), *report.targets], matrix_rows, first=0.31)
+    legend = doc.add_paragraph(f"{t(lang, 'Symbols')}: ")
+    for i, entry in enumerate(report.legend):
+        legend.add_run(entry.label).bold = True
+        legend.add_run(f" {entry.value}" + (";" if i < len(report.legend) - 1 else ".") + " ")
+
+    doc.add_heading(t(lang, "The most significant impacts of the proposal"), level=2)
+    _impacts(
+        doc, lang, report.negatives, t(lang, "Negative impacts"), t(lang, "No negative impacts were identified."), True
+    )
+    _impacts(
+        doc, lang, report.positives, t(lang, "Positive impacts"), t(lang, "No positive impacts were identified."), False
+    )
+
+    doc.add_heading(t(lang, "Certainty and knowledge gaps"), level=2)
+    cert = report.certainty
+    sentence = t(
+        lang,
+        "%(share)s of the %(effects)s rated effects of the proposal are unknown or rated with low certainty "
+        "(%(unknown)s unknown, %(low)s low certainty).",
+    ) % {"share": cert.uncertain_share, "effects": cert.effects, "unknown": cert.unknown, "low": cert.low}
+    if cert.unrated:
+        sentence += " " + _n(
+            lang,
+            "%(n)s criterion of relevant perspectives has not been rated.",
+            "%(n)s criteria of relevant perspectives have not been rated.",
+            cert.unrated,
+        )
+    doc.add_paragraph(sentence)
+    if cert.gaps:
+        for g in cert.gaps:
+            item = doc.add_paragraph(style="List Bullet")
+            item.add_run(g.criterion).bold = True
+            item.add_run(f" ({g.target}, {g.alternative})" + (f": {g.note}" if g.note else ""))
+        if cert.more_gaps:
+            doc.add_paragraph(
+                _n(
+                    lang,
+                    "%(n)s more knowledge gap is listed in the appendix.",
+                    "%(n)s more knowledge gaps are listed in the appendix.",
+                    cert.more_gaps,
+                ),
+                style="List Bullet",
+            )
+    else:
+        doc.add_paragraph(t(lang, "No knowledge gaps were recorded."))
+
+    doc.add_heading(t(lang, "Screened out"), level=2)
+    if report.screened_out:
+        for s in report.screened_out:
+            item = doc.add_paragraph(style="List Bullet")
+            item.add_run(s.perspective).bold = True
+            item.add_run(f": {s.reason}")
+    else:
+        doc.add_paragraph(t(lang, "All perspectives were considered relevant."))
+    if report.screening_statement:
+        _text(doc, report.screening_statement)
+
+    _appendix(doc, report)
+    return _reproducible(doc, changed)
+
+
+def _n(lang: str, singular: str, plural: str, n: int) -> str:
+    return i18n.translations(lang).ngettext(singular, plural, n) % {"n": n}
+
+
+def _impacts(doc: Document, lang: str, items: Sequence[Impact], caption: str, none: str, negative: bool) -> None:
+    doc.add_heading(caption, level=3)
+    if not items:
+        doc.add_paragraph(none)
+        return
+    rows = []
+    for i in items:
+        rows.append(
+            [
+                f"{i.criterion}\n{i.perspective} · {i.target}",
+                f"{i.score} {i.score_label}\n{i.likelihood}; {i.horizon}; {i.certainty}",
+                (i.mitigation or "–") if negative else (i.rationale or "–"),
+            ]
+        )
+    _table(
+        doc,
+        [
+            t(lang, "Impact"),
+            t(lang, "Rating: likelihood, horizon, certainty"),
+            t(lang, "Mitigation") if negative else t(lang, "Rationale"),
+        ],
+        rows,
+        first=0.36,
+    )
+
+
+def _appendix(doc: Document, report: SummaryReport) -> None:
+    lang = report.lang
+    doc.add_heading(t(lang, "Appendix: every rating"), level=2)
+    for alt in report.appendix:
+        doc.add_heading(f"{alt.kind}: {alt.title}", level=3)
+        if alt.description:
+            _text(doc, alt.description)
+        if not alt.perspectives:
+            doc.add_paragraph(t(lang, "No ratings for this alternative."))
+        for p in alt.perspectives:
+            doc.add_heading(p.title, level=4)
+            if p.screened_out:
+                doc.add_paragraph(
+                    t(
+                        lang,
+                        "This perspective was screened out as not relevant: its ratings were made before that "
+                        "and are not counted.",
+                    )
+                )
+            for r in p.ratings:
+                head = doc.add_paragraph()
+                head.add_run(r.criterion).bold = True
+                effect = f" ({t(lang, 'effect')} {r.effect})" if r.effect > 1 else ""
+                line = doc.add_paragraph(f"{r.target}{effect} · ")
+                line.add_run(r.score).bold = True
+                line.add_run(
+                    f" {r.score_label} · {t(lang, 'Likelihood')}: {r.likelihood} · {t(lang, 'Horizon')}: {r.horizon} · "
+                    f"{t(lang, 'Certainty')}: {r.certainty}"
+                )
+                for label, value in (
+                    ("Rationale", r.rationale),
+                    ("Evidence", "; ".join(r.evidence)),
+                    ("Affected groups", r.affected_groups),
+                    ("Affected area", r.affected_area),
+                    ("Mitigation", r.mitigation),
+                ):
+                    if value:
+                        _labelled(doc, t(lang, label), value)
+    if report.sources:
+        doc.add_heading(t(lang, "Sources"), level=2)
+        for source in report.sources:
+            doc.add_paragraph(source, style="List Bullet")
+    m = report.method
+    doc.add_heading(t(lang, "Method and weights"), level=2)
+    if m.description:
+        _text(doc, m.description)
+    doc.add_paragraph(
+        t(
+            lang,
+            "A cell of the matrix is the mean of the known scores rated in it; unknown scores are knowledge gaps "
+            "and never count as zero. The profile of a target is the weighted mean of its cells, the overall "
+            "value the weighted mean of the three profiles. The significance of an impact is the size of its "
+            "score times the weight of its likelihood; impacts of at least %(threshold)s are significant. The "
+            "difference is proposal minus zero alternative.",
+        )
+        % {"threshold": m.significant}
+    )
+    doc.add_paragraph(t(lang, "Weights used"), style="Caption")
+    _table(
+        doc,
+        [t(lang, "Perspective or target"), t(lang, "Weight")],
+        [[w.label, w.value] for w in (*m.perspective_weights, *m.target_weights)],
+        first=0.8,
+    )
+    doc.add_paragraph(t(lang, "Likelihood weights in the significance of an impact"), style="Caption")
+    _table(
+        doc, [t(lang, "Likelihood"), t(lang, "Weight")], [[w.label, w.value] for w in m.likelihood_weights], first=0.8
+    )
+    doc.add_heading(t(lang, "Rubric"), level=3)
+    doc.add_paragraph(
+        f"{m.rubric_title}\n{t(lang, 'Identifier')}: {m.rubric_id} · {t(lang, 'Version')}: {m.rubric_version}\n"
+        f"{t(lang, 'Content hash')}: sha256:{m.rubric_hash}"
+    )
+
+
+def _text(doc: Document, text: str) -> None:
+    """A text as typed: one paragraph per paragraph of it (blank lines), line breaks kept within."""
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        if block.strip():
+            doc.add_paragraph(block.strip("\n"))
+
+
+def _labelled(doc: Document, label: str, value: str) -> Paragraph:
+    p = doc.add_paragraph()
+    p.add_run(f"{label}: ").bold = True
+    p.add_run(value)
+    return p
+
+
+def _key_values(doc: Document, pairs: Sequence[tuple[str, str]]) -> Table:
+    """Facts as a two-column table whose first column names each row (no header row: each row is one)."""
+    table: Table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in pairs:
+        cells = table.add_row().cells  # type: ignore[no-untyped-call]
+        cells[0].paragraphs[0].add_run(label).bold = True
+        cells[1].text = value
+    table.autofit = False
+    _widths(table, [0.35, 0.65])
+    _rows_whole(table)
+    return table
+
+
+def _table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[str]], first: float = 0.3) -> Table:
+    """A data table whose first row is marked as its header row (repeated on every page, announced as
+    column headers by screen readers); its first column takes ``first`` of the text width, the others
+    share the rest."""
+    table: Table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    head = table.rows[0]
+    properties = head._tr.get_or_add_trPr()
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    properties.append(marker)
+    for cell, text in zip(head.cells, header, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        cells = table.add_row().cells  # type: ignore[no-untyped-call]
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+    _widths(table, [first] + [(1 - first) / (len(header) - 1)] * (len(header) - 1))
+    _rows_whole(table)
+    return table
+
+
+def _rows_whole(table: Table) -> None:
+    """No row is split over two pages (a cell's last word alone on the next page reads as a new row)."""
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _widths(table: Table, shares: Sequence[float]) -> None:
+    """Column widths as shares of the A4 page's text width (Word reads the cells' widths, LibreOffice the
+    grid's: both are set)."""
+    widths = [Cm(TEXT_WIDTH_CM * share) for share in shares]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
+def _properties(doc: Document, report: SummaryReport, changed: datetime) -> None:
+    props = doc.core_properties
+    props.title = report.meta.title
+    props.subject = report.decision_title
+    props.language = LANGUAGE_TAGS.get(report.lang, report.lang)
+    props.author = "Livskraft"
+    props.last_modified_by = "Livskraft"
+    props.identifier = report.facts[0].value if report.facts else ""
+    props.keywords = "Livskraft"
+    props.comments = ""
+    props.revision = 1
+    stamp = _naive_utc(changed)
+    props.created = stamp
+    props.modified = stamp
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(11)
+    for section in doc.sections:  # A4 with 2.5 cm margins (python-docx's template is US Letter)
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(MARGIN_CM)
+        section.top_margin = section.bottom_margin = Cm(MARGIN_CM)
+
+
+def _language(doc: Document, tag: str) -> None:
+    """Every run's language (docDefaults), so spelling and screen readers use it."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    assert defaults is not None
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    for old in rpr.findall(qn("w:lang")):
+        rpr.remove(old)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), tag)
+    lang.set(qn("w:eastAsia"), tag)
+    lang.set(qn("w:bidi"), tag)
+    rpr.append(lang)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _reproducible(doc: Document, changed: datetime) -> bytes:
+    """The package with every member dated ``changed`` (python-docx dates them now), in a fixed order."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    stamp = _naive_utc(changed)
+    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            target.writestr(member, source.read(info.filename))
+    return out.getvalue()
