@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     webhook_allow_private: bool = False
     """Test mode only: allow webhook URLs on loopback/private addresses."""
     brand_name: str = "Livskraft"
+    operator_name: str = Field(default="", max_length=200)
+    """Who runs this service (a municipality, a joint authority, its IT company), named on the
+    accessibility statement and the privacy notice (``/accessibility``, ``/privacy``); empty: they say
+    "the organisation that runs this service"."""
+    contact_email: str = Field(default="", max_length=254)
+    """Where users report accessibility problems and ask about their personal data (both pages); empty:
+    the pages send them to their municipality's Livskraft administrators."""
     brand_colour: str = "#1d4f7a"
     pdf_max_decisions: int = 2000
     login_max_failures: int = 5

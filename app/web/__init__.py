@@ -25,6 +25,7 @@ from app.municipalities.timezone import zone
 from app.settings import Settings
 from app.web import (
     drafts,
+    routes_about,
     routes_account,
     routes_admin,
     routes_alternatives,
@@ -242,6 +243,7 @@ ROUTERS = tuple(
         routes_review,
         routes_reports,
         routes_admin,
+        routes_about,
     )
 )
 """The web UI's routers (``app/main.py`` includes them, in the order requests are matched)."""

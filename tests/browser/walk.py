@@ -62,6 +62,9 @@ def walk(page: Any, base: str, lang: str, visit: Visit) -> None:
     visit("not-found", goto(page, f"{base}/assessments/00000000-0000-0000-0000-000000000000"))
     logout(page)
     _admin_pages(page, base, visit)
+    # the footer's pages, before sign-in (the admin has signed out)
+    visit("accessibility", goto(page, f"{base}/accessibility"))
+    visit("privacy", goto(page, f"{base}/privacy"))
 
 
 def _official_pages(page: Any, base: str, lang: str, visit: Visit) -> str:
