@@ -121,7 +121,7 @@ def test_english_by_accept_language_and_the_bytes_are_reproducible(api: Api) -> 
 
 
 def test_text_typed_with_markup_and_control_characters_stays_text(api: Api) -> None:
-    decision = api.create_decision("KS 2026/77", title="<b>Torg</b> & </w:t> \"citat\"", planned_date="2026-05-01")
+    decision = api.create_decision("KS 2026/77", title='<b>Torg</b> & </w:t> "citat"', planned_date="2026-05-01")
     r = api.post(f"/api/v1/decisions/{decision['id']}/assessments", {})
     assessment = r.json()
     api.put(
