@@ -8,7 +8,7 @@ lazy loading and no scoring logic reaches Jinja. Scoring is :mod:`app.assessment
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -131,6 +131,8 @@ class SummaryReport:
     method: Method
     overall_note: str = ""
     """Under the profile table when the overall difference covers only some targets (which ones)."""
+    unscreened: list[str] = field(default_factory=list)
+    """Perspectives not screened yet (a draft's): counted as relevant, so not "all were considered"."""
 
 
 def _verdict(lang: str, delta: float | None) -> str:
@@ -257,7 +259,7 @@ def _alternatives(lang: str, data: views.AssessmentData) -> list[AlternativeInfo
     return [
         AlternativeInfo(
             a.key,
-            labels.t(lang, labels.ALTERNATIVE_KINDS.get(a.kind, a.kind)),
+            labels.alternative_kind(lang, a.kind, a.key),
             labels.alternative_title(lang, a.kind, a.title),
             a.description,
         )
@@ -286,6 +288,7 @@ def summary_report(
     summary = views.compute_summary(data, rubric, views.weights_for(session, assessment))  # as the API and web
     text = RubricText(rubric, lang)
     relevant = set(views.relevant_perspectives(data, rubric))
+    screened = {s.perspective_id for s in data.screening}
     keys = [a.key for a in data.alternatives]
     proposal = summary.alternatives.get("proposal")
     t = labels.t
@@ -315,6 +318,7 @@ def summary_report(
             if not s.relevant
         ],
         screening_statement=assessment.screening_statement,
+        unscreened=[p.title.get(lang) for p in rubric.perspectives if p.id not in screened],
         sources=list(assessment.sources or []),
         appendix=appendix(
             text,

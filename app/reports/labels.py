@@ -86,6 +86,14 @@ def symbol_help(lang: str, sym: str) -> str:
     return t(lang, SYMBOL_HELP.get(sym, sym))
 
 
+def alternative_kind(lang: str, kind: str, key: str) -> str:
+    """ "Proposal", "Zero alternative", or "Other option 2" numbered by its key (``option-2``) as on the web:
+    further options are told apart in the profile table's columns and the appendix's headings."""
+    word = t(lang, ALTERNATIVE_KINDS.get(kind, kind))
+    number = key.removeprefix("option-") if kind == "option" else ""
+    return f"{word} {number}" if number.isdigit() else word
+
+
 def alternative_title(lang: str, kind: str, title: str) -> str:
     """The zero alternative is created with the placeholder title "0": word it for readers."""
     if kind == "zero" and title.strip() in ("", "0"):

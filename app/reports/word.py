@@ -15,10 +15,13 @@ assessment (when it was approved, else last changed), not from the clock.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import docx
 from docx.document import Document
@@ -45,6 +48,12 @@ MARGIN_CM = 2.5
 TEXT_WIDTH_CM = 21 - 2 * MARGIN_CM
 LANGUAGE_TAGS = {"sv": "sv-SE", "fi": "fi-FI", "en": "en-GB"}
 """The document's language for spelling and for screen readers (w:lang)."""
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold: the API refuses the control characters, but not the noncharacters
+U+FFFE and U+FFFF, and imported text may carry any of them. Invisible, so the copy leaves them out."""
+SOFT_HYPHEN = "\u00ad"
+ROW_FITS_PAGE = 1000
+"""Characters of a table cell that surely fit on one page in the narrowest column (about 5 cm)."""
 
 
 def assessment_docx(session: Session, registry: RubricRegistry, assessment: Assessment, lang: str) -> bytes:
@@ -60,13 +69,17 @@ def assessment_docx(session: Session, registry: RubricRegistry, assessment: Asse
 
 def build(report: SummaryReport, changed: datetime) -> bytes:
     """``report`` as .docx bytes; ``changed`` dates the document (its properties and the package)."""
+    report = _xml_safe(report)
     lang = report.lang
     doc = docx.Document()
     _properties(doc, report, changed)
     _language(doc, LANGUAGE_TAGS.get(lang, lang))
+    _footer(doc, report)
 
-    kind = doc.add_paragraph(t(lang, "Vitality impact assessment – decision summary"))
-    kind.runs[0].bold = True  # a short line above the title, as on the PDF's first page
+    # who it is from and what it is, above the title, as the PDF's masthead
+    kind = doc.add_paragraph()
+    kind.add_run(report.brand.municipality).bold = True
+    kind.add_run("\n" + t(lang, "Vitality impact assessment – decision summary"))
     doc.add_heading(report.decision_title, level=1)
     copy = t(
         lang,
@@ -75,6 +88,7 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
     )
     note = doc.add_paragraph(f"{t(lang, 'Comment copy')} · {report.status}. {copy}")
     note.runs[0].italic = True
+    doc.add_paragraph(t(lang, "The decision and the assessment"), style="Caption")
     _key_values(doc, [(f.label, f.value) for f in report.facts])
     if report.decision_summary:
         _text(doc, report.decision_summary)
@@ -95,7 +109,8 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
         doc,
         [t(lang, "Target"), *(a.kind for a in report.alternatives), t(lang, "Difference"), t(lang, "In words")],
         [[row.label, *row.values, row.delta, row.verdict] for row in report.profile],
-        first=0.25,
+        *((0.22, 0.2) if len(report.alternatives) <= 3 else (0.18, 0.16)),
+        size=None if len(report.alternatives) <= 3 else 9,
     )
     if report.overall_note:
         doc.add_paragraph(report.overall_note)
@@ -110,18 +125,22 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
         style="Caption",
     )
     matrix_rows = []
-    for row in report.matrix:
-        if not row.relevant:
-            matrix_rows.append(
-                [row.perspective, *(f"– {t(lang, 'Screened out as not relevant')}" for _ in report.targets)]
-            )
+    screened = []
+    for number, row in enumerate(report.matrix, start=1):
+        if not row.relevant:  # one cell across the targets, as the PDF's colspan: read once, not thrice
+            out = f"– {t(lang, 'Screened out as not relevant')}"
+            matrix_rows.append([row.perspective, out, *("" for _ in report.targets[1:])])
+            screened.append(number)
             continue
         cells = []
         for c in row.cells:
             values = c.value + (f" · Δ {c.delta}" if c.delta else "")
             cells.append(f"{c.symbol} {c.words}" + (f" ({values})" if values else ""))
         matrix_rows.append([row.perspective, *cells])
-    _table(doc, [t(lang, "Perspective"), *report.targets], matrix_rows, first=0.31)
+    matrix = _table(doc, [t(lang, "Perspective"), *report.targets], matrix_rows, first=0.31)
+    for number in screened:
+        across = matrix.rows[number].cells
+        across[1].merge(across[-1])
     legend = doc.add_paragraph(f"{t(lang, 'Symbols')}: ")
     for i, entry in enumerate(report.legend):
         legend.add_run(entry.label).bold = True
@@ -174,8 +193,13 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
             item = doc.add_paragraph(style="List Bullet")
             item.add_run(s.perspective).bold = True
             item.add_run(f": {s.reason}")
-    else:
+    elif not report.unscreened:
         doc.add_paragraph(t(lang, "All perspectives were considered relevant."))
+    if report.unscreened:
+        doc.add_paragraph(
+            t(lang, "Not screened yet, so counted as relevant: %(perspectives)s.")
+            % {"perspectives": ", ".join(report.unscreened)}
+        )
     if report.screening_statement:
         _text(doc, report.screening_statement)
 
@@ -215,7 +239,7 @@ def _impacts(doc: Document, lang: str, items: Sequence[Impact], caption: str, no
 
 def _appendix(doc: Document, report: SummaryReport) -> None:
     lang = report.lang
-    doc.add_heading(t(lang, "Appendix: every rating"), level=2)
+    doc.add_heading(t(lang, "Appendix: every rating"), level=2).paragraph_format.page_break_before = True
     for alt in report.appendix:
         doc.add_heading(f"{alt.kind}: {alt.title}", level=3)
         if alt.description:
@@ -235,6 +259,7 @@ def _appendix(doc: Document, report: SummaryReport) -> None:
             for r in p.ratings:
                 head = doc.add_paragraph()
                 head.add_run(r.criterion).bold = True
+                head.paragraph_format.keep_with_next = True  # never alone at the foot of a page
                 effect = f" ({t(lang, 'effect')} {r.effect})" if r.effect > 1 else ""
                 line = doc.add_paragraph(f"{r.target}{effect} · ")
                 line.add_run(r.score).bold = True
@@ -316,10 +341,18 @@ def _key_values(doc: Document, pairs: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
-def _table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[str]], first: float = 0.3) -> Table:
+def _table(
+    doc: Document,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    first: float = 0.3,
+    last: float = 0.0,
+    size: float | None = None,
+) -> Table:
     """A data table whose first row is marked as its header row (repeated on every page, announced as
-    column headers by screen readers); its first column takes ``first`` of the text width, the others
-    share the rest."""
+    column headers by screen readers); its first column takes ``first`` of the text width, its last
+    ``last`` when given, the others share the rest; ``size``: a smaller type (points) for many columns,
+    so that a value such as "+2,5" keeps to one line."""
     table: Table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -334,16 +367,28 @@ def _table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[str]], 
     for row in rows:
         cells = table.add_row().cells  # type: ignore[no-untyped-call]
         for cell, text in zip(cells, row, strict=True):
-            cell.text = text
-    _widths(table, [first] + [(1 - first) / (len(header) - 1)] * (len(header) - 1))
+            if text:  # an empty cell keeps its one empty paragraph (merged away without a trace)
+                cell.text = text
+    if last and len(header) > 2:
+        middle = (1 - first - last) / (len(header) - 2)
+        _widths(table, [first, *([middle] * (len(header) - 2)), last])
+    else:
+        _widths(table, [first] + [(1 - first) / (len(header) - 1)] * (len(header) - 1))
+    if size:
+        for cell in (cell for row in table.rows for cell in row.cells):
+            for run in (run for paragraph in cell.paragraphs for run in paragraph.runs):
+                run.font.size = Pt(size)
     _rows_whole(table)
     return table
 
 
 def _rows_whole(table: Table) -> None:
-    """No row is split over two pages (a cell's last word alone on the next page reads as a new row)."""
+    """No row is split over two pages (a cell's last word alone on the next page reads as a new row) —
+    unless it may not fit on one: Word cuts off the part of an unsplittable row below the page, and a
+    rationale in full may run to 20,000 characters."""
     for row in table.rows:
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if max(len(cell.text) for cell in row.cells) <= ROW_FITS_PAGE:
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _widths(table: Table, shares: Sequence[float]) -> None:
@@ -362,7 +407,7 @@ def _properties(doc: Document, report: SummaryReport, changed: datetime) -> None
     props.title = report.meta.title
     props.subject = report.decision_title
     props.language = LANGUAGE_TAGS.get(report.lang, report.lang)
-    props.author = "Livskraft"
+    props.author = report.brand.municipality  # as the PDF's author
     props.last_modified_by = "Livskraft"
     props.identifier = report.facts[0].value if report.facts else ""
     props.keywords = "Livskraft"
@@ -377,6 +422,30 @@ def _properties(doc: Document, report: SummaryReport, changed: datetime) -> None
         section.page_width, section.page_height = Cm(21), Cm(29.7)
         section.left_margin = section.right_margin = Cm(MARGIN_CM)
         section.top_margin = section.bottom_margin = Cm(MARGIN_CM)
+
+
+def _footer(doc: Document, report: SummaryReport) -> None:
+    """Every page's foot as the PDF's running header and footer: who, which case and status, and "Page n / m"
+    (Word's PAGE and NUMPAGES fields), so that printed pages and comments can be referred to."""
+    case = report.facts[0].value if report.facts else ""
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.style = doc.styles["Footer"]
+    parts = [report.brand.municipality, report.brand.product, case, report.status]
+    footer.add_run(" · ".join(part for part in parts if part) + f" · {t(report.lang, 'Page')} ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" / ")
+    _field(footer, "NUMPAGES", "1")
+
+
+def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = shown
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
 
 
 def _language(doc: Document, tag: str) -> None:
@@ -404,8 +473,52 @@ def _naive_utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
+def _xml_safe(value: Any) -> Any:
+    """``value`` (the report's frozen dataclasses, lists and strings) without :data:`NOT_XML`."""
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, list):
+        return [_xml_safe(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _xml_safe(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _soft_hyphens(doc: Document) -> None:
+    """Soft hyphens (the Finnish catalogue's "Nolla-vaihto-ehto" for narrow table headers) as Word's
+    optional hyphens (``w:softHyphen``): left in the text as a character, they hide the word from a search
+    for "Nollavaihtoehto"."""
+    for text in list(doc.element.body.iter(qn("w:t"))):
+        if not text.text or SOFT_HYPHEN not in text.text:
+            continue
+        first, *rest = text.text.split(SOFT_HYPHEN)
+        text.text = first
+        anchor = text
+        for part in rest:
+            hyphen = OxmlElement("w:softHyphen")
+            anchor.addnext(hyphen)
+            anchor = hyphen
+            if part:
+                following = OxmlElement("w:t")
+                following.text = part
+                following.set(qn("xml:space"), "preserve")
+                anchor.addnext(following)
+                anchor = following
+
+
+def _hyphenate(doc: Document) -> None:
+    """Automatic hyphenation in the document's language, as the PDF's table headers: long Swedish and
+    Finnish words in narrow columns break at a syllable, not after any letter."""
+    settings = doc.settings.element
+    if settings.find(qn("w:autoHyphenation")) is None:
+        settings.insert(0, OxmlElement("w:autoHyphenation"))
+
+
 def _reproducible(doc: Document, changed: datetime) -> bytes:
     """The package with every member dated ``changed`` (python-docx dates them now), in a fixed order."""
+    _soft_hyphens(doc)
+    _hyphenate(doc)
     raw = io.BytesIO()
     doc.save(raw)
     stamp = _naive_utc(changed)
