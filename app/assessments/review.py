@@ -9,7 +9,7 @@ supersedes the old.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -182,24 +182,31 @@ def changed_among(session: Session, actor: Actor, assessment_ids: Sequence[uuid.
     return {by_text[r] for r in session.exec(stmt).all()}
 
 
-def last_change_by(session: Session, actor: Actor, assessment: Assessment) -> bool:
+FormTouched = Callable[[str, Any, Any], bool]
+"""Whether an event (its action, before and after) changed one form: see :func:`last_change_by`."""
+
+
+def last_change_by(session: Session, actor: Actor, assessment: Assessment, touched: FormTouched | None = None) -> bool:
     """Whether the newest event of the assessment (this version) was recorded for ``actor``'s user, as
     :func:`changed_by` matches them: a form refused as stale was then saved by the same person in another
-    tab or window, not by someone else. On the resource index (no condition on the municipality, as in
-    :func:`changed_by`), the version's few events sorted."""
+    tab or window, not by someone else. With ``touched``, the newest event that changed *that form*
+    (``touched(action, before, after)``) decides, so a later change of another form by someone else
+    does not make the form's own saver someone else, nor the other way round. On the resource index (no
+    condition on the municipality, as in :func:`changed_by`), the version's events sorted, newest first."""
     if actor.user_id is None:
         return False
     stmt = (
-        select(AuditEvent.actor_user_id, AuditEvent.actor)
+        select(AuditEvent)
         .where(AuditEvent.resource_id == str(assessment.id))
         .order_by(col(AuditEvent.seq).desc())
-        .limit(1)
+        .limit(1 if touched is None else 500)
     )
-    newest = session.exec(stmt).first()
-    if newest is None:
-        return False
-    user_id, label = newest
-    return user_id == actor.user_id if user_id is not None else label == actor.label
+    for event in session.exec(stmt):
+        if touched is None or touched(event.action, event.before, event.after):
+            if event.actor_user_id is not None:
+                return event.actor_user_id == actor.user_id
+            return event.actor == actor.label
+    return False
 
 
 def return_to_draft(session: Session, actor: Actor, assessment: Assessment, expected: int, comment: str) -> Assessment:

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 from starlette.datastructures import FormData
+from starlette.routing import Match
 
 from app import i18n
 from app.api.deps import RegistryDep as RegistryDep  # re-exported: the web reads the rubrics as the API does
@@ -25,7 +26,7 @@ from app.errors import Forbidden
 from app.municipalities.timezone import zone
 from app.settings import get_settings
 from app.text import plain
-from app.web.security import ANON_CSRF_COOKIE, CSRF_FIELD, same_token
+from app.web.security import ANON_CSRF_COOKIE, CSRF_FIELD, same_origin_path, same_token
 from app.web.templating import render
 
 SESSION_COOKIE = "lk_session"
@@ -79,6 +80,25 @@ LangDep = Annotated[str, Depends(get_lang)]
 def full_path(request: Request) -> str:
     """The request's path with its query string, if any."""
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def is_page(request: Request, path: str) -> bool:
+    """Whether a GET of ``path`` (without its query) is answered by one of the app's routes."""
+    as_get = {**request.scope, "method": "GET", "path": path.split("?", 1)[0]}
+    return any(route.matches(as_get)[0] == Match.FULL for route in request.app.router.routes)
+
+
+def page_address(request: Request) -> str:
+    """The address of the page shown, to come back to it (the language switch's ``next``): a GET's own
+    path and query; a page rendered by a POST (a refused form, a result shown once) is its own
+    address when that is a page too, else the page the form was sent from (the same-origin
+    ``Referer``, when it is a page), else the dashboard. Never a POST-only address (405)."""
+    if request.method in ("GET", "HEAD"):
+        return full_path(request)
+    if is_page(request, request.url.path):
+        return request.url.path
+    referred = same_origin_path(request.headers.get("referer"), request.headers.get("host", ""))
+    return safe_next(referred) if referred and is_page(request, referred) else "/"
 
 
 def request_login(request: Request, session: Session) -> WebLogin | None:
@@ -172,7 +192,9 @@ def page(
         "login": login,
         "csrf_token": login.csrf_token if login else context.pop("anon_csrf", ""),
         "path": request.url.path,
-        "path_q": quote(full_path(request), safe=""),
+        # where the language switch returns: the page's own address (``page_address``), or the one the
+        # route names (a form that posts to an address of its own: its page)
+        "path_q": quote(context.pop("page_address", None) or page_address(request), safe=""),
         "flash": flash if flash in FLASH_MESSAGES else None,
         "errors": [],
         "title_error": False,

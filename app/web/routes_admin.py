@@ -78,12 +78,27 @@ def invite(request: Request, session: SessionDep, lang: LangDep, login: AdminDep
         errors.add("email", message)
     if errors:
         return _users_page(
-            request, session, lang, login, 422, values=values, errors=errors.summary(), fe=errors.by_field
+            request,
+            session,
+            lang,
+            login,
+            422,
+            values=values,
+            errors=errors.summary(),
+            fe=errors.by_field,
+            page_address="/admin/users",  # the page of this form (the language switch)
         )
     link = str(request.base_url).rstrip("/") + f"/invitations/{token}"
     # The link is shown once, on this response (not stored in plain text anywhere).
     return _users_page(
-        request, session, lang, login, invite_link=link, invited_email=values["email"], replaced=replaced
+        request,
+        session,
+        lang,
+        login,
+        invite_link=link,
+        invited_email=values["email"],
+        replaced=replaced,
+        page_address="/admin/users",
     )
 
 

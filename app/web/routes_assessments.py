@@ -71,6 +71,28 @@ def _base(form: Any) -> tuple[int, str]:
     return whole_number(text(form, "base_version", 12)) or 0, text(form, "base_hash", 64)
 
 
+def _screened(action: str, before: Any, after: Any) -> bool:
+    """Whether an audit event changed the screening form (``review.last_change_by``)."""
+    return action == "assessment.screened"
+
+
+def _rated(alternative_id: Any, perspective_id: str, target: str) -> review.FormTouched:
+    """Whether an audit event changed the rating form of one alternative × perspective × target: saved
+    ratings (each row before and after) or a rating deleted."""
+    form = {"alternative_id": str(alternative_id), "perspective_id": perspective_id, "target": target}
+
+    def of_form(row: Any) -> bool:
+        return isinstance(row, dict) and all(row.get(k) == v for k, v in form.items())
+
+    def touched(action: str, before: Any, after: Any) -> bool:
+        if action == "ratings.saved" and isinstance(after, dict):
+            changes = after.get("changes") or []
+            return any(isinstance(c, dict) and (of_form(c.get("after")) or of_form(c.get("before"))) for c in changes)
+        return action == "rating.deleted" and of_form(before)
+
+    return touched
+
+
 def _conflict_rows(mine: dict[str, str], theirs: dict[str, str]) -> list[tuple[str, str, str]]:
     return [
         (k, mine.get(k, ""), theirs.get(k, ""))
@@ -180,7 +202,8 @@ def screening_save(
             409,
             values=values,
             conflict=_conflict_rows(values, current),
-            conflict_mine=review.last_change_by(session, login.actor, assessment),  # saved in another tab
+            # saved in another tab: by whoever changed the screening last
+            conflict_mine=review.last_change_by(session, login.actor, assessment, _screened),
             base_version=assessment.lock_version,
             base_hash=values_hash(current),
             title_error=True,  # the save was refused: "Error:" before the title, as with an error summary
@@ -391,7 +414,10 @@ def rate_save(
             409,
             values=values,
             conflict=_conflict_rows(values, current),
-            conflict_mine=review.last_change_by(session, login.actor, assessment),  # saved in another tab
+            # saved in another tab: by whoever changed this form last
+            conflict_mine=review.last_change_by(
+                session, login.actor, assessment, _rated(alt.id, perspective.id, target)
+            ),
             base_version=assessment.lock_version,
             base_hash=values_hash(current),
             title_error=True,  # the save was refused: "Error:" before the title, as with an error summary

@@ -66,9 +66,12 @@ def dashboard(
         waiting = repo.assessments_by_status(session, mid, [Status.submitted.value], not_author_id=uid)
         # listed (the reviewer can return them) but marked: versions they changed another reviewer approves
         own_changes = review.changed_among(session, login.actor, [a.id for a in waiting])
+        # what they submitted themselves is not theirs to review: listed apart, as for an official
+        submitted = repo.assessments_by_status(session, mid, [Status.submitted.value], author_id=uid)
     else:
         own_changes = set()
         waiting = repo.assessments_by_status(session, mid, [Status.submitted.value], author_id=uid)
+        submitted = []
     approved = repo.assessments_by_status(session, mid, [Status.approved.value], limit=10)
     q, body = plain(q), plain(body)  # a NUL in a hand-edited link: PostgreSQL cannot compare text with one
     flt = repo.DecisionFilter(q=q.strip()[:200] or None, deciding_body=body or None)
@@ -77,7 +80,7 @@ def dashboard(
     latest = repo.latest_assessments(session, [d.id for d in decisions])
     if status in STATUS_FILTERS:
         decisions = [d for d in decisions if (latest[d.id].status if d.id in latest else "none") == status]
-    listed = [*mine, *waiting, *approved]
+    listed = [*mine, *waiting, *submitted, *approved]
     by_id = repo.decisions_by_ids(session, mid, [a.decision_id for a in listed])
     filtered = bool(q or body or status or date_from or date_to)
     return page(
@@ -87,6 +90,7 @@ def dashboard(
         login,
         mine=mine,
         waiting=waiting,
+        submitted=submitted,
         own_changes=own_changes,
         approved=approved,
         decision_of=by_id,

@@ -125,6 +125,7 @@ def submit(
             errors=errors.summary(),
             fe=errors.by_field,
             comment=comment,
+            page_address=f"/assessments/{assessment.id}/check",  # the page of this form (the language switch)
         )
     try:
         with session.begin_nested():
@@ -143,6 +144,7 @@ def submit(
             pg=pg,
             problems=problems,
             errors=[(p.id, p.text) for p in problems],
+            page_address=f"/assessments/{assessment.id}/check",
             error_intro=t(
                 lang,
                 "The assessment is not ready to submit. The problems are listed under “Before you can submit”, "
@@ -194,7 +196,10 @@ def review_decide(
     if len(comment) > MAX_COMMENT:
         errors.add("comment", too_long(lang, MAX_COMMENT, t(lang, "Comment")))
     elif action not in ("approve", "return"):
-        errors.add("action", t(lang, "Choose whether to approve or return the assessment"))
+        if review.changed_by(session, login.actor, assessment):  # four eyes: "Return" is the only choice
+            errors.add("action", t(lang, "Choose “Return to the author”: you changed this version yourself"))
+        else:
+            errors.add("action", t(lang, "Choose whether to approve or return the assessment"))
     else:
         try:
             with session.begin_nested():

@@ -140,8 +140,9 @@ def test_a_refused_save_takes_focus_and_says_error_in_the_title(page: Any, serve
         page.click("button[value=overview]")
     assert page.title().startswith("Fel: ")
     assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
+    # the same person saved it in the other tab: the notice says so (tests/web/test_conflict_same_user.py)
     assert page.evaluate("document.activeElement.querySelector('h2').textContent") == (
-        "Någon annan sparade det här formuläret medan du arbetade med det"
+        "Du sparade det här formuläret i en annan flik eller ett annat fönster medan du arbetade med det här"
     )
     assert page.input_value("#c0-e1-rationale") == "Fler kunder.", "what was typed is kept"
 

@@ -118,3 +118,47 @@ def test_the_cookie_table_names_every_cookie_the_service_sets(app: Any, anonymou
     assert received <= listed
     # the session cookie's lifetime as the notice gives it (8 hours by default)
     assert "<td>8 timmar</td>" in table
+
+
+def test_the_notice_says_sign_ins_are_recorded_as_the_service_records_them(app: Any, anonymous: TestClient) -> None:
+    """Every sign-in, failed sign-in and password change of an account is an event of the audit trail,
+    under the account's e-mail address: the notice says so, in every language."""
+    from sqlmodel import select
+
+    from app.audit.models import AuditEvent
+    from app.db.session import unit_of_work
+    from tests.support import make_user
+    from tests.web.support import PASSWORD
+
+    make_user("905", "tiina@vaasa.fi", "official", PASSWORD)
+    web = Web(TestClient(app, follow_redirects=False))
+    web.login("tiina@vaasa.fi", "not the password")
+    web.login("tiina@vaasa.fi", PASSWORD)
+    with unit_of_work() as session:
+        events = session.exec(select(AuditEvent.action, AuditEvent.actor)).all()
+    logins = {action for action, actor in events if "tiina@vaasa.fi" in actor}
+    assert {"login.failed", "login.succeeded"} <= logins
+    said = {
+        "sv": "Varje inloggning, misslyckad inloggning",
+        "fi": "Jokainen kirjautuminen, epäonnistunut kirjautuminen",
+        "en": "Every sign-in, failed sign-in",
+    }
+    for lang, text in said.items():
+        assert text in anonymous.get("/privacy", headers={"Cookie": f"lk_lang={lang}"}).text, lang
+
+
+def test_the_csrf_cookie_is_described_for_every_form_that_sets_it(app: Any, anonymous: TestClient) -> None:
+    """``lk_csrf`` guards every form shown before sign-in: the sign-in and the invitation's (where a new
+    user chooses a password); the notice names both."""
+    from tests.web.support import Web as Signed
+
+    admin = Signed.signed_in(app, "anna@vaasa.fi", "admin")
+    r = admin.post("/admin/invitations", {"email": "ny@vaasa.fi", "role": "official"})
+    link = re.search(r"http://testserver(/invitations/[A-Za-z0-9_-]+)", r.text)
+    assert link
+    assert "lk_csrf" in TestClient(app, follow_redirects=False).get(link.group(1)).cookies
+    said = {"sv": "inbjudan", "fi": "kutsu", "en": "invitation"}
+    for lang, word in said.items():
+        table = anonymous.get("/privacy", headers={"Cookie": f"lk_lang={lang}"}).text.split("<tbody>", 1)[1]
+        row = next(r for r in table.split("</tr>") if "<code>lk_csrf</code>" in r)
+        assert word in row, (lang, row)

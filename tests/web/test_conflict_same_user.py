@@ -15,6 +15,11 @@ SAME = {
     "fi": ("Tallensit tämän lomakkeen toisessa välilehdessä tai ikkunassa", "Tallennettu toisessa välilehdessä"),
     "en": ("You saved this form in another tab or window", "Saved in the other tab or window"),
 }
+DISCARD = {  # what discarding keeps: the version saved in the other tab, not "it" (this page's input)
+    "sv": "eller släng det för att behålla det du sparade där.",
+    "fi": "tai hylkää se, jolloin sinne tallentamasi versio säilyy.",
+    "en": "or discard it to keep that.",
+}
 OTHER = {
     "sv": "Någon annan sparade det här formuläret",
     "fi": "Joku muu tallensi tämän lomakkeen",
@@ -41,7 +46,7 @@ def test_a_save_in_another_tab_is_called_the_users_own(official: Web, lang: str)
     official.get(f"/language?lang={lang}")
     r = _conflict_of_rating_form(official, official, aid)  # one session, two tabs
     heading, column = SAME[lang]
-    assert heading in r.text and column in r.text
+    assert heading in r.text and column in r.text and DISCARD[lang] in r.text
     assert OTHER[lang] not in r.text
 
 
@@ -77,3 +82,56 @@ def test_the_screening_conflict_after_a_save_in_another_tab(official: Web) -> No
     assert r.status_code == 409
     assert SAME["sv"][0] in r.text and OTHER["sv"] not in r.text
     assert "Släng den här versionen och behåll den sparade" in r.text
+
+
+def test_who_saved_the_form_decides_not_who_changed_the_assessment_last(official: Web, app: Any) -> None:
+    """A colleague saves this rating form, then the official saves another form in another tab: the
+    stale tab's conflict is the colleague's, although the assessment's newest change is the official's."""
+    aid = official.new_assessment()
+    official.screen(aid)
+    colleague = Web.signed_in(app, "olle@vaasa.fi", "official")
+    url, stale = official.rate_form(aid)
+    _, fresh = colleague.rate_form(aid)
+    assert colleague.post(url, fresh | {"c0-e1-score": "2", "c0-e1-rationale": "Kollegans text"}).status_code == 303
+    other_url, other = official.rate_form(aid, target="residents")  # another tab, another form
+    assert official.post(other_url, other | {"c0-e1-score": "1", "c0-e1-rationale": "Invånarna"}).status_code == 303
+    r = official.post(url, stale | {"c0-e1-score": "1", "c0-e1-rationale": "Skriven i flik ett"})
+    assert r.status_code == 409
+    assert OTHER["sv"] in r.text and SAME["sv"][0] not in r.text
+
+
+def test_the_users_own_save_of_the_form_is_theirs_after_a_colleagues_other_form(official: Web, app: Any) -> None:
+    """The other way round: the official saved this form in another tab, then a colleague saved another
+    form: the conflict is still the official's own save."""
+    aid = official.new_assessment()
+    official.screen(aid)
+    colleague = Web.signed_in(app, "olle@vaasa.fi", "official")
+    url, stale = official.rate_form(aid)
+    _, fresh = official.rate_form(aid)
+    assert official.post(url, fresh | {"c0-e1-score": "2", "c0-e1-rationale": "Flik två"}).status_code == 303
+    other_url, other = colleague.rate_form(aid, target="residents")
+    assert colleague.post(other_url, other | {"c0-e1-score": "1", "c0-e1-rationale": "Kollegan"}).status_code == 303
+    r = official.post(url, stale | {"c0-e1-score": "1", "c0-e1-rationale": "Skriven i flik ett"})
+    assert r.status_code == 409
+    assert SAME["sv"][0] in r.text and OTHER["sv"] not in r.text
+
+
+def test_the_screening_conflict_names_who_screened(official: Web, app: Any) -> None:
+    """A colleague changes the screening, then the official saves a rating form: the official's stale
+    screening tab is told someone else saved the screening."""
+    aid = official.new_assessment()
+    official.screen(aid, relevant=("policy", "logistics"))
+    stale = official.get(f"/assessments/{aid}/screening").text
+    colleague = Web.signed_in(app, "olle@vaasa.fi", "official")
+    assert colleague.screen(aid, relevant=("policy",)).status_code == 303
+    url, fresh = official.rate_form(aid)
+    assert official.post(url, fresh | {"c0-e1-score": "1", "c0-e1-rationale": "Min text"}).status_code == 303
+    from app.rubrics.models import PERSPECTIVE_IDS
+
+    data = {"base_version": hidden(stale, "base_version"), "base_hash": hidden(stale, "base_hash")}
+    for pid in PERSPECTIVE_IDS:
+        data[f"s-{pid}"] = "yes" if pid in ("policy", "logistics", "culture") else "no"
+        data[f"s-{pid}-reason"] = "" if pid in ("policy", "logistics", "culture") else "Inte aktuellt."
+    r = official.post(f"/assessments/{aid}/screening", data)
+    assert r.status_code == 409
+    assert OTHER["sv"] in r.text and SAME["sv"][0] not in r.text

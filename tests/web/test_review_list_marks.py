@@ -91,3 +91,43 @@ def test_an_official_sees_no_mark_on_their_own_submissions(official: Web) -> Non
     assert official.post(f"/assessments/{aid}/submit", {"comment": ""}).status_code == 303
     page = official.get("/")
     assert aid in _waiting_rows(page.text) and NOTE["sv"] not in page.text
+
+
+def test_a_reviewer_finds_what_they_submitted_themselves(official: Web, reviewer: Web) -> None:
+    """A reviewer who writes an assessment and submits it cannot review it: it is not in "Awaiting my
+    review" but in a list of its own, as an official's is, and a colleague reviewer sees it waiting."""
+    own = _rated(reviewer, "KS 2026/8")
+    theirs = _rated(official, "KS 2026/9")
+    for web, aid in ((reviewer, own), (official, theirs)):
+        assert web.post(f"/assessments/{aid}/submit", {"comment": ""}).status_code == 303
+    html = reviewer.get("/").text
+    assert set(_waiting_rows(html)) == {theirs}
+    submitted = html.split('id="submitted-caption"')[1].split("</table>")[0]
+    assert "Inskickade av mig, väntar på granskning" in submitted and f"/assessments/{own}" in submitted
+    assert f"/assessments/{theirs}" not in submitted
+    assert 'id="submitted-caption"' not in official.get("/").text  # an official's own list is "waiting"
+
+
+@pytest.mark.parametrize("lang", ["sv", "fi", "en"])
+def test_a_review_sent_without_a_choice_names_the_only_one(official: Web, reviewer: Web, lang: str) -> None:
+    """A reviewer who changed the version is offered "Return" alone: sent without it, the error says to
+    choose it, not "approve or return" (which they cannot)."""
+    from tests.web.support import error_summary
+
+    changed, untouched = _rated(official, "KS 2026/11"), _rated(official, "KS 2026/12")
+    url, data = reviewer.rate_form(changed, target="residents")
+    data |= {"c0-e1-score": "1", "c0-e1-rationale": "Granskarens tillägg", "c0-e1-likelihood": "likely"}
+    assert reviewer.post(url, data).status_code == 303
+    for aid in (changed, untouched):
+        assert official.post(f"/assessments/{aid}/submit", {"comment": ""}).status_code == 303
+    reviewer.get(f"/language?lang={lang}")
+    only = {
+        "sv": "Välj ”Returnera till författaren”: du har själv ändrat den här versionen",
+        "fi": "Valitse ”Palauta laatijalle”: olet itse muuttanut tätä versiota",
+        "en": "Choose “Return to the author”: you changed this version yourself",
+    }[lang]
+    r = reviewer.post(f"/assessments/{changed}/review", {"comment": "Se över"})
+    assert r.status_code == 422 and error_summary(r.text) == [("action", only)]
+    assert "Se över" in r.text  # the comment is kept
+    r = reviewer.post(f"/assessments/{untouched}/review", {"comment": ""})
+    assert r.status_code == 422 and only not in r.text
