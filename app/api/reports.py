@@ -123,7 +123,7 @@ class WordQuery(BaseModel):
             "description": "The Word document (Office Open XML)",
             "content": {word.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
         },
-        **responses(401, 403, 404, 422, 503),
+        **responses(401, 403, 404, 409, 422, 503),
     },
     openapi_extra=documented(WordQuery),
 )

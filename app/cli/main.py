@@ -282,7 +282,7 @@ def _password(password_env: str | None) -> str:
             raise fail(f"environment variable {password_env} is empty")
         return from_env
     if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
+        return sys.stdin.readline().rstrip("\r\n")  # a line from a file written on Windows ends \r\n
     prompted: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     return prompted
 

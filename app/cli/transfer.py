@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import domain_fail, err, fail
+from app.cli.common import check_output, domain_fail, err, fail
 from app.errors import DomainError, ValidationFailed
 
 
@@ -27,6 +27,8 @@ def export_command(
     from app.municipalities.repository import by_code
     from app.transfer.export import dumps, export_municipality
 
+    if output is not None:
+        check_output(output)
     with unit_of_work(write=False) as session:
         m = by_code(session, municipality)
         if m is None:
@@ -35,7 +37,10 @@ def export_command(
     if output is None:
         sys.stdout.buffer.write(body)
     else:
-        output.write_bytes(body)
+        try:
+            output.write_bytes(body)
+        except OSError as exc:  # a read-only or full file system, no permission
+            raise fail(f"cannot write {output}: {exc.strerror or type(exc).__name__}") from exc
         err.print(f"wrote {output} ({len(body)} bytes)")
 
 

@@ -284,7 +284,8 @@ def import_municipality(session: Session, data: Any, registry: RubricRegistry | 
     if municipality_repo.by_code(session, code) is not None:
         raise Conflict(f"municipality {code} already exists in this database; import into an empty one")
     for name in repo.ORDER:
-        repo.insert_rows(session, name, rows[name])
+        table_rows = values.earlier_versions_first(rows[name]) if name == "assessment" else rows[name]
+        repo.insert_rows(session, name, table_rows)
     session.flush()
     portfolio.rebuild_municipality(session, municipality["id"])  # derived data, not exported
     return code

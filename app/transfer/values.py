@@ -272,7 +272,8 @@ def _state_problems(row: Mapping[str, Any], where: str) -> list[FieldProblem]:
 
 
 def relation_problems(rows: Mapping[str, list[dict[str, Any]]]) -> list[FieldProblem]:
-    """Rows that refer to a row of *another* assessment: a rating's alternative, a follow-up's rating."""
+    """Rows that refer to a row of *another* assessment: a rating's alternative, a follow-up's rating; and
+    assessments whose earlier versions lead back to them."""
     problems: list[FieldProblem] = []
     alt_of = {r["id"]: r["assessment_id"] for r in rows.get("alternative", [])}
     rating_of = {r["id"]: r["assessment_id"] for r in rows.get("rating", [])}
@@ -284,7 +285,43 @@ def relation_problems(rows: Mapping[str, list[dict[str, Any]]]) -> list[FieldPro
     for i, r in enumerate(rows.get("follow_up", [])):
         if rating_of.get(r["rating_id"], r["assessment_id"]) != r["assessment_id"]:
             problems.append(FieldProblem(f"tables.follow_up.{i}.rating_id", "is a rating of another assessment"))
+    problems.extend(_version_cycles(rows.get("assessment", [])))
     return problems
+
+
+def _version_cycles(assessments: list[dict[str, Any]]) -> list[FieldProblem]:
+    """Assessments whose chain of earlier versions (``previous_id``) comes back to them: no order of
+    inserts satisfies the foreign key, and no version can be the first."""
+    previous = {r["id"]: r.get("previous_id") for r in assessments}
+    problems = []
+    for i, r in enumerate(assessments):
+        seen = {r["id"]}
+        step = previous.get(r["id"])
+        while step is not None and step not in seen:
+            seen.add(step)
+            step = previous.get(step)
+        if step == r["id"]:
+            problems.append(FieldProblem(f"tables.assessment.{i}.previous_id", "its earlier versions lead back to it"))
+    return problems
+
+
+def earlier_versions_first(assessments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The assessments in the order they can be inserted in: each after the version it was copied from
+    (``previous_id``, a foreign key to the same table), otherwise as in the file. An export lists them by
+    id, so a new version whose id sorts first came before its previous one and failed the foreign key.
+    Cycles are refused before (:func:`relation_problems`)."""
+    by_id = {r["id"]: r for r in assessments}
+    placed: set[Any] = set()
+    ordered: list[dict[str, Any]] = []
+    for row in assessments:
+        chain = []
+        step: dict[str, Any] | None = row
+        while step is not None and step["id"] not in placed:
+            chain.append(step)
+            placed.add(step["id"])
+            step = by_id.get(step.get("previous_id"))
+        ordered.extend(reversed(chain))
+    return ordered
 
 
 def fill_decision_snapshots(rows: Mapping[str, list[dict[str, Any]]]) -> None:
