@@ -24,7 +24,12 @@ from typer.core import TyperGroup
 from app.errors import DomainError
 
 err = Console(stderr=True, soft_wrap=True)
-STAGES = {"load": "Loading assessments", "render": "Rendering PDF", "write": "Writing file"}
+STAGES = {
+    "load": "Loading assessments",
+    "render": "Rendering PDF",
+    "word": "Building the Word copy",
+    "write": "Writing file",
+}
 
 
 class _AssessmentByDefault(TyperGroup):
@@ -114,6 +119,8 @@ def assessment(
     except ValueError as exc:
         raise _fail(f"'{assessment_id}' is not an assessment id (a UUID)") from exc
     word_copy = output.suffix.lower() == ".docx"
+    if output.suffix.lower() in (".doc", ".odt", ".rtf"):
+        raise _fail(f"cannot write {output}: name the file .docx for the Word copy, or .pdf for the PDF")
     if word_copy and variant != "ua":
         raise _fail("--variant is for PDFs: a file named .docx is the Word copy for comments")
     _check_output(output)
@@ -124,12 +131,12 @@ def assessment(
             if found is None:
                 raise _fail(f"assessment {assessment_id} does not exist")
             update("load", 1, 1)
-            update("render", 0, 1)
+            update("word" if word_copy else "render", 0, 1)
             if word_copy:
                 pdf = word.assessment_docx(session, registry, found, check_lang(lang))
             else:
                 pdf = assessment_pdf(session, registry, found, lang, variant)
-            update("render", 1, 1)
+            update("word" if word_copy else "render", 1, 1)
             _write(output, pdf, update)
     except DomainError as exc:
         raise _domain_fail(exc) from exc

@@ -61,3 +61,6 @@ def test_report_to_a_docx_file_writes_the_word_copy(api: Api, tmp_path: Path) ->
     result = runner.invoke(app, ["report", a["id"], "-o", str(tmp_path / "y.docx"), "--lang", "de"])
     assert result.exit_code == 1 and "unsupported report language" in result.output
     assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()
+    result = runner.invoke(app, ["report", a["id"], "-o", str(tmp_path / "old.doc")])
+    assert result.exit_code == 1 and "name the file .docx for the Word copy" in result.output
+    assert not (tmp_path / "old.doc").exists()
