@@ -83,8 +83,8 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
     doc.add_heading(report.decision_title, level=1)
     copy = t(
         lang,
-        "A copy for comments: comment and suggest changes here with your word processor. The assessment itself "
-        "is changed in Livskraft, and changes made in this document do not reach it.",
+        "Comment and suggest changes here with your word processor. The assessment itself is changed in "
+        "Livskraft, and changes made in this document do not reach it.",
     )
     note = doc.add_paragraph(f"{t(lang, 'Comment copy')} · {report.status}. {copy}")
     note.runs[0].italic = True

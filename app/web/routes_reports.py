@@ -27,6 +27,8 @@ from app.web.templating import t
 
 router = Router(include_in_schema=False)
 VARIANTS = ("ua", "a3")
+COMMENTS_SUFFIX = {"sv": "kommentarer", "fi": "kommentit", "en": "comments"}
+"""The Word copy's file name says what it is for in its own language."""
 
 
 def _reports() -> ModuleType:
@@ -86,7 +88,8 @@ def report_docx(
     content: bytes = word.assessment_docx(session, registry, assessment, chosen)
     decision = repo.get_decision(session, login.municipality.id, assessment.decision_id)
     name = _safe(decision_as_shown(assessment, decision).case_number if decision else "assessment")
-    return _pdf(content, f"livskraft-{name}-v{assessment.version_no}-{chosen}-comments.docx", word.MEDIA_TYPE)
+    suffix = COMMENTS_SUFFIX[chosen]
+    return _pdf(content, f"livskraft-{name}-v{assessment.version_no}-{chosen}-{suffix}.docx", word.MEDIA_TYPE)
 
 
 def _date(value: str) -> date | None:

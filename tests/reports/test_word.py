@@ -76,6 +76,7 @@ def test_swedish_copy_holds_the_summary_and_every_rating_in_full(api: Api) -> No
     assert LONG_RATIONALE.strip() in text  # in full, not cut as on the PDF's first pages
     # a copy: it says so, in the document's language
     assert "ändringar i det här dokumentet når inte" in text.lower()
+    assert text.lower().count("kopia för kommentarer") == 1  # the label once, not repeated by the sentence
 
 
 def test_structure_language_and_properties_for_assistive_technology(api: Api) -> None:

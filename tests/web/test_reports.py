@@ -77,7 +77,7 @@ def test_word_copy_for_comments_is_offered_and_downloads(official: Web) -> None:
     r = official.get(f"/assessments/{aid}/report.docx?lang=fi")
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert 'filename="livskraft-KS-2026-58-v1-fi-comments.docx"' in r.headers["content-disposition"]
+    assert 'filename="livskraft-KS-2026-58-v1-fi-kommentit.docx"' in r.headers["content-disposition"]
     document = docx.Document(io.BytesIO(r.content))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Kommentointikopio" in text and "Diaarinumero" in "\n".join(
