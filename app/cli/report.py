@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
+from app.cli.common import check_output, domain_fail, err, fail
 from app.errors import DomainError
 
-err = Console(stderr=True, soft_wrap=True)
 STAGES = {
     "load": "Loading assessments",
     "render": "Rendering PDF",
@@ -48,15 +47,6 @@ report_app = typer.Typer(
 )
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(1)
-
-
-def _domain_fail(exc: DomainError) -> typer.Exit:
-    return _fail("\n".join([exc.detail] + [f"  {p.field}: {p.message}" for p in exc.errors]))
-
-
 @contextmanager
 def _progress() -> Iterator[Any]:
     columns = (
@@ -75,24 +65,13 @@ def _progress() -> Iterator[Any]:
         yield update
 
 
-def _check_output(path: Path) -> None:
-    """Refuse, before anything is rendered, a PDF path whose folder is not there: no folder is created
-    (a mistyped path must not leave new directories behind), as ``livskraft backup`` refuses."""
-    folder = path.parent
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise _fail(f"cannot write {path}: {folder} {what}")
-    if path.is_dir():
-        raise _fail(f"cannot write {path}: it is a folder")
-
-
 def _write(path: Path, pdf: bytes, update: Any) -> None:
     update("write", 0, 1)
     try:
         path.write_bytes(pdf)
     except OSError as exc:  # e.g. /proc/x.pdf, a read-only or full file system, no permission
         reason = exc.strerror or type(exc).__name__
-        raise _fail(f"cannot write {path}: {reason} (does {path.parent} exist, and may it be written?)") from exc
+        raise fail(f"cannot write {path}: {reason} (does {path.parent} exist, and may it be written?)") from exc
     update("write", 1, 1)
 
 
@@ -117,19 +96,19 @@ def assessment(
     try:
         key = uuid.UUID(assessment_id)
     except ValueError as exc:
-        raise _fail(f"'{assessment_id}' is not an assessment id (a UUID)") from exc
+        raise fail(f"'{assessment_id}' is not an assessment id (a UUID)") from exc
     word_copy = output.suffix.lower() == ".docx"
     if output.suffix.lower() in (".doc", ".odt", ".rtf"):
-        raise _fail(f"cannot write {output}: name the file .docx for the Word copy, or .pdf for the PDF")
+        raise fail(f"cannot write {output}: name the file .docx for the Word copy, or .pdf for the PDF")
     if word_copy and variant != "ua":
-        raise _fail("--variant is for PDFs: a file named .docx is the Word copy for comments")
-    _check_output(output)
+        raise fail("--variant is for PDFs: a file named .docx is the Word copy for comments")
+    check_output(output)
     registry = load_registry(get_settings().rubrics_dir)
     try:
         with _progress() as update, unit_of_work() as session:
             found = session.get(Assessment, key)
             if found is None:
-                raise _fail(f"assessment {assessment_id} does not exist")
+                raise fail(f"assessment {assessment_id} does not exist")
             update("load", 1, 1)
             update("word" if word_copy else "render", 0, 1)
             if word_copy:
@@ -139,7 +118,7 @@ def assessment(
             update("word" if word_copy else "render", 1, 1)
             _write(output, pdf, update)
     except DomainError as exc:
-        raise _domain_fail(exc) from exc
+        raise domain_fail(exc) from exc
     err.print(f"{output}  {len(pdf) // 1024} KiB", highlight=False)
 
 
@@ -161,19 +140,19 @@ def portfolio(
 
     start, end = date_from.date(), date_to.date()
     if start > end:
-        raise _fail("--from must not be after --to")
+        raise fail("--from must not be after --to")
     path = output or Path(f"portfolio-{municipality}-{start}-{end}-{lang}.pdf")
-    _check_output(path)
+    check_output(path)
     registry = load_registry(get_settings().rubrics_dir)
     try:
         with _progress() as update, unit_of_work(write=False) as session:
             m = by_code(session, municipality)
             if m is None:
-                raise _fail(f"municipality {municipality} does not exist (see `livskraft municipalities list`)")
+                raise fail(f"municipality {municipality} does not exist (see `livskraft municipalities list`)")
             pdf = portfolio_pdf(session, registry, m.id, start, end, body, lang, progress=update)
             _write(path, pdf, update)
     except DomainError as exc:
-        raise _domain_fail(exc) from exc
+        raise domain_fail(exc) from exc
     err.print(f"{path}  {len(pdf) // 1024} KiB", highlight=False)
 
 

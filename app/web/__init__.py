@@ -14,7 +14,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
-from starlette.routing import Match
 
 from app.api import problems
 from app.assessments.models import Assessment, Status
@@ -41,15 +40,15 @@ from app.web.deps import (
     SESSION_COOKIE,
     CsrfFailed,
     LoginRequired,
+    form_page,
     language,
     page,
     redirect,
     rubrics,
-    safe_next,
     text,
 )
 from app.web.forms import whole_number
-from app.web.security import SecurityHeadersMiddleware, WebBodyLimit, same_origin_path, same_origin_post
+from app.web.security import SecurityHeadersMiddleware, WebBodyLimit, same_origin_post
 from app.web.templating import STATIC, t
 
 ERROR_TEXTS = {
@@ -108,18 +107,6 @@ async def _csrf_failed(request: Request, exc: Exception) -> Response:
 
     lang = language(request)
     return await run_in_threadpool(_refused_form, request, lang, exc.form, True)
-
-
-def form_page(request: Request) -> str:
-    """The page of the form a POST was sent from (to come back to after signing in, or after a refusal):
-    the POST's own path when it is a page too (most forms post to their own address), else the
-    ``Referer`` when it is an address on this host, else the dashboard. Always a local path."""
-    path = request.url.path
-    as_get = {**request.scope, "method": "GET"}
-    if any(route.matches(as_get)[0] == Match.FULL for route in request.app.router.routes):
-        return safe_next(path)
-    referred = same_origin_path(request.headers.get("referer"), request.headers.get("host", ""))
-    return safe_next(referred) if referred else "/"
 
 
 _ASSESSMENT_PATH = re.compile(r"^/assessments/([0-9a-fA-F-]{36})(?:/|$)")

@@ -88,17 +88,21 @@ def is_page(request: Request, path: str) -> bool:
     return any(route.matches(as_get)[0] == Match.FULL for route in request.app.router.routes)
 
 
-def page_address(request: Request) -> str:
-    """The address of the page shown, to come back to it (the language switch's ``next``): a GET's own
-    path and query; a page rendered by a POST (a refused form, a result shown once) is its own
-    address when that is a page too, else the page the form was sent from (the same-origin
-    ``Referer``, when it is a page), else the dashboard. Never a POST-only address (405)."""
-    if request.method in ("GET", "HEAD"):
-        return full_path(request)
+def form_page(request: Request) -> str:
+    """The page of the form a POST was sent from (to come back to after signing in, after a refusal, or
+    from the language switch): the POST's own path when it is a page too (most forms post to their own
+    address), else the same-origin ``Referer`` when it is a page, else the dashboard. Always a local
+    path, never a POST-only address (405)."""
     if is_page(request, request.url.path):
-        return request.url.path
+        return safe_next(request.url.path)
     referred = same_origin_path(request.headers.get("referer"), request.headers.get("host", ""))
     return safe_next(referred) if referred and is_page(request, referred) else "/"
+
+
+def page_address(request: Request) -> str:
+    """The address of the page shown, to come back to it (the language switch's ``next``): a GET's own
+    path and query; for a page rendered by a POST (a refused form, a result shown once) its form's page."""
+    return full_path(request) if request.method in ("GET", "HEAD") else form_page(request)
 
 
 def request_login(request: Request, session: Session) -> WebLogin | None:

@@ -10,23 +10,12 @@ import csv
 import io
 from typing import Any
 
-import pytest
-
 from tests.api.test_review_flow import act
-from tests.reports.test_decision_snapshot import NEW, OLD, approved_assessment
-from tests.support import Api, make_token, make_user
+from tests.reports.test_decision_snapshot import NEW, OLD, approved_assessment, people
+from tests.support import Api, make_token
 
+__all__ = ["people"]  # a fixture
 OLD_AS_APPROVED = {**OLD, "version": 1}
-
-
-@pytest.fixture
-def people(client: Any) -> dict[str, Api]:
-    official = make_user("091", "olli@hel.fi", "official")
-    reviewer = make_user("091", "riikka@hel.fi", "reviewer")
-    return {
-        "official": Api(client, make_token("091", ("read", "write"), official.id)),
-        "reviewer": Api(client, make_token("091", ("read", "write"), reviewer.id)),
-    }
 
 
 def read(api: Api, assessment_id: str) -> dict[str, Any]:

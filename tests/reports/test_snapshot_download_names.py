@@ -12,21 +12,11 @@ import pytest
 from tests.api.test_review_flow import act
 from tests.reports.factories import pdf_text
 from tests.reports.test_batches import BATCHES, empty_queue, on_postgresql, run_worker, zip_files
-from tests.reports.test_decision_snapshot import NEW, OLD, approved_assessment
-from tests.support import Api, make_token, make_user
+from tests.reports.test_decision_snapshot import NEW, OLD, approved_assessment, people
+from tests.support import Api
 from tests.web.support import Web
 
-__all__ = ["empty_queue"]  # a fixture
-
-
-@pytest.fixture
-def people(client: Any) -> dict[str, Api]:
-    official = make_user("091", "olli@hel.fi", "official")
-    reviewer = make_user("091", "riikka@hel.fi", "reviewer")
-    return {
-        "official": Api(client, make_token("091", ("read", "write"), official.id)),
-        "reviewer": Api(client, make_token("091", ("read", "write"), reviewer.id)),
-    }
+__all__ = ["empty_queue", "people"]  # fixtures
 
 
 def changed_for_a_new_version(official: Api, reviewer: Api) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -70,17 +70,8 @@ class Web:
         return m.group(1)
 
     def screen(self, assessment_id: str, relevant: tuple[str, ...] = ("policy",)) -> Any:
-        from app.rubrics.models import PERSPECTIVE_IDS
-
         page = self.get(f"/assessments/{assessment_id}/screening")
-        data: dict[str, str] = {
-            "base_version": hidden(page.text, "base_version"),
-            "base_hash": hidden(page.text, "base_hash"),
-        }
-        for pid in PERSPECTIVE_IDS:
-            data[f"s-{pid}"] = "yes" if pid in relevant else "no"
-            data[f"s-{pid}-reason"] = "" if pid in relevant else "Berör inte beslutet."
-        return self.post(f"/assessments/{assessment_id}/screening", data)
+        return self.post(f"/assessments/{assessment_id}/screening", screening_form(page.text, relevant))
 
     def rate_form(
         self, assessment_id: str, alt: str = "proposal", perspective: str = "policy", target: str = "firms"
@@ -89,6 +80,18 @@ class Web:
         page = self.get(url)
         assert page.status_code == 200, page.text
         return url, {"base_version": hidden(page.text, "base_version"), "base_hash": hidden(page.text, "base_hash")}
+
+
+def screening_form(page_html: str, relevant: tuple[str, ...] = ("policy",)) -> dict[str, str]:
+    """The screening form as sent from ``page_html`` (a page loaded now, or earlier in another tab):
+    ``relevant`` perspectives yes, the others no with a reason."""
+    from app.rubrics.models import PERSPECTIVE_IDS
+
+    data = {"base_version": hidden(page_html, "base_version"), "base_hash": hidden(page_html, "base_hash")}
+    for pid in PERSPECTIVE_IDS:
+        data[f"s-{pid}"] = "yes" if pid in relevant else "no"
+        data[f"s-{pid}-reason"] = "" if pid in relevant else "Berör inte beslutet."
+    return data
 
 
 def hidden(html: str, name: str) -> str:

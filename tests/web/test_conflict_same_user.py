@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.support import PASSWORD, Web, hidden
+from tests.web.support import PASSWORD, Web, screening_form
 
 SAME = {
     "sv": ("Du sparade det här formuläret i en annan flik eller ett annat fönster", "Sparad i den andra fliken"),
@@ -69,16 +69,10 @@ def test_someone_else_is_still_someone_else(official: Web, app: Any) -> None:
 
 
 def test_the_screening_conflict_after_a_save_in_another_tab(official: Web) -> None:
-    from app.rubrics.models import PERSPECTIVE_IDS
-
     aid = official.new_assessment()
     stale = official.get(f"/assessments/{aid}/screening").text
     assert official.screen(aid, relevant=("policy", "logistics")).status_code == 303  # the other tab
-    data = {"base_version": hidden(stale, "base_version"), "base_hash": hidden(stale, "base_hash")}
-    for pid in PERSPECTIVE_IDS:
-        data[f"s-{pid}"] = "yes" if pid == "policy" else "no"
-        data[f"s-{pid}-reason"] = "" if pid == "policy" else "Inte aktuellt."
-    r = official.post(f"/assessments/{aid}/screening", data)
+    r = official.post(f"/assessments/{aid}/screening", screening_form(stale))
     assert r.status_code == 409
     assert SAME["sv"][0] in r.text and OTHER["sv"] not in r.text
     assert "Släng den här versionen och behåll den sparade" in r.text
@@ -126,12 +120,6 @@ def test_the_screening_conflict_names_who_screened(official: Web, app: Any) -> N
     assert colleague.screen(aid, relevant=("policy",)).status_code == 303
     url, fresh = official.rate_form(aid)
     assert official.post(url, fresh | {"c0-e1-score": "1", "c0-e1-rationale": "Min text"}).status_code == 303
-    from app.rubrics.models import PERSPECTIVE_IDS
-
-    data = {"base_version": hidden(stale, "base_version"), "base_hash": hidden(stale, "base_hash")}
-    for pid in PERSPECTIVE_IDS:
-        data[f"s-{pid}"] = "yes" if pid in ("policy", "logistics", "culture") else "no"
-        data[f"s-{pid}-reason"] = "" if pid in ("policy", "logistics", "culture") else "Inte aktuellt."
-    r = official.post(f"/assessments/{aid}/screening", data)
+    r = official.post(f"/assessments/{aid}/screening", screening_form(stale, ("policy", "logistics")))
     assert r.status_code == 409
     assert OTHER["sv"] in r.text and SAME["sv"][0] not in r.text

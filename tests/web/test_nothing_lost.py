@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.web.support import Web, error_summary, hidden
+from tests.web.support import Web, error_summary, hidden, screening_form
 
 
 def test_autosave_keeps_the_draft_for_the_next_visit(official: Web) -> None:
@@ -92,13 +92,7 @@ def test_screening_conflict(official: Web, app: Any) -> None:
     colleague = Web.signed_in(app, "olle@vaasa.fi", "official")
     stale = official.get(f"/assessments/{aid}/screening").text
     assert colleague.screen(aid, relevant=("policy", "logistics")).status_code == 303
-    from app.rubrics.models import PERSPECTIVE_IDS
-
-    data = {"base_version": hidden(stale, "base_version"), "base_hash": hidden(stale, "base_hash")}
-    for pid in PERSPECTIVE_IDS:
-        data[f"s-{pid}"] = "yes" if pid == "policy" else "no"
-        data[f"s-{pid}-reason"] = "" if pid == "policy" else "Inte aktuellt."
-    r = official.post(f"/assessments/{aid}/screening", data)
+    r = official.post(f"/assessments/{aid}/screening", screening_form(stale))
     assert r.status_code == 409
     assert "Logistik och livskraft" in r.text
 
