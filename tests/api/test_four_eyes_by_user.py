@@ -9,26 +9,22 @@ import json
 import uuid
 from typing import Any
 
-import pytest
 from sqlalchemy import event, update
 from sqlmodel import select
 
-from tests.api.test_integrity_rules import RATING
+from tests.api.test_integrity_rules import RATING, people
 from tests.api.test_review_flow import act, screened_and_rated
-from tests.support import Api, make_token, make_user, session
+from tests.support import Api, make_token, session
+
+__all__ = ["people"]  # a fixture
+REVIEWER = "riikka@hel.fi"  # the fixture's first reviewer
 
 
-@pytest.fixture
-def people(client: Any) -> dict[str, Any]:
-    official = make_user("091", "olli@hel.fi", "official")
-    reviewer = make_user("091", "riikka@hel.fi", "reviewer")
-    reviewer2 = make_user("091", "rasmus@hel.fi", "reviewer")
-    return {
-        "official": Api(client, make_token("091", ("read", "write"), official.id)),
-        "reviewer": Api(client, make_token("091", ("read", "write"), reviewer.id)),
-        "reviewer2": Api(client, make_token("091", ("read", "write"), reviewer2.id)),
-        "reviewer_id": reviewer.id,
-    }
+def _user_id(email: str) -> uuid.UUID:
+    from app.auth.models import User
+
+    with session() as s:
+        return s.exec(select(User.id).where(User.email == email)).one()
 
 
 def _rename(user_id: uuid.UUID, name: str, email: str) -> None:
@@ -50,12 +46,12 @@ def _events_of(resource_id: str) -> list[Any]:
         return list(s.exec(select(AuditEvent).where(AuditEvent.resource_id == resource_id)).all())
 
 
-def test_a_renamed_reviewer_still_cannot_approve_their_changes(people: dict[str, Any]) -> None:
+def test_a_renamed_reviewer_still_cannot_approve_their_changes(people: dict[str, Api]) -> None:
     official, reviewer, reviewer2 = people["official"], people["reviewer"], people["reviewer2"]
     a = screened_and_rated(official)
     assert reviewer.put_ratings(a["id"], [RATING]).status_code == 200
     assert act(official, a, "submit").status_code == 200
-    _rename(people["reviewer_id"], "Riikka Nyman", "riikka.nyman@hel.fi")
+    _rename(_user_id(REVIEWER), "Riikka Nyman", "riikka.nyman@hel.fi")
     r = act(reviewer, a, "approve", "Ser bra ut")
     assert r.status_code == 403, r.text
     assert r.json()["type"].endswith("/approving-own-changes")
@@ -66,7 +62,7 @@ def test_a_renamed_reviewer_still_cannot_approve_their_changes(people: dict[str,
     assert act(reviewer2, a, "approve").status_code == 200, "another reviewer approves"
 
 
-def test_events_carry_the_acting_user_and_the_chain_verifies(people: dict[str, Any]) -> None:
+def test_events_carry_the_acting_user_and_the_chain_verifies(people: dict[str, Api]) -> None:
     """Events of a person (also the fast write path's, on PostgreSQL) carry their id; a system token's
     carry none; ``audit verify`` passes and finds an id changed afterwards."""
     from app.audit import service as audit
@@ -80,7 +76,7 @@ def test_events_carry_the_acting_user_and_the_chain_verifies(people: dict[str, A
     system.create_decision("KS 2026/99")
     events = _events_of(a["id"])
     by_reviewer = [e for e in events if e.actor.startswith("Riikka")]
-    assert by_reviewer and {e.actor_user_id for e in by_reviewer} == {people["reviewer_id"]}
+    assert by_reviewer and {e.actor_user_id for e in by_reviewer} == {_user_id(REVIEWER)}
     assert all(e.actor_user_id is not None for e in events), "every event of the assessment is a person's"
     with session() as s:
         made_by_token = s.exec(select(AuditEvent).where(AuditEvent.actor == "token:test")).all()
@@ -129,7 +125,7 @@ def test_an_event_without_a_user_hashes_as_before_the_column() -> None:
     assert audit.compute_hash(audit.GENESIS, with_user) != expected
 
 
-def test_events_recorded_before_the_user_id_are_matched_by_label(people: dict[str, Any]) -> None:
+def test_events_recorded_before_the_user_id_are_matched_by_label(people: dict[str, Api]) -> None:
     """An event with no user id (recorded before migration 0014) counts by the label it was recorded
     under, as before; the user id decides for every other event, whatever its label says."""
     from app.assessments import review
@@ -167,7 +163,7 @@ def test_events_recorded_before_the_user_id_are_matched_by_label(people: dict[st
         s.rollback()
 
 
-def test_the_list_check_is_one_statement_for_all_ids(people: dict[str, Any]) -> None:
+def test_the_list_check_is_one_statement_for_all_ids(people: dict[str, Api]) -> None:
     from app.assessments import review
     from app.auth.models import User
     from app.auth.web_sessions import actor_for_user
