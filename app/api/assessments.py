@@ -27,7 +27,7 @@ from app.api.deps import (
     unchanged,
 )
 from app.api.pagination import MAX_LIMIT, Page, as_datetime, as_uuid, cursor_tag, decode_cursor, encode_cursor
-from app.api.param_models import documented, parsed
+from app.api.param_models import documented, in_order, parsed
 from app.api.problems import responses
 from app.assessments import repository as repo
 from app.assessments import review, service, summary_cache, views
@@ -121,6 +121,7 @@ async def list_assessments(caller: CallerDep, params: Annotated[ListQuery, Depen
     """The municipality's assessments, a page at a time (`next_cursor`), with filters, ordered by `sort`
     and id. An assessment changed while you page moves in the default order (`updated_at`): for a full
     sync sort by `created_at`."""
+    in_order(params.date_from, params.date_to)  # before the kept pages: a refusal is never a kept answer
     query = AssessmentQuery(
         params.status,
         params.deciding_body,

@@ -21,6 +21,7 @@ from app.api.pagination import (
     encode_cursor,
     nullable,
 )
+from app.api.param_models import in_order
 from app.api.problems import responses
 from app.assessments import service
 from app.assessments.list_repository import DecisionQuery, page_decisions
@@ -101,6 +102,7 @@ def list_decisions(
 ) -> Page[DecisionPublic]:
     """The municipality's decisions, a page at a time (`next_cursor`), ordered by `sort` and id. `q`
     finds the text as typed (`%` and `_` are not wildcards)."""
+    in_order(date_from, date_to)
     query = DecisionQuery(q, deciding_body, date_from, date_to, case_number, sort, order)
     tag = cursor_tag("decisions", sort, order)
     after = decode_cursor(cursor, tag, SORT_VALUE[sort], as_uuid)

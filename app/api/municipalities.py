@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from typing import Annotated, Any
 
 from fastapi import Query, Response
@@ -56,6 +57,11 @@ class AuditEventPublic(BaseModel):
     seq: int
     at: Any
     actor: str
+    actor_user_id: uuid.UUID | None = Field(
+        description="The id of the user who acted, whatever their name and e-mail address are now (`actor` "
+        "shows them as they were then); null when no person acted (`token:…`, a token not acting for a "
+        "person; `system`) and for every event recorded before events carried user ids (migration 0014)"
+    )
     action: str
     resource_type: str
     resource_id: str

@@ -9,18 +9,20 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.assessments.schemas import NotNull, StatusName
 from app.errors import DomainError, FieldProblem
 from app.routing import allowed_methods
 
@@ -110,7 +112,10 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details. Some problems carry extension members (RFC 9457 §3.2), each declared
+    below with the answers that send it; a client must ignore members it does not know."""
+
+    model_config = ConfigDict(extra="allow")  # ``additionalProperties: true``: more members may come
 
     type: str = Field(examples=[TYPE_BASE + "validation-error"])
     title: str
@@ -118,6 +123,26 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     errors: list[FieldError] = Field(default_factory=list)
+    assessment_id: NotNull[uuid.UUID] = Field(
+        default=None,
+        description="The assessment the conflict is about (409): the decision's latest version, which keeps "
+        "the decision from being changed, the assessment the decision already has, or the newer version",
+    )
+    assessment_status: NotNull[StatusName] = Field(
+        default=None, description="That assessment's status, when it keeps the decision from being changed (409)"
+    )
+    current_version: NotNull[int] = Field(
+        default=None, description='The version the assessment has now (412): its `ETag` is `"v<current_version>"`'
+    )
+    decisions: NotNull[int] = Field(
+        default=None, description="How many decisions the period of a portfolio report holds (422, too many)"
+    )
+    limit: NotNull[int] = Field(
+        default=None, description="The most decisions a portfolio report covers (422, with `decisions`)"
+    )
+    database: NotNull[Literal["unreachable"]] = Field(
+        default=None, description="The database's state, in the answer of the health check (`/healthz`, 503)"
+    )
 
 
 def problem_response(

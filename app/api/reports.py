@@ -19,11 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from app import i18n
 from app.api import fast_path
 from app.api.deps import ActorDep, AssessmentCallerDep, Caller, RegistryDep, SessionDep, rubrics
-from app.api.param_models import documented, parsed
+from app.api.param_models import documented, in_order, parsed
 from app.api.problems import responses
 from app.assessments import service as assessments
 from app.db.session import request_unit_of_work
-from app.errors import FieldProblem, ValidationFailed
 from app.reports import service, word
 from app.routing import Router
 from app.rubrics.registry import RubricRegistry
@@ -180,11 +179,7 @@ def portfolio_report(
     """Counts by status, the distribution of impacts per perspective and target, decisions with
     significant negative impacts, the cumulative effect on each target and trends by quarter, each chart
     followed by its data table. Periods with more decisions than the server allows are refused."""
-    if date_from > date_to:
-        raise ValidationFailed(
-            "the period ends before it starts",
-            errors=[FieldProblem("query.from", "must not be after 'to'", "range")],
-        )
+    in_order(date_from, date_to)
     chosen = _lang(request, lang)
     pdf = service.portfolio_pdf(session, registry, actor.municipality_id, date_from, date_to, body or None, chosen)
     return _pdf(pdf, f"livskraft-portfolio-{actor.municipality_code}-{date_from}-{date_to}-{chosen}.pdf")

@@ -272,8 +272,10 @@ def _state_problems(row: Mapping[str, Any], where: str) -> list[FieldProblem]:
 
 
 def relation_problems(rows: Mapping[str, list[dict[str, Any]]]) -> list[FieldProblem]:
-    """Rows that refer to a row of *another* assessment: a rating's alternative, a follow-up's rating; and
-    assessments whose earlier versions lead back to them."""
+    """Rows that refer to a row of *another* assessment: a rating's alternative, a follow-up's rating; a
+    new version of an assessment of another decision than the version it was copied from; assessments
+    whose earlier versions lead back to them; and audit events of a person who is not among the export's
+    users (the import creates the municipality, so it has no other users)."""
     problems: list[FieldProblem] = []
     alt_of = {r["id"]: r["assessment_id"] for r in rows.get("alternative", [])}
     rating_of = {r["id"]: r["assessment_id"] for r in rows.get("rating", [])}
@@ -285,7 +287,26 @@ def relation_problems(rows: Mapping[str, list[dict[str, Any]]]) -> list[FieldPro
     for i, r in enumerate(rows.get("follow_up", [])):
         if rating_of.get(r["rating_id"], r["assessment_id"]) != r["assessment_id"]:
             problems.append(FieldProblem(f"tables.follow_up.{i}.rating_id", "is a rating of another assessment"))
+    decision_of = {r["id"]: r["decision_id"] for r in rows.get("assessment", [])}
+    for i, r in enumerate(rows.get("assessment", [])):
+        if decision_of.get(r.get("previous_id"), r["decision_id"]) != r["decision_id"]:
+            problems.append(
+                FieldProblem(
+                    f"tables.assessment.{i}.previous_id",
+                    "is an assessment of another decision: a new version assesses the decision of the version "
+                    "it was copied from",
+                )
+            )
     problems.extend(_version_cycles(rows.get("assessment", [])))
+    users = {r["id"] for r in rows.get("user", [])}
+    for i, r in enumerate(rows.get("audit_event", [])):
+        if r.get("actor_user_id") is not None and r["actor_user_id"] not in users:
+            problems.append(
+                FieldProblem(
+                    f"tables.audit_event.{i}.actor_user_id",
+                    f"refers to user {r['actor_user_id']}, which is not in the export",
+                )
+            )
     return problems
 
 
