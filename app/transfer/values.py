@@ -29,7 +29,7 @@ from app.rubrics.extensions import merge
 from app.rubrics.loader import extension_hash
 from app.rubrics.models import Rubric, RubricExtension, Target
 from app.rubrics.registry import RubricRegistry
-from app.text import CLEAN_TEXT
+from app.text import CLEAN_TEXT, REFUSED_TEXT, refused_character
 
 Clean = Annotated[str, StringConstraints(pattern=CLEAN_TEXT)]
 Long = Annotated[str, StringConstraints(max_length=20_000, pattern=CLEAN_TEXT)]
@@ -196,7 +196,7 @@ _MESSAGES = {
     "greater_than_equal": "must be at least {ge}",
     "literal_error": "must be one of {expected}",
     "enum": "must be one of {expected}",
-    "string_pattern_mismatch": "contains characters that are not allowed (control or bidirectional characters)",
+    "string_pattern_mismatch": REFUSED_TEXT,
     "string_too_long": "is longer than {max_length} characters",
     "string_too_short": "must not be empty",
     "too_long": "has more than {max_length} items",
@@ -208,6 +208,8 @@ def _message(error: Any) -> str:
     ctx = error.get("ctx") or {}
     if error["type"] == "value_error" and "error" in ctx:
         return str(ctx["error"])
+    if error["type"] == "string_pattern_mismatch" and (found := refused_character(error.get("input"))):
+        return f"{REFUSED_TEXT}; found {found}"
     if template is None:
         return str(error["msg"])
     try:
