@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 _REFUSED = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff"
 CLEAN_TEXT = rf"^[^{_REFUSED}]*$"
@@ -51,6 +53,15 @@ def refused_character(value: object) -> str | None:
     kind = "a noncharacter" if unicodedata.category(char) == "Cn" else "a control character"
     name = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, f"({kind})")
     return f"U+{ord(char):04X} {name} at character {found.start() + 1}"
+
+
+def refusal(error: Mapping[str, Any]) -> str | None:
+    """For a pydantic error of :data:`CLEAN_TEXT`'s pattern, the rule in words and the character that
+    broke it (:func:`refused_character`), for an error message; None for any other error."""
+    if error.get("type") != "string_pattern_mismatch":
+        return None
+    found = refused_character(error.get("input"))
+    return f"{REFUSED_TEXT}; found {found}" if found else None
 
 
 REFUSED_TEXT = (

@@ -1,16 +1,22 @@
 """The text rule (app/text.py) for the noncharacters U+FFFE and U+FFFF: the API refuses them by field, the
-web removes them where typed text enters, and a rubric file naming one is refused by line."""
+web removes them where typed text enters; every refusal of the rule names the character and its place
+(API, import and rubric files), not the regular expression."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.rubrics.loader import RubricFileError
+from app.rubrics.registry import load_registry
 from tests.support import Api
 from tests.web.support import Web
 
 NONCHARACTERS = ("\ufffe", "\uffff")
+RUBRICS = Path(__file__).resolve().parents[1] / "rubrics"
 
 
 @pytest.mark.parametrize("bad", NONCHARACTERS)
@@ -45,3 +51,17 @@ def test_api_names_a_bidirectional_override_by_name_and_place(api: Api) -> None:
     r = api.get("/api/v1/decisions", params={"q": "a\x01"})
     assert r.status_code == 422
     assert "found U+0001 (a control character) at character 2" in r.json()["errors"][0]["message"]
+
+
+def test_a_rubric_text_with_an_override_names_file_line_field_and_character(tmp_path: Path) -> None:
+    root = tmp_path / "rubrics"
+    shutil.copytree(RUBRICS, root)
+    policy = root / "kuntaliitto-vitality/1.0.0/perspectives/policy.yaml"
+    text = policy.read_text(encoding="utf-8").replace("  sv: ", "  sv: Kommunens \u202e", 1)  # the title
+    policy.write_text(text, encoding="utf-8")
+    line = next(i for i, line in enumerate(text.splitlines(), 1) if "\u202e" in line)
+    with pytest.raises(RubricFileError) as info:
+        load_registry(root)
+    [problem] = [str(p) for p in info.value.problems if p.file.endswith("perspectives/policy.yaml")]
+    assert problem.startswith(f"kuntaliitto-vitality/1.0.0/perspectives/policy.yaml:{line}: "), problem
+    assert "found U+202E RIGHT-TO-LEFT OVERRIDE at character 11" in problem and "^[^" not in problem

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.assessments.schemas import NotNull, StatusName
 from app.errors import DomainError, FieldProblem
 from app.routing import allowed_methods
-from app.text import REFUSED_TEXT, refused_character
+from app.text import refusal
 
 log = logging.getLogger("livskraft")
 PROBLEM = "application/problem+json"
@@ -199,9 +199,8 @@ def _field_problem(err: dict[str, Any]) -> FieldProblem:
         reason = str((err.get("ctx") or {}).get("error", "")) or "not valid JSON"
         where = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
         return FieldProblem("body", f"the body is not valid JSON: {reason}{where}"[:500], kind)
-    if kind == "string_pattern_mismatch" and (found := refused_character(err.get("input"))):
-        # the text rule (app/text.py) in words and what broke it, instead of the pattern itself
-        return FieldProblem(_field(loc), f"{REFUSED_TEXT}; found {found}"[:500], kind)
+    if refused := refusal(err):  # the text rule in words and what broke it, not the pattern itself
+        return FieldProblem(_field(loc), refused[:500], kind)
     return FieldProblem(_field(loc), _safe_msg(err), kind)
 
 

@@ -32,6 +32,7 @@ from app.rubrics.models import (
     RubricMigration,
     Target,
 )
+from app.text import refusal
 
 MAX_FILE_BYTES = 2_000_000
 CRITERIA_PER_TARGET = (3, 6)
@@ -193,7 +194,7 @@ def validate_data(model: type[M], data: Any, lines: dict[tuple[Any, ...], int], 
         for err in exc.errors():
             loc = tuple(err["loc"])
             field = ".".join(str(p) for p in loc) or "(top level)"
-            problems.append(RubricProblem(name, _line_for(loc, lines), field, err["msg"]))
+            problems.append(RubricProblem(name, _line_for(loc, lines), field, refusal(err) or err["msg"]))
         raise RubricFileError(problems) from exc
 
 

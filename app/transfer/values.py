@@ -29,7 +29,7 @@ from app.rubrics.extensions import merge
 from app.rubrics.loader import extension_hash
 from app.rubrics.models import Rubric, RubricExtension, Target
 from app.rubrics.registry import RubricRegistry
-from app.text import CLEAN_TEXT, REFUSED_TEXT, refused_character
+from app.text import CLEAN_TEXT, REFUSED_TEXT, refusal
 
 Clean = Annotated[str, StringConstraints(pattern=CLEAN_TEXT)]
 Long = Annotated[str, StringConstraints(max_length=20_000, pattern=CLEAN_TEXT)]
@@ -208,8 +208,8 @@ def _message(error: Any) -> str:
     ctx = error.get("ctx") or {}
     if error["type"] == "value_error" and "error" in ctx:
         return str(ctx["error"])
-    if error["type"] == "string_pattern_mismatch" and (found := refused_character(error.get("input"))):
-        return f"{REFUSED_TEXT}; found {found}"
+    if refused := refusal(error):
+        return refused
     if template is None:
         return str(error["msg"])
     try:
