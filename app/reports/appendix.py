@@ -140,7 +140,7 @@ def appendix(
                 groups.setdefault(r.perspective_id, []).append(_entry(text, r))
         out.append(
             AppendixAlternative(
-                kind=labels.alternative_kind(text.lang, alt.kind, alt.key),
+                kind=labels.unhyphenated(labels.alternative_kind(text.lang, alt.kind, alt.key)),  # a heading
                 title=labels.alternative_title(text.lang, alt.kind, alt.title),
                 description=alt.description,
                 perspectives=[

@@ -52,6 +52,7 @@ ALTERNATIVE_KINDS: dict[str, str] = {
     "option": "Other option",
 }
 ZERO_TITLE = "Nothing is decided; the present course continues"
+SOFT_HYPHEN = "\u00ad"
 
 
 def messages() -> list[str]:
@@ -92,6 +93,12 @@ def alternative_kind(lang: str, kind: str, key: str) -> str:
     word = t(lang, ALTERNATIVE_KINDS.get(kind, kind))
     number = key.removeprefix("option-") if kind == "option" else ""
     return f"{word} {number}" if number.isdigit() else word
+
+
+def unhyphenated(text: str) -> str:
+    """``text`` without the soft hyphens the Finnish catalogue puts in words for narrow table headers
+    ("Nolla\u00advaihto\u00adehto"): a heading becomes a PDF bookmark, which shows them as they are."""
+    return text.replace(SOFT_HYPHEN, "")
 
 
 def alternative_title(lang: str, kind: str, title: str) -> str:

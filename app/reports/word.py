@@ -40,7 +40,7 @@ from app.errors import NotFound
 from app.municipalities.models import Municipality
 from app.reports.branding import brand_for
 from app.reports.context import Impact, SummaryReport, summary_report
-from app.reports.labels import t
+from app.reports.labels import SOFT_HYPHEN, t
 from app.rubrics.registry import RubricRegistry
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -49,9 +49,9 @@ TEXT_WIDTH_CM = 21 - 2 * MARGIN_CM
 LANGUAGE_TAGS = {"sv": "sv-SE", "fi": "fi-FI", "en": "en-GB"}
 """The document's language for spelling and for screen readers (w:lang)."""
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-"""Characters XML 1.0 cannot hold: the API refuses the control characters, but not the noncharacters
-U+FFFE and U+FFFF, and imported text may carry any of them. Invisible, so the copy leaves them out."""
-SOFT_HYPHEN = "\u00ad"
+"""Characters XML 1.0 cannot hold: the API and the import refuse them (``app/text.py``), but text stored
+before the noncharacters U+FFFE and U+FFFF were refused may carry those. Invisible, so the copy leaves
+them out."""
 ROW_FITS_PAGE = 1000
 """Characters of a table cell that surely fit on one page in the narrowest column (about 5 cm)."""
 
@@ -257,11 +257,11 @@ def _appendix(doc: Document, report: SummaryReport) -> None:
                     )
                 )
             for r in p.ratings:
-                head = doc.add_paragraph()
-                head.add_run(r.criterion).bold = True
-                head.paragraph_format.keep_with_next = True  # never alone at the foot of a page
+                # as the PDF's h5: the navigation pane lists every rating, a criterion's further effects numbered
                 effect = f" ({t(lang, 'effect')} {r.effect})" if r.effect > 1 else ""
-                line = doc.add_paragraph(f"{r.target}{effect} · ")
+                head = doc.add_heading(r.criterion + effect, level=5)
+                head.paragraph_format.keep_with_next = True  # as the style: never alone at the foot of a page
+                line = doc.add_paragraph(f"{r.target} · ")
                 line.add_run(r.score).bold = True
                 line.add_run(
                     f" {r.score_label} · {t(lang, 'Likelihood')}: {r.likelihood} · {t(lang, 'Horizon')}: {r.horizon} · "
