@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request, Response, status
@@ -443,11 +443,23 @@ def add_follow_up(
     return FollowUpPublic.model_validate(row, from_attributes=True)
 
 
+class HistoryEvent(BaseModel):
+    """One change of an assessment, as the audit trail recorded it."""
+
+    seq: int = Field(description="Its place in the municipality's audit chain")
+    at: datetime
+    actor: str = Field(description="Who acted, as they were named then (`token:…` and `system` for no person)")
+    actor_user_id: uuid.UUID | None = Field(
+        description="The id of the user who acted, whatever they are named now; null when no person acted "
+        "and for changes recorded before events carried user ids (migration 0014)"
+    )
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
 @router.get("/{assessment_id}/history", summary="Change history", responses=responses(401, 404, 422))
-def history(assessment: AssessmentDep, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+def history(assessment: AssessmentDep, session: SessionDep, actor: ActorDep) -> list[HistoryEvent]:
     """Every change to the assessment, with who and when, from the audit trail."""
     events = audit_repo.events_for(session, actor.municipality_id, [str(assessment.id)])
-    return [
-        {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "before": e.before, "after": e.after}
-        for e in events
-    ]
+    return [HistoryEvent.model_validate(e, from_attributes=True) for e in events]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Response
@@ -55,7 +56,7 @@ class MunicipalityPublic(BaseModel):
 
 class AuditEventPublic(BaseModel):
     seq: int
-    at: Any
+    at: datetime
     actor: str
     actor_user_id: uuid.UUID | None = Field(
         description="The id of the user who acted, whatever their name and e-mail address are now (`actor` "

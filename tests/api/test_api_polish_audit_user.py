@@ -28,3 +28,17 @@ def test_the_openapi_document_declares_it(client: Any) -> None:
     assert {"type": "string", "format": "uuid"} in member["anyOf"] and {"type": "null"} in member["anyOf"]
     assert "migration 0014" in member["description"]
     assert "actor_user_id" in schema["required"]  # always sent, null when no person acted
+
+
+def test_the_assessment_history_names_the_user_and_is_typed(client: Any) -> None:
+    olli = make_user("091", "olli@hel.fi", "official")
+    personal = Api(client, make_token("091", ("read", "write"), olli.id))
+    mine = personal.create_assessment("KS 2026/3")
+    [created] = [e for e in personal.get(f"/api/v1/assessments/{mine['id']}/history").json() if e["seq"]][:1]
+    assert created["actor_user_id"] == str(olli.id) and created["at"].startswith("20")
+    spec = client.get("/openapi.json").json()
+    history = spec["paths"]["/api/v1/assessments/{assessment_id}/history"]["get"]["responses"]["200"]
+    assert history["content"]["application/json"]["schema"]["items"] == {"$ref": "#/components/schemas/HistoryEvent"}
+    for name in ("HistoryEvent", "AuditEventPublic"):
+        at = spec["components"]["schemas"][name]["properties"]["at"]
+        assert (at["type"], at["format"]) == ("string", "date-time")
