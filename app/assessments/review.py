@@ -186,8 +186,10 @@ FormTouched = Callable[[str, Any, Any], bool]
 """Whether an event (its action, before and after) changed one form: see :func:`last_change_by`."""
 
 
-def last_change_by(session: Session, actor: Actor, assessment: Assessment, touched: FormTouched | None = None) -> bool:
-    """Whether the newest event of the assessment (this version) was recorded for ``actor``'s user, as
+def last_change_by(
+    session: Session, actor: Actor, resource: Assessment | Decision, touched: FormTouched | None = None
+) -> bool:
+    """Whether the newest event of the assessment (this version) or the decision was recorded for ``actor``'s user, as
     :func:`changed_by` matches them: a form refused as stale was then saved by the same person in another
     tab or window, not by someone else. With ``touched``, the newest event that changed *that form*
     (``touched(action, before, after)``) decides, so a later change of another form by someone else
@@ -197,7 +199,7 @@ def last_change_by(session: Session, actor: Actor, assessment: Assessment, touch
         return False
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.resource_id == str(assessment.id))
+        .where(AuditEvent.resource_id == str(resource.id))
         .order_by(col(AuditEvent.seq).desc())
         .limit(1 if touched is None else 500)
     )

@@ -13,9 +13,12 @@ from datetime import datetime
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.api import problems
+from app.assessments import repository as assessments_repo
+from app.assessments import review
 from app.assessments.models import Assessment, Status
 from app.auth.web_sessions import WebLogin, resolve
 from app.db.session import unit_of_work
@@ -70,6 +73,11 @@ ERROR_TEXTS = {
         "The server cannot store data right now. Nothing was saved; go back and your text is still in the form.",
     ),
 }
+STALE_MINE = (
+    "You saved first in another tab or window",
+    "You changed the assessment in another tab or window after this page was loaded. Go back and reload the page.",
+)
+"""The 412 page's texts when the newer save was the user's own (:func:`_saved_by_self`)."""
 
 
 def _error_page(request: Request, status: int, slug: str) -> Response:
@@ -85,12 +93,29 @@ def _error_page(request: Request, status: int, slug: str) -> Response:
         try:
             with unit_of_work(write=False) as session:
                 login = resolve(session, request.cookies.get(SESSION_COOKIE))
+                if status == 412 and login is not None and _saved_by_self(session, login, request.url.path):
+                    heading, message = STALE_MINE
                 return page(
                     request, lang, "error.html", login, status, heading=t(lang, heading), message=t(lang, message)
                 )
         except Exception:
             login = None
     return page(request, lang, "error.html", None, status, heading=t(lang, heading), message=t(lang, message))
+
+
+def _saved_by_self(session: Session, login: WebLogin, path: str) -> bool:
+    """Whether the newer save that made an assessment's form stale (412) was the user's own, in another
+    tab or window: the newest change of the assessment, by ``review.last_change_by`` as on a form's
+    conflict page. Only for the pages of an assessment of the user's municipality."""
+    found = _ASSESSMENT_PATH.match(path)
+    try:
+        assessment_id = uuid.UUID(found[1]) if found else None
+    except ValueError:
+        return False
+    if assessment_id is None:
+        return False
+    assessment = assessments_repo.get_assessment(session, login.municipality.id, assessment_id)
+    return assessment is not None and review.last_change_by(session, login.actor, assessment)
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:
@@ -260,6 +285,8 @@ _EXTRACT = (
     _("The assessment is in a state that does not allow this, for example it has been submitted or approved."),
     _("Someone else saved first"),
     _("The assessment was changed by someone else. Go back and reload the page."),
+    _("You saved first in another tab or window"),
+    _("You changed the assessment in another tab or window after this page was loaded. Go back and reload the page."),
     _("Too much data"),
     _("The form sent too much data at once."),
     _("Check your answers"),

@@ -217,6 +217,7 @@ def page(
 FLASH_MESSAGES = frozenset(
     {
         "saved",
+        "name_changed",
         "decision_created",
         "assessment_created",
         "submitted",

@@ -9,13 +9,14 @@ from fastapi.responses import Response
 
 from app.auth import repository as auth_repo
 from app.auth import tokens
+from app.auth.models import User
 from app.auth.users import MAX_NAME, ROLES
 from app.db.base import utcnow
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.routing import Router
 from app.web import accounts
 from app.web.deps import AdminDep, FormDep, LangDep, SessionDep, page, redirect, text
-from app.web.forms import FieldErrors, too_long
+from app.web.forms import FieldErrors, form_values, too_long
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
@@ -30,6 +31,8 @@ def _users_page(
     ctx.setdefault("invite_link", None)
     ctx.setdefault("replaced", [])
     ctx.setdefault("revoked", False)
+    ctx.setdefault("renaming", None)
+    ctx.setdefault("name", "")
     return page(
         request,
         lang,
@@ -45,9 +48,44 @@ def _users_page(
 
 
 @router.get("/admin/users")
-def users(request: Request, session: SessionDep, lang: LangDep, login: AdminDep, revoked: str = "") -> Response:
-    """``revoked=1``: the redirect after revoking an invitation, which the page confirms."""
-    return _users_page(request, session, lang, login, revoked=revoked == "1")
+def users(
+    request: Request, session: SessionDep, lang: LangDep, login: AdminDep, revoked: str = "", change: str = ""
+) -> Response:
+    """``revoked=1``: the redirect after revoking an invitation, which the page confirms. ``change=<user
+    id>``: the page with the form that changes that user's name (another municipality's user: 404)."""
+    renaming = _user_to_rename(session, login, change) if change else None
+    return _users_page(
+        request, session, lang, login, revoked=revoked == "1", renaming=renaming, name=renaming.name if renaming else ""
+    )
+
+
+def _user_to_rename(session: SessionDep, login: AdminDep, user_id: str) -> User:
+    try:
+        return accounts.user_of(session, login.actor, uuid.UUID(user_id))
+    except ValueError:
+        raise NotFound("user not found") from None
+
+
+@router.post("/admin/users")
+def user_rename(request: Request, session: SessionDep, lang: LangDep, login: AdminDep, form: FormDep) -> Response:
+    """Change the name of the user ``user_id`` (the form of ``/admin/users?change=<user id>``)."""
+    user = _user_to_rename(session, login, text(form, "user_id", 36))
+    name = form_values(form, ["name"])["name"]  # whole: a name over the limit is refused and shown as typed
+    errors = FieldErrors()
+    try:
+        with session.begin_nested():
+            accounts.rename(session, login.actor, user.id, name)
+    except ValidationFailed as exc:
+        for p in exc.errors:
+            if p.code == "required":
+                errors.add("name", t(lang, "Enter the person's name"))
+            else:
+                errors.add("name", too_long(lang, MAX_NAME, t(lang, "Name")))
+    if errors:
+        return _users_page(
+            request, session, lang, login, 422, renaming=user, name=name, errors=errors.summary(), fe=errors.by_field
+        )
+    return redirect("/admin/users", "name_changed")
 
 
 @router.post("/admin/invitations")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.assessments import service
+from app.assessments import review, service
 from app.assessments.schemas import AlternativeCreate, AlternativeUpdate
 from app.errors import Conflict, InvalidState, PreconditionFailed
 from app.routing import Router
@@ -26,6 +28,16 @@ from app.web.pages import load_page, values_hash
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
+
+
+def _changed(alternative_id: Any) -> review.FormTouched:
+    """Whether an audit event changed the form of one alternative (its title and description): for
+    ``review.last_change_by``, which says whether that was the user's own save in another tab."""
+
+    def touched(action: str, before: Any, after: Any) -> bool:
+        return action == "alternative.updated" and isinstance(after, dict) and after.get("id") == str(alternative_id)
+
+    return touched
 
 
 @router.get("/assessments/{assessment_id}/alternatives")
@@ -127,13 +139,18 @@ def alternative_save(
     conflict = None
     if values_hash(current) != base_hash:
         conflict = current
-        errors.add(
-            "title",
-            t(
+        if review.last_change_by(session, login.actor, assessment, _changed(alt.id)):  # saved in another tab
+            message = t(
+                lang,
+                "You saved this alternative in another tab or window meanwhile. "
+                "Compare with the saved text below and save again.",
+            )
+        else:
+            message = t(
                 lang,
                 "Someone else changed this alternative meanwhile. Compare with the saved text below and save again.",
-            ),
-        )
+            )
+        errors.add("title", message)
     elif not values["title"].strip():
         errors.add("title", t(lang, "Enter a short title for the option"))
     data = None if errors else validated(lang, AlternativeUpdate, values, errors)

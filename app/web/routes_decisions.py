@@ -213,14 +213,19 @@ def decision_update(
             return redirect(f"/assessments/{latest.id}" if latest else f"/decisions/{decision.id}", "saved")
         except PreconditionFailed:
             session.refresh(decision)
-            errors.add(
-                "case_number",
-                t(
+            if review.last_change_by(session, login.actor, decision):  # the decision's own trail: another tab
+                message = t(
+                    lang,
+                    "You changed the decision in another tab or window while you were editing here. "
+                    "Check the current values below; your text is kept in the form.",
+                )
+            else:
+                message = t(
                     lang,
                     "Someone else changed the decision while you were editing. "
                     "Check the current values below; your text is kept in the form.",
-                ),
-            )
+                )
+            errors.add("case_number", message)
             expected = decision.version
         except (Conflict, ValidationFailed) as exc:
             for p in exc.errors or []:
