@@ -9,7 +9,11 @@
    - The error summary takes focus on load so screen-reader users hear it first; otherwise a notice
      marked data-focus-on-load does (a refused save, GOV.UK's success banner, a restored draft). A link in the summary
      focuses its field with the field's label or legend scrolled into view (as GOV.UK Frontend does),
-     not the field alone at the very top of the window. */
+     not the field alone at the very top of the window.
+   - Typing survives the language switch: the switch is a link, so what was typed in a form without a
+     server-side draft (a decision, an alternative, a comment) is kept in this tab's sessionStorage when a
+     language is chosen and put back when the same page loads in the new language. Never passwords or
+     hidden fields (the CSRF token is the new page's own); kept for that one page load only. */
 (function () {
   "use strict";
   var summary = document.querySelector("[data-error-summary]");
@@ -175,6 +179,56 @@
       });
     });
   }
+
+  var KEPT = "livskraft-kept:" + location.pathname + location.search;
+  function keptFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && !el.disabled && ["hidden", "password", "submit", "button", "file", "reset"].indexOf(el.type) < 0;
+    });
+  }
+  function keptForms() {
+    return Array.prototype.filter.call(document.forms, function (form) {
+      return form.method === "post" && !form.hasAttribute("data-autosave");
+    });
+  }
+  function keepTyping(event) {
+    var link = event.target.closest ? event.target.closest("a[hreflang]") : null;
+    if (!link) { return; }
+    var kept = [];
+    keptForms().forEach(function (form, f) {
+      keptFields(form).forEach(function (el, i) {
+        var changed = (el.type === "radio" || el.type === "checkbox") ? el.checked !== el.defaultChecked
+          : el.tagName === "SELECT" ? Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; })
+          : el.value !== el.defaultValue;
+        if (changed) {
+          kept.push({ form: f, action: form.getAttribute("action"), i: i, name: el.name,
+                      value: el.value, checked: el.checked });
+        }
+      });
+    });
+    try {
+      if (kept.length) { sessionStorage.setItem(KEPT, JSON.stringify(kept)); }
+    } catch (e) { /* storage full or refused: the switch goes on, as without JavaScript */ }
+  }
+  function restoreTyping() {
+    var kept;
+    try {
+      kept = JSON.parse(sessionStorage.getItem(KEPT) || "null");
+      sessionStorage.removeItem(KEPT);
+    } catch (e) { return; }
+    if (!Array.isArray(kept)) { return; }
+    var forms = keptForms();
+    kept.forEach(function (k) {
+      var form = forms[k.form];
+      if (!form || form.getAttribute("action") !== k.action) { return; }
+      var el = keptFields(form)[k.i];
+      if (!el || el.name !== k.name) { return; }
+      if (el.type === "radio" || el.type === "checkbox") { el.checked = k.checked; } else { el.value = k.value; }
+    });
+  }
+  var languages = document.querySelector(".lang-switch");
+  if (languages) { languages.addEventListener("click", keepTyping); }
+  restoreTyping();
 
   document.querySelectorAll("form[data-autosave]").forEach(autosave);
   document.querySelectorAll("form[data-inline-validation]").forEach(inlineRules);

@@ -1,0 +1,64 @@
+"""What an official typed survives the language switch (a link) in a real browser: the decision form's
+text fields, a date and the sign-in e-mail come back on the same page in the new language — never the
+password, and only for that one page load."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.walk import goto, submit
+from tests.web.support import PASSWORD, Web
+
+pytestmark = pytest.mark.browser
+
+TYPED = {
+    "#case_number": "KS 2026/77",
+    "#title": "Ny skolskjuts till Smedsby",
+    "#planned_date": "2026-12-14",
+    "#summary": "Skolskjutsen utökas till två turer.\nKostnaden delas med grannkommunen.",
+}
+
+
+def _switch(page: Any, lang: str) -> None:
+    with page.expect_navigation(wait_until="load"):
+        page.click(f".lang-switch a[hreflang='{lang}']")
+
+
+def test_typing_in_a_form_survives_the_language_switch_once(page: Any, server: str, app: Any) -> None:
+    Web.signed_in(app, "tiina@lang.keep.fi", "official")
+    page.goto(f"{server}/language?lang=sv&next=/login")
+    page.fill("#email", "tiina@lang.keep.fi")
+    page.fill("#password", PASSWORD)
+    submit(page)
+    goto(page, f"{server}/decisions/new")
+    for selector, value in TYPED.items():
+        page.fill(selector, value)
+    _switch(page, "fi")
+    assert page.get_attribute("html", "lang") == "fi"
+    assert page.text_content("main button[type=submit]").strip() == "Luo ja aloita arviointi"
+    assert {s: page.input_value(s) for s in TYPED} == TYPED
+    assert page.evaluate("sessionStorage.length") == 0  # kept for that one load only
+    page.reload(wait_until="load")
+    assert page.input_value("#title") == ""  # a reload shows the page as the server sends it
+
+    # the kept text is what was typed: the form sends it in the new language
+    page.fill("#title", TYPED["#title"])
+    page.fill("#deciding_body", "Bildningsnämnden")
+    page.fill("#case_number", TYPED["#case_number"])
+    _switch(page, "en")
+    assert page.input_value("#deciding_body") == "Bildningsnämnden"
+    html = submit(page)
+    assert "Ny skolskjuts till Smedsby" in html and 'lang="en"' in html
+
+
+def test_the_sign_in_form_keeps_the_address_but_not_the_password(page: Any, server: str) -> None:
+    page.goto(f"{server}/language?lang=fi&next=/login")
+    page.fill("#email", "tiina@lang.keep.fi")
+    page.fill("#password", "salasana-joka-ei-saa-jaada")
+    _switch(page, "sv")
+    assert page.get_attribute("html", "lang") == "sv"
+    assert page.input_value("#email") == "tiina@lang.keep.fi"
+    assert page.input_value("#password") == ""
+    assert "salasana" not in page.evaluate("JSON.stringify(sessionStorage)")
