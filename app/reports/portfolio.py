@@ -8,6 +8,7 @@ facts. Only facts are kept per decision, so memory stays flat however many decis
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,7 +25,9 @@ from app.reports.context import Fact
 
 DIRECTIONS = ("negative", "neutral", "positive", "unknown")
 STATUS_ORDER = ("draft", "submitted", "approved")
-MAX_QUARTERS = 40
+QUARTERS_SHOWN = 16
+"""A period of up to 16 quarters (a council's four-year term) shows its trends by quarter, a longer one by year."""
+MAX_YEARS = 40
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class DecisionFacts:
     worst: str
     """The most significant negative impact of the proposal, in words ('' if none is significant)."""
     worst_significance: float
+    screened_out: frozenset[str] = frozenset()
+    """The perspectives the assessment screened out as not relevant to the decision."""
 
 
 def direction(score: int | None) -> str:
@@ -94,6 +99,7 @@ def decision_facts(
         significant_negatives=all_significant,
         worst=worst,
         worst_significance=significant[0].significance if significant else 0.0,
+        screened_out=frozenset(s.perspective_id for s in data.screening if not s.relevant),
     )
 
 
@@ -109,6 +115,15 @@ class Chart:
     alt: str
     caption: str
     headers: list[str]
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class DistributionGroup:
+    """One perspective of the distribution table: a row per target, and how many decisions screened it out."""
+
+    title: str
+    screened_out: int
     rows: list[Row]
 
 
@@ -134,7 +149,7 @@ class PortfolioReport:
     facts: list[Fact]
     status_chart: Chart
     distribution: Chart
-    distribution_groups: list[str]
+    distribution_groups: list[DistributionGroup]
     significant: list[DecisionLine]
     cumulative: Chart
     trends: Chart
@@ -148,14 +163,33 @@ def quarter_key(day: date) -> tuple[int, int]:
 
 
 def quarters_between(start: date, end: date) -> list[tuple[int, int]]:
+    """Every quarter from ``start``'s to ``end``'s; at most QUARTERS_SHOWN + 1 (enough to tell "too many")."""
     out: list[tuple[int, int]] = []
     y, q = quarter_key(start)
     last = quarter_key(end)
-    while (y, q) <= last and len(out) < MAX_QUARTERS:
+    while (y, q) <= last and len(out) <= QUARTERS_SHOWN:
         out.append((y, q))
         y, q = (y + 1, 1) if q == 4 else (y, q + 1)
     return out
 
 
+def trend_keys(start: date, end: date, days: Sequence[date]) -> tuple[bool, list[tuple[int, int]]]:
+    """The rows of the trends: ``(by_quarter, keys)``. Quarters while the period spans at most
+    QUARTERS_SHOWN of them, else years (key ``(year, 0)``): every year of the period while there are at most
+    MAX_YEARS, else only the years that hold decisions. Every decision of ``days`` falls in one row."""
+    quarters = quarters_between(start, end)
+    if len(quarters) <= QUARTERS_SHOWN:
+        return True, quarters
+    if end.year - start.year < MAX_YEARS:
+        return False, [(y, 0) for y in range(start.year, end.year + 1)]
+    return False, sorted({(d.year, 0) for d in days})
+
+
+def trend_key(by_quarter: bool, day: date) -> tuple[int, int]:
+    return quarter_key(day) if by_quarter else (day.year, 0)
+
+
 def quarter_label(lang: str, key: tuple[int, int]) -> str:
+    if key[1] == 0:  # a year
+        return str(key[0])
     return labels.t(lang, "%(year)s Q%(quarter)s") % {"year": key[0], "quarter": key[1]}

@@ -17,11 +17,12 @@ from app.reports.portfolio import (
     Chart,
     DecisionFacts,
     DecisionLine,
+    DistributionGroup,
     PortfolioReport,
     Row,
-    quarter_key,
     quarter_label,
-    quarters_between,
+    trend_key,
+    trend_keys,
 )
 
 DIRECTION_WORDS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive", "unknown": "Unknown"}
@@ -51,12 +52,17 @@ def _status_chart(lang: str, facts: Sequence[DecisionFacts]) -> Chart:
 
 def _distribution(
     lang: str, facts: Sequence[DecisionFacts], perspectives: Sequence[tuple[str, str]]
-) -> tuple[Chart, list[str]]:
+) -> tuple[Chart, list[DistributionGroup]]:
+    """The chart, and its table as one row per perspective and target (four counts each: thirteen columns
+    broke the headers mid-word, and the Finnish ones without a hyphen); each perspective says how many
+    decisions screened it out, so a perspective screened out is told apart from one nobody rated."""
     t = labels.t
     totals: dict[tuple[str, str], Counter[str]] = {}
+    screened_out: Counter[str] = Counter()
     for f in facts:
         for key, counter in f.counts.items():
             totals.setdefault(key, Counter()).update(counter)
+        screened_out.update(f.screened_out)
     words = [t(lang, DIRECTION_WORDS[d]) for d in DIRECTIONS]
     series = [charts.Series(w, DIRECTION_FILLS[d], d == "unknown") for w, d in zip(words, DIRECTIONS, strict=True)]
     initials = [labels.target(lang, tg) for tg in TARGET_ORDER]
@@ -70,13 +76,18 @@ def _distribution(
         "positive and unknown; the numbers follow in the table.",
     )
     svg = charts.stacked_groups(alt, [title for _, title in perspectives], initials, series, values, totals=False)
-    rows = [
-        Row(title, [_n(int(v), lang) for per_target in values[i] for v in per_target])
-        for i, (_, title) in enumerate(perspectives)
+    groups = [
+        DistributionGroup(
+            title,
+            screened_out[pid],
+            [Row(target, [_n(int(v), lang) for v in values[i][gi]]) for gi, target in enumerate(initials)],
+        )
+        for i, (pid, title) in enumerate(perspectives)
     ]
-    headers = [t(lang, "Perspective"), *words]
+    headers = [t(lang, "Perspective"), t(lang, "Target"), *words]
+    rows = [row for g in groups for row in g.rows]
     chart = Chart(svg, alt, t(lang, "Distribution of impacts per perspective and target"), headers, rows)
-    return chart, initials
+    return chart, groups
 
 
 def _cumulative(lang: str, facts: Sequence[DecisionFacts]) -> Chart:
@@ -118,15 +129,17 @@ def _cumulative(lang: str, facts: Sequence[DecisionFacts]) -> Chart:
 
 
 def _trends(lang: str, facts: Sequence[DecisionFacts], date_from: date, date_to: date) -> Chart:
+    """Per quarter, or per year for a period longer than QUARTERS_SHOWN quarters: every decision lands in
+    a row (a long period once lost every decision after its 40th quarter without a word)."""
     t = labels.t
-    keys = quarters_between(date_from, date_to)
-    by_quarter: dict[tuple[int, int], list[DecisionFacts]] = {k: [] for k in keys}
+    by_quarter, keys = trend_keys(date_from, date_to, [f.day for f in facts])
+    by_key: dict[tuple[int, int], list[DecisionFacts]] = {k: [] for k in keys}
     for f in facts:
-        by_quarter.setdefault(quarter_key(f.day), []).append(f)
+        by_key[trend_key(by_quarter, f.day)].append(f)
     means: list[list[float | None]] = []
     rows = []
     for key in keys:
-        group = by_quarter[key]
+        group = by_key[key]
         row_means: list[float | None] = []
         for target in TARGET_ORDER:
             deltas = [f.delta[target] for f in group if f.delta[target] is not None]
@@ -144,20 +157,28 @@ def _trends(lang: str, facts: Sequence[DecisionFacts], date_from: date, date_to:
             )
         )
     series = [charts.Series(labels.target(lang, tg), fill) for tg, fill in zip(TARGET_ORDER, TARGET_FILLS, strict=True)]
-    alt = t(
-        lang,
-        "Column chart of the mean difference from the zero alternative per quarter and target; the numbers "
-        "follow in the table.",
-    )
+    if by_quarter:
+        alt = t(
+            lang,
+            "Column chart of the mean difference from the zero alternative per quarter and target; the numbers "
+            "follow in the table.",
+        )
+    else:
+        alt = t(
+            lang,
+            "Column chart of the mean difference from the zero alternative per year and target; the numbers "
+            "follow in the table.",
+        )
     svg = charts.columns(alt, [r.label for r in rows], series, means, lambda v: labels.signed(v, lang))
     headers = [
-        t(lang, "Quarter"),
+        t(lang, "Quarter") if by_quarter else t(lang, "Year"),
         t(lang, "Decisions"),
         t(lang, "Approved"),
         t(lang, "With significant negative impacts"),
         *[labels.target(lang, tg) for tg in TARGET_ORDER],
     ]
-    return Chart(svg, alt, t(lang, "Trends by quarter"), headers, rows)
+    caption = t(lang, "Trends by quarter") if by_quarter else t(lang, "Trends by year")
+    return Chart(svg, alt, caption, headers, rows)
 
 
 def _line(lang: str, f: DecisionFacts) -> DecisionLine:
@@ -192,6 +213,9 @@ def build(
     date_to: date,
 ) -> PortfolioReport:
     t = labels.t
+    # in date order whatever the database does with decisions without a planned date (SQLite sorts them
+    # first, PostgreSQL last): their day is the one their assessment was created on
+    facts = sorted(facts, key=lambda f: (f.day, f.case_number))
     distribution, groups = _distribution(lang, facts, perspectives)
     lines = [_line(lang, f) for f in facts]
     period = f"{labels.day(date_from, lang, None)} – {labels.day(date_to, lang, None)}"  # days: no zone needed
