@@ -9,12 +9,13 @@ Exit codes: 0 done, 1 refused or failed (the message says why), 2 the PostgreSQL
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from app.cli.common import err, fail, out
+from app.cli.common import check_output, err, fail, out
 from app.settings import get_settings
 
 PG_ROUTE = """PostgreSQL backups use the PostgreSQL client tools (Debian/Ubuntu: apt install postgresql-client,
@@ -34,13 +35,22 @@ def _pg_tools_missing(exc: Exception) -> typer.Exit:
 def backup_command(file: Annotated[Path, typer.Argument(help="The backup file to write")]) -> None:
     """Back up the database to FILE (SQLite: online backup API; PostgreSQL: pg_dump --format=custom)."""
     from app.db.backup import BackupError, ToolMissing, backup
+    from app.db.engine import sqlite_path
 
+    check_output(file)
+    url = get_settings().effective_database_url
+    db = sqlite_path(url) if url.startswith("sqlite") else None
+    if db is not None and file.resolve() in {Path(f"{db.resolve()}{end}") for end in ("", "-wal", "-shm", "-journal")}:
+        # the copy would replace the live database (or its log) under the running service
+        raise fail(f"cannot write {file}: it is the database itself; name a backup file beside it")
     try:
-        snapshot = backup(get_settings().effective_database_url, file)
+        snapshot = backup(url, file)
     except ToolMissing as exc:
         raise _pg_tools_missing(exc) from exc
     except (BackupError, OSError) as exc:
         raise fail(str(exc)) from exc
+    except sqlite3.Error as exc:  # e.g. the disk is full; the partial copy is removed
+        raise fail(f"cannot write {file}: {exc}") from exc
     counts = ", ".join(f"{n} {t}" for t, n in snapshot.rows.items() if t in ("decision", "assessment", "audit_event"))
     out.print(f"{snapshot.path}", highlight=False)
     err.print(f"backup written: schema revision {snapshot.revision}" + (f"; {counts}" if counts else ""))
@@ -57,6 +67,8 @@ def restore_command(
     """
     from app.db.backup import BackupError, ToolMissing, restore
 
+    if not file.is_file():  # before asking to replace anything
+        raise fail(f"cannot restore {file}: " + ("it is a folder" if file.is_dir() else "it does not exist"))
     url = get_settings().effective_database_url
     if not yes and not typer.confirm(f"Replace the database ({url.split('@')[-1]}) by {file}?"):
         raise typer.Exit(1)
@@ -66,6 +78,8 @@ def restore_command(
         raise _pg_tools_missing(exc) from exc
     except (BackupError, OSError) as exc:
         raise fail(str(exc)) from exc
+    except sqlite3.Error as exc:  # e.g. the disk is full
+        raise fail(f"cannot restore {file}: {exc}") from exc
     err.print(f"restored from {file}: schema revision {snapshot.revision}")
     if snapshot.replaced is not None:
         err.print(f"the replaced database is kept as {snapshot.replaced}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -34,3 +35,99 @@ def check_output(path: Path) -> None:
         raise fail(f"cannot write {path}: {folder} {what}")
     if path.is_dir():
         raise fail(f"cannot write {path}: it is a folder")
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: into a temporary file beside it, renamed over it
+    once complete, so a full disk, a quota or an interrupt leaves neither a cut file nor a damaged
+    earlier one. A device or pipe (``/dev/stdout``) is written as it is. Refuses with one line."""
+    if path.exists() and not path.is_file():
+        target, tmp = path, None
+    else:
+        target = path.resolve() if path.is_symlink() else path  # replace the file, not the link to it
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp or target, "wb") as f:
+            f.write(data)
+            f.flush()
+            if tmp is not None:
+                os.fsync(f.fileno())
+        if tmp is not None:
+            os.replace(tmp, target)
+    except OSError as exc:  # no space, no permission, a read-only file system
+        raise fail(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from exc
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+URL_VARIABLE = "LIVSKRAFT_DATABASE_URL/DATABASE_URL"
+
+
+def shown_url(url: str) -> str:
+    """The database URL for a message: without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1]
+
+
+def settings_problem() -> str | None:
+    """Why the settings in the environment are refused (a missing production secret, a value of the wrong
+    kind), naming the variable, or None when they are accepted."""
+    from pydantic import ValidationError
+
+    from app.settings import get_settings
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            field = ".".join(str(part) for part in e["loc"])
+            message = str(e["msg"]).removeprefix("Value error, ")
+            problems.append(f"LIVSKRAFT_{field.upper()}: {message}" if field else message)
+        return "the settings are refused: " + "; ".join(problems)
+    return None
+
+
+def database_url_problem() -> str | None:
+    """Why the configured database URL cannot be used (not a URL, a database Livskraft does not run on),
+    or None."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from app.settings import get_settings
+
+    url = get_settings().effective_database_url
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        return f"{URL_VARIABLE} is not a database URL: {url.split('@')[-1]!r}; {URL_EXAMPLES}"
+    if backend not in ("sqlite", "postgresql"):
+        return f"{URL_VARIABLE} names a {backend} database, Livskraft runs on PostgreSQL or SQLite; {URL_EXAMPLES}"
+    return None
+
+
+URL_EXAMPLES = "e.g. postgresql://USER@HOST:5432/DB or sqlite:////var/lib/livskraft/livskraft.sqlite3"
+
+
+def database_fail(exc: Exception) -> typer.Exit:
+    """The database could not be reached or refused the connection (server down, wrong host, port, name,
+    user or password, an SQLite file that cannot be opened): one line naming it, instead of a traceback."""
+    return fail(database_problem(exc))
+
+
+def database_problem(exc: Exception) -> str:
+    """The message of :func:`database_fail`: the database (without its password) and the driver's reason."""
+    from app.settings import get_settings
+
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).strip().splitlines() if line.strip()]
+    reason = lines[0] if lines else type(orig).__name__
+    settings = get_settings()
+    check = URL_VARIABLE if settings.is_sqlite else f"{URL_VARIABLE} and that the server is running"
+    return f"cannot use the database {shown_url(settings.effective_database_url)}: {reason} (check {check})"

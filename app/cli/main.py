@@ -8,11 +8,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from typer.core import TyperGroup
 
 from app.cli import backup, report, rubrics_cli, transfer, webhooks, worker
-from app.cli.common import domain_fail, err, fail, out
+from app.cli.common import (
+    database_fail,
+    database_problem,
+    database_url_problem,
+    domain_fail,
+    err,
+    fail,
+    out,
+    settings_problem,
+)
 from app.errors import DomainError
 from app.settings import get_settings
 
@@ -23,6 +32,16 @@ class _Commands(TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         ctx.meta["livskraft.help"] = any(arg in ("--help", "-h") for arg in args)
         return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        """A database that cannot be reached, or that refuses the connection, while a command runs (also
+        those that check no schema first: ``migrate``, ``backup``): one line, not a traceback."""
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, InterfaceError) as exc:
+            raise database_fail(exc) from exc
 
 
 app = typer.Typer(
@@ -44,22 +63,30 @@ WITHOUT_SCHEMA_CHECK = frozenset({"migrate", "serve", "rubrics", "backup", "rest
 first, and start-up checks the schema itself), checking rubric files, and backing up or restoring one
 (a backup before migrating is the point; a restored older backup is migrated afterwards); the worker
 checks it itself, after saying that SQLite has no job queue."""
+WITHOUT_DATABASE = frozenset({"rubrics"})
+"""Commands that never open the database (whose URL is then not checked)."""
 
 
 @app.callback()
 def _schema_is_current(ctx: typer.Context) -> None:
-    """Before a command that uses the database: refuse one with migrations pending (its queries would
-    fail on a missing column, with a raw traceback) and say how to bring it up to date."""
-    if ctx.invoked_subcommand in WITHOUT_SCHEMA_CHECK or ctx.resilient_parsing or ctx.meta.get("livskraft.help"):
+    """Before any command: refuse settings the service would refuse, and a database URL that is none
+    Livskraft can use; before one that uses the database: refuse one that cannot be reached, or one
+    with migrations pending (its queries would fail on a missing column, with a raw traceback), and say
+    how to bring it up to date."""
+    if ctx.resilient_parsing or ctx.meta.get("livskraft.help"):
         return
-    message = schema_problem()
+    message = settings_problem()
+    if message is None and ctx.invoked_subcommand not in WITHOUT_DATABASE:
+        message = database_url_problem()
+    if message is None and ctx.invoked_subcommand not in WITHOUT_SCHEMA_CHECK:
+        message = schema_problem()
     if message:
         raise fail(message)
 
 
 def schema_problem() -> str | None:
-    """Why the configured database does not fit this version's schema, or None when it does (or cannot be
-    reached: the command then reports that in its own way)."""
+    """Why the configured database does not fit this version's schema, or cannot be reached, or None when
+    it fits."""
     from alembic.script import ScriptDirectory
     from alembic.script.revision import RevisionError
     from alembic.util import CommandError
@@ -69,9 +96,12 @@ def schema_problem() -> str | None:
 
     try:
         needed = resolve("head")
-        current = current_revision()
-    except (SQLAlchemyError, CommandError, OSError):
+    except (CommandError, OSError):
         return None
+    try:
+        current = current_revision()
+    except (SQLAlchemyError, OSError) as exc:  # the server is down; the user is wrong; no such folder ...
+        return database_problem(exc)
     if current == needed:
         return None
     if current is None:
@@ -100,6 +130,8 @@ def migrate(revision: Annotated[str, typer.Option(help="Target revision")] = "he
         upgrade(revision)
     except CommandError as exc:
         raise fail(f"cannot migrate to {revision}: {exc}") from exc
+    except OSError as exc:  # the SQLite file's folder cannot be made or opened
+        raise database_fail(exc) from exc
     now = current_revision()
     if now != target:  # the database was past it already: nothing was undone
         raise fail(f"the database is at revision {now}, after {target}: migrate only moves forward")
@@ -114,8 +146,11 @@ def seed(
     """Load the example assessments (``assessments/``) into their municipalities; skips existing ones."""
     from app.cli.seed import seed_examples
 
+    folder = directory or get_settings().assessments_dir
+    if not folder.is_dir():  # nothing loaded from a mistyped folder is not success
+        raise fail(f"cannot read {folder}: " + ("it is not a folder" if folder.exists() else "it does not exist"))
     try:
-        loaded, skipped = seed_examples(directory or get_settings().assessments_dir, demo_users=demo_users)
+        loaded, skipped = seed_examples(folder, demo_users=demo_users)
     except DomainError as exc:
         raise domain_fail(exc) from exc
     err.print(f"{loaded} example assessments loaded, {skipped} already present")
@@ -240,19 +275,27 @@ def tokens_create(
 
 
 @tokens_app.command("list")
-def tokens_list(municipality: Annotated[str, typer.Option()]) -> None:
-    """Tokens of a municipality (never the secrets)."""
+def tokens_list(municipality: Annotated[str, typer.Option(help="Official code of the municipality")]) -> None:
+    """Tokens of a municipality (never the secrets): a table on a terminal; piped, one token per line with
+    tab-separated id, name, prefix, scopes, created and revoked (the id is what `tokens revoke` takes)."""
     from app.auth.repository import tokens_for
     from app.db.session import unit_of_work
     from app.municipalities.models import Municipality
 
-    table = Table("id", "name", "prefix", "scopes", "created", "revoked")
+    # the id is never cut or wrapped, also in 80 columns (the name wraps instead)
+    table = Table(Column("id", no_wrap=True, min_width=36), "name", "prefix", "scopes", "created", "revoked")
     with unit_of_work(write=False) as session:
         m = _municipality(session, municipality)
         assert isinstance(m, Municipality)
         for t in tokens_for(session, m.id):
-            table.add_row(str(t.id), t.name, t.prefix, t.scopes, f"{t.created_at:%Y-%m-%d}", str(t.revoked_at or ""))
-    out.print(table)
+            revoked = f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else ""
+            row = (str(t.id), t.name, t.prefix, t.scopes, f"{t.created_at:%Y-%m-%d}", revoked)
+            if out.is_terminal:
+                table.add_row(*row)
+            else:
+                print("\t".join(" ".join(cell.split()) for cell in row))
+    if out.is_terminal:
+        out.print(table)
 
 
 @tokens_app.command("revoke")
@@ -282,7 +325,10 @@ def _password(password_env: str | None) -> str:
             raise fail(f"environment variable {password_env} is empty")
         return from_env
     if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")  # a line from a file written on Windows ends \r\n
+        line = sys.stdin.readline().rstrip("\r\n")  # a line from a file written on Windows ends \r\n
+        if not line:  # /dev/null, an empty file, cron: not a password that is "too short"
+            raise fail("no password on standard input: pipe it as one line, or use --password-env VARIABLE")
+        return line
     prompted: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     return prompted
 

@@ -9,6 +9,7 @@ Both use the same unit of work and report service as the API, and show a Rich pr
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from app.cli.common import check_output, domain_fail, err, fail
+from app.cli.common import check_output, domain_fail, err, fail, write_file
 from app.errors import DomainError
 
 STAGES = {
@@ -62,16 +63,39 @@ def _progress() -> Iterator[Any]:
         def update(stage: str, done: int, total: int) -> None:
             progress.update(task, description=STAGES.get(stage, stage), completed=done, total=total or None)
 
-        yield update
+        try:
+            yield update
+        except BaseException:  # the error is the last line, not a bar stopped half-way below it
+            progress.remove_task(task)
+            raise
+
+
+STDOUT = Path("-")
+"""``-o -``: the file goes to standard output (piped or redirected, never to a terminal)."""
+
+
+def _check_output(path: Path) -> None:
+    if path == STDOUT:
+        if sys.stdout.isatty():
+            raise fail("-o - writes the file to standard output, which is a terminal: redirect it, or name a file")
+        return
+    check_output(path)
+
+
+def _shown(path: Path) -> str:
+    return "standard output" if path == STDOUT else str(path)
 
 
 def _write(path: Path, pdf: bytes, update: Any) -> None:
     update("write", 0, 1)
-    try:
-        path.write_bytes(pdf)
-    except OSError as exc:  # e.g. /proc/x.pdf, a read-only or full file system, no permission
-        reason = exc.strerror or type(exc).__name__
-        raise fail(f"cannot write {path}: {reason} (does {path.parent} exist, and may it be written?)") from exc
+    if path != STDOUT:
+        write_file(path, pdf)  # e.g. /proc/x.pdf, a read-only or full file system: one line, no cut file
+    else:
+        try:
+            sys.stdout.buffer.write(pdf)
+            sys.stdout.buffer.flush()
+        except OSError as exc:  # the reader went away
+            raise fail(f"cannot write the file to standard output: {exc.strerror or type(exc).__name__}") from exc
     update("write", 1, 1)
 
 
@@ -79,7 +103,10 @@ def _write(path: Path, pdf: bytes, update: Any) -> None:
 def assessment(
     assessment_id: Annotated[str, typer.Argument(help="Id of the assessment")],
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Where to write the PDF; a name ending .docx: the Word copy")
+        Path,
+        typer.Option(
+            "-o", "--output", help="Where to write the PDF (- for standard output); a name ending .docx: the Word copy"
+        ),
     ],
     lang: Annotated[str, typer.Option(help="sv, fi or en")] = "sv",
     variant: Annotated[str, typer.Option(help="ua (accessible PDF/UA-1) or a3 (archival PDF/A-3 with data)")] = "ua",
@@ -102,7 +129,7 @@ def assessment(
         raise fail(f"cannot write {output}: name the file .docx for the Word copy, or .pdf for the PDF")
     if word_copy and variant != "ua":
         raise fail("--variant is for PDFs: a file named .docx is the Word copy for comments")
-    check_output(output)
+    _check_output(output)
     registry = load_registry(get_settings().rubrics_dir)
     try:
         with _progress() as update, unit_of_work() as session:
@@ -119,7 +146,7 @@ def assessment(
             _write(output, pdf, update)
     except DomainError as exc:
         raise domain_fail(exc) from exc
-    err.print(f"{output}  {len(pdf) // 1024} KiB", highlight=False)
+    err.print(f"{_shown(output)}  {len(pdf) // 1024} KiB", highlight=False)
 
 
 @report_app.command("portfolio")
@@ -127,7 +154,10 @@ def portfolio(
     municipality: Annotated[str, typer.Option(help="Official code of the municipality")],
     date_from: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First decision date")],
     date_to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last decision date")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Default: portfolio-CODE-FROM-TO.pdf")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Default: portfolio-CODE-FROM-TO-LANG.pdf; - for standard output"),
+    ] = None,
     body: Annotated[str | None, typer.Option(help="Only decisions of this deciding body")] = None,
     lang: Annotated[str, typer.Option(help="sv, fi or en")] = "sv",
 ) -> None:
@@ -142,7 +172,7 @@ def portfolio(
     if start > end:
         raise fail("--from must not be after --to")
     path = output or Path(f"portfolio-{municipality}-{start}-{end}-{lang}.pdf")
-    check_output(path)
+    _check_output(path)
     registry = load_registry(get_settings().rubrics_dir)
     try:
         with _progress() as update, unit_of_work(write=False) as session:
@@ -153,7 +183,7 @@ def portfolio(
             _write(path, pdf, update)
     except DomainError as exc:
         raise domain_fail(exc) from exc
-    err.print(f"{path}  {len(pdf) // 1024} KiB", highlight=False)
+    err.print(f"{_shown(path)}  {len(pdf) // 1024} KiB", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

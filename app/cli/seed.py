@@ -10,6 +10,7 @@ from app.auth import repository as auth_repo
 from app.auth.actor import system_actor
 from app.auth.users import create_user
 from app.db.session import unit_of_work
+from app.errors import ValidationFailed
 from app.municipalities.service import get_or_create
 from app.rubrics.registry import load_registry
 from app.settings import get_settings
@@ -39,7 +40,11 @@ def seed_examples(directory: Path, demo_users: bool = False) -> tuple[int, int]:
     loaded = skipped = 0
     codes: set[str] = set()
     for path in example_files(directory):
-        doc = read_document(path)
+        try:
+            doc = read_document(path)
+        except (OSError, UnicodeDecodeError) as exc:  # unreadable, or not UTF-8 text
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+            raise ValidationFailed(f"{path}: cannot read it: {reason}") from exc
         codes.add(doc.municipality)
         with unit_of_work() as session:
             m = get_or_create(session, doc.municipality)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import check_output, domain_fail, err, fail
+from app.cli.common import check_output, domain_fail, err, fail, write_file
 from app.errors import DomainError, ValidationFailed
 
 
@@ -37,10 +37,7 @@ def export_command(
     if output is None:
         sys.stdout.buffer.write(body)
     else:
-        try:
-            output.write_bytes(body)
-        except OSError as exc:  # a read-only or full file system, no permission
-            raise fail(f"cannot write {output}: {exc.strerror or type(exc).__name__}") from exc
+        write_file(output, body)  # a read-only or full file system, no permission: one line, no cut file
         err.print(f"wrote {output} ({len(body)} bytes)")
 
 
