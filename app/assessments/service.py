@@ -352,6 +352,7 @@ def delete_alternative(session: Session, actor: Actor, assessment: Assessment, k
     ratings = [r for r in repo.ratings_for(session, assessment.id) if r.alternative_id == alt.id]
     for rating in ratings:
         session.delete(rating)
+    session.flush()  # the ratings first: nothing orders these deletes before the alternative they refer to
     before = snapshot(alt)
     session.delete(alt)
     session.flush()

@@ -122,8 +122,14 @@ async def _login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
     from urllib.parse import quote
 
-    next_path = exc.next_path if request.method in ("GET", "HEAD") else form_page(request)
-    return RedirectResponse("/login?next=" + quote(next_path, safe="/"), status_code=303)
+    reading = request.method in ("GET", "HEAD")
+    next_path = exc.next_path if reading else form_page(request)
+    url = "/login?next=" + quote(next_path, safe="/")
+    if request.cookies.get(SESSION_COOKIE):
+        # a session that has ended (its hours are up, a password change or a deactivation ended it): the
+        # sign-in page says so, and after a form's POST that what was sent has not been saved
+        url += "&ended=" + ("1" if reading else "unsaved")
+    return RedirectResponse(url, status_code=303)
 
 
 async def _csrf_failed(request: Request, exc: Exception) -> Response:

@@ -218,6 +218,7 @@ FLASH_MESSAGES = frozenset(
     {
         "saved",
         "name_changed",
+        "user_deactivated",
         "decision_created",
         "assessment_created",
         "submitted",

@@ -32,6 +32,7 @@ def _users_page(
     ctx.setdefault("replaced", [])
     ctx.setdefault("revoked", False)
     ctx.setdefault("renaming", None)
+    ctx.setdefault("deactivating", None)
     ctx.setdefault("name", "")
     return page(
         request,
@@ -53,13 +54,24 @@ def users(
 ) -> Response:
     """``revoked=1``: the redirect after revoking an invitation, which the page confirms. ``change=<user
     id>``: the page with the form that changes that user's name (another municipality's user: 404)."""
-    renaming = _user_to_rename(session, login, change) if change else None
+    renaming = _user_here(session, login, change) if change else None
     return _users_page(
         request, session, lang, login, revoked=revoked == "1", renaming=renaming, name=renaming.name if renaming else ""
     )
 
 
-def _user_to_rename(session: SessionDep, login: AdminDep, user_id: str) -> User:
+@router.get("/admin/users/{user_id}/deactivate")
+def deactivate_confirm(request: Request, session: SessionDep, lang: LangDep, login: AdminDep, user_id: str) -> Response:
+    """The users page asking whether to deactivate the user (the list's "Deactivate" leads here, the
+    button here posts to this address): there is no way back in Livskraft, so one click never does it.
+    Another municipality's user: 404; nothing to ask for the admin themself or an account already
+    deactivated."""
+    user = _user_here(session, login, user_id)
+    asking = user if user.active and user.id != login.user.id else None
+    return _users_page(request, session, lang, login, deactivating=asking)
+
+
+def _user_here(session: SessionDep, login: AdminDep, user_id: str) -> User:
     try:
         return accounts.user_of(session, login.actor, uuid.UUID(user_id))
     except ValueError:
@@ -69,7 +81,7 @@ def _user_to_rename(session: SessionDep, login: AdminDep, user_id: str) -> User:
 @router.post("/admin/users")
 def user_rename(request: Request, session: SessionDep, lang: LangDep, login: AdminDep, form: FormDep) -> Response:
     """Change the name of the user ``user_id`` (the form of ``/admin/users?change=<user id>``)."""
-    user = _user_to_rename(session, login, text(form, "user_id", 36))
+    user = _user_here(session, login, text(form, "user_id", 36))
     name = form_values(form, ["name"])["name"]  # whole: a name over the limit is refused and shown as typed
     errors = FieldErrors()
     try:
@@ -149,7 +161,7 @@ def invitation_revoke(session: SessionDep, login: AdminDep, invitation_id: uuid.
 @router.post("/admin/users/{user_id}/deactivate")
 def deactivate(session: SessionDep, login: AdminDep, user_id: uuid.UUID, form: FormDep) -> Response:
     accounts.deactivate(session, login.actor, user_id)
-    return redirect("/admin/users", "saved")
+    return redirect("/admin/users", "user_deactivated")
 
 
 def _tokens_page(
@@ -158,6 +170,7 @@ def _tokens_page(
     ctx.setdefault("values", {"name": "", "scopes": ["read"]})
     ctx.setdefault("fe", {})
     ctx.setdefault("new_token", None)
+    ctx.setdefault("revoking", None)
     return page(
         request,
         lang,
@@ -173,6 +186,22 @@ def _tokens_page(
 @router.get("/admin/tokens")
 def token_list(request: Request, session: SessionDep, lang: LangDep, login: AdminDep) -> Response:
     return _tokens_page(request, session, lang, login)
+
+
+@router.get("/admin/tokens/{token_id}/revoke")
+def token_revoke_confirm(
+    request: Request, session: SessionDep, lang: LangDep, login: AdminDep, token_id: str
+) -> Response:
+    """The tokens page asking whether to revoke the token (the list's "Revoke" leads here, the button
+    here posts to this address): the systems using it stop at once and it cannot be used again. A token
+    not in the municipality's list, or already revoked: the list, with nothing to ask."""
+    try:
+        wanted = uuid.UUID(token_id)
+    except ValueError:
+        wanted = None
+    listed = auth_repo.tokens_for(session, login.municipality.id)
+    asking = next((tk for tk in listed if tk.id == wanted and tk.revoked_at is None), None)
+    return _tokens_page(request, session, lang, login, revoking=asking)
 
 
 @router.post("/admin/tokens")

@@ -53,6 +53,36 @@ def alternatives(
     return page(request, lang, "alternatives.html", login, pg=pg, values={"title": "", "description": ""}, fe={})
 
 
+@router.get("/assessments/{assessment_id}/alternatives/{key}/delete")
+def alternative_delete_confirm(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: LoginDep,
+    registry: RegistryDep,
+    assessment: AssessmentDep,
+    key: str,
+) -> Response:
+    """The alternatives page asking whether to remove a further option (its "Remove" link leads here,
+    the button here posts to this address): its ratings go with it and nothing brings them back. An
+    unknown key: 404; nothing to ask of the proposal or the zero alternative, of a reader, or when the
+    assessment cannot be changed now."""
+    pg = load_page(session, registry, login, assessment)
+    alt = pg.alternative(key)
+    asking = alt if alt.kind == "option" and pg.can_edit else None
+    return page(
+        request,
+        lang,
+        "alternatives.html",
+        login,
+        pg=pg,
+        values={"title": "", "description": ""},
+        fe={},
+        removing=asking,
+        removing_ratings=len(pg.ratings_of(asking)) if asking else 0,
+    )
+
+
 @router.post("/assessments/{assessment_id}/alternatives")
 def alternative_add(
     request: Request,

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.api.param_models import parsed
-from app.assessments import review, service
+from app.assessments import review, rules, service
 from app.assessments.schemas import ScreeningUpdate
 from app.auth.web_sessions import WebLogin
 from app.db.session import request_unit_of_work
@@ -426,6 +426,14 @@ def rate_save(
     errors = parsed.errors
     if not errors:
         _save_ratings(session, login, registry, pg, alt, parsed, errors, lang)
+    else:
+        # the domain's rules of the ratings that could be read too, so that one round shows every problem
+        # (a missing rationale beside a missing score), in the order of the form
+        for i, rating in enumerate(parsed.ratings):
+            for p in rules.rating_problems(rating, pg.rubric, pg.relevance, f"ratings.{i}."):
+                errors.add(rating_problem_field(p, parsed.positions), problem_message(lang, p))
+        order = {name: n for n, name in enumerate(rating_names(criteria))}
+        errors.by_field = dict(sorted(errors.by_field.items(), key=lambda item: order.get(item[0], len(order))))
     if errors:
         drafts.save(session, assessment, login.user, key, values | {"base_hash": base_hash}, base_version)
         return _rate_page(

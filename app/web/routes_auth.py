@@ -79,14 +79,24 @@ def _signed_in(next_path: str, token: str) -> RedirectResponse:
 
 @router.get("/login")
 def login_form(
-    request: Request, lang: LangDep, login: OptionalLoginDep, next: str = "/", sso_error: str = ""
+    request: Request, lang: LangDep, login: OptionalLoginDep, next: str = "/", sso_error: str = "", ended: str = ""
 ) -> Response:
+    """``ended``: the redirect of a request whose session had ended (``1``; ``unsaved``: a form's POST,
+    whose answers were not saved), which the page explains (``app/web/__init__.py``)."""
     if login is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     errors: list[tuple[str, str]] = []
     if sso_error in oidc.REASONS and get_settings().oidc_issuer:
         errors.append(("sso", _sso_message(lang, sso_error)))
-    return _login_page(request, lang, email="", next=safe_next(next), errors=errors, fe={})
+    return _login_page(
+        request,
+        lang,
+        email="",
+        next=safe_next(next),
+        errors=errors,
+        fe={},
+        ended=ended if ended in ("1", "unsaved") else "",
+    )
 
 
 @router.post("/login")
