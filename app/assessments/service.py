@@ -353,7 +353,8 @@ def delete_alternative(session: Session, actor: Actor, assessment: Assessment, k
     for rating in ratings:
         session.delete(rating)
     session.flush()  # the ratings first: nothing orders these deletes before the alternative they refer to
-    before = snapshot(alt)
+    # the trail keeps what went with the option, as it keeps a rating removed on its own (rating.deleted)
+    before = {**snapshot(alt), "ratings": [snapshot(r) for r in ratings]}
     session.delete(alt)
     session.flush()
     audit.record(session, actor, "alternative.deleted", "assessment", assessment.id, before, None)
