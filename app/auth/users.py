@@ -23,7 +23,7 @@ from app.auth.passwords import (
     weakness,
 )
 from app.db.base import utcnow
-from app.errors import Conflict, FieldProblem, ValidationFailed
+from app.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.i18n import LANGUAGES
 from app.municipalities.codes import display_name
 from app.municipalities.models import Municipality
@@ -219,3 +219,34 @@ def authenticate(
     session.add(user)
     audit.record(session, actor, "login.succeeded", "user", user.id)
     return user, ""
+
+
+def user_of(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
+    """A user of the admin's municipality; another municipality's is not found (404), as an unknown id."""
+    actor.require("admin")
+    user = repo.user_by_id(session, user_id)
+    if user is None or user.municipality_id != actor.municipality_id:
+        raise NotFound("user not found")
+    return user
+
+
+def rename(session: Session, actor: Actor, user_id: uuid.UUID, name: str) -> User:
+    """An admin changes the name of a user of their municipality: shown from now on in the users list,
+    on the review pages and in the audit trail (as "Name <e-mail>"); what was recorded before keeps the
+    name of then. Recorded as ``user.renamed`` with the name before and after (nothing when unchanged).
+    The rules of a new user's name (``create_user``): required, at most ``MAX_NAME`` characters."""
+    user = user_of(session, actor, user_id)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("the name is required", errors=[FieldProblem("name", "enter the name", "required")])
+    if CONTROL.search(name) or len(name) > MAX_NAME:
+        problem = FieldProblem("name", f"use at most {MAX_NAME} characters, no control characters", "invalid")
+        raise ValidationFailed("the name is not valid", errors=[problem])
+    if name == user.name:
+        return user
+    before = {"name": user.name}
+    user.name = name
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.renamed", "user", user.id, before, {"name": name})
+    return user

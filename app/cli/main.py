@@ -387,6 +387,37 @@ def users_reset_password(
     err.print("password changed")
 
 
+@users_app.command("rename")
+def users_rename(
+    email: Annotated[str, typer.Option(help="E-mail address of the user")],
+    name: Annotated[str, typer.Option(help="The new name, as histories and review pages show it from now on")],
+) -> None:
+    """Change a user's name, as an administrator can on the web's users page: shown from now on, while
+    what was recorded before keeps the name of then. Recorded in the audit trail as user.renamed."""
+    from app.auth.actor import system_actor
+    from app.auth.repository import user_by_email
+    from app.auth.users import rename
+    from app.db.session import unit_of_work
+    from app.municipalities.models import Municipality
+
+    try:
+        with unit_of_work() as session:
+            user = user_by_email(session, email)
+            if user is None:
+                raise fail(f"no user {email}")
+            before = user.name
+            m = session.get(Municipality, user.municipality_id)
+            assert m is not None
+            rename(session, system_actor(m.id, m.code, "cli"), user.id, name)
+            after = user.name
+    except DomainError as exc:
+        raise domain_fail(exc) from exc
+    if before == after:
+        err.print(f"{email} is already named {after!r}; nothing changed", highlight=False, markup=False)
+    else:
+        err.print(f"{email} renamed from {before!r} to {after!r}", highlight=False, markup=False)
+
+
 @users_app.command("sso-unbind")
 def users_sso_unbind(email: Annotated[str, typer.Argument(help="E-mail address of the user")]) -> None:
     """Undo a user's binding to the single sign-on provider's account (when that account was recreated

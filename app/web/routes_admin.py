@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from app.auth import repository as auth_repo
 from app.auth import tokens
+from app.auth import users as users_domain
 from app.auth.models import User
 from app.auth.users import MAX_NAME, ROLES
 from app.db.base import utcnow
@@ -73,7 +74,7 @@ def deactivate_confirm(request: Request, session: SessionDep, lang: LangDep, log
 
 def _user_here(session: SessionDep, login: AdminDep, user_id: str) -> User:
     try:
-        return accounts.user_of(session, login.actor, uuid.UUID(user_id))
+        return users_domain.user_of(session, login.actor, uuid.UUID(user_id))
     except ValueError:
         raise NotFound("user not found") from None
 
@@ -86,7 +87,7 @@ def user_rename(request: Request, session: SessionDep, lang: LangDep, login: Adm
     errors = FieldErrors()
     try:
         with session.begin_nested():
-            accounts.rename(session, login.actor, user.id, name)
+            users_domain.rename(session, login.actor, user.id, name)
     except ValidationFailed as exc:
         for p in exc.errors:
             if p.code == "required":
