@@ -23,6 +23,7 @@ from app.api.param_models import documented, in_order, parsed
 from app.api.problems import responses
 from app.assessments import service as assessments
 from app.db.session import request_unit_of_work
+from app.errors import FieldProblem, ValidationFailed
 from app.reports import service, word
 from app.routing import Router
 from app.rubrics.registry import RubricRegistry
@@ -177,9 +178,14 @@ def portfolio_report(
     lang: Annotated[Lang | None, LANG_QUERY] = None,
 ) -> Response:
     """Counts by status, the distribution of impacts per perspective and target, decisions with
-    significant negative impacts, the cumulative effect on each target and trends by quarter, each chart
-    followed by its data table. Periods with more decisions than the server allows are refused."""
+    significant negative impacts, the cumulative effect on each target and trends by quarter (by year for
+    a period of more than 16 quarters), each chart followed by its data table. Periods with more decisions
+    than the server allows are refused, naming `query.from` and `query.to`."""
     in_order(date_from, date_to)
     chosen = _lang(request, lang)
-    pdf = service.portfolio_pdf(session, registry, actor.municipality_id, date_from, date_to, body or None, chosen)
+    try:
+        pdf = service.portfolio_pdf(session, registry, actor.municipality_id, date_from, date_to, body or None, chosen)
+    except ValidationFailed as exc:  # the period's fields, named as the API names its query parameters
+        located = [FieldProblem(f"query.{p.field}", p.message, p.code) for p in exc.errors]
+        raise ValidationFailed(exc.detail, errors=located, **exc.extra) from exc
     return _pdf(pdf, f"livskraft-portfolio-{actor.municipality_code}-{date_from}-{date_to}-{chosen}.pdf")

@@ -129,7 +129,8 @@ def test_too_many_decisions_is_refused_clearly(api: Api, monkeypatch: pytest.Mon
     assert r.headers["content-type"] == "application/problem+json"
     problem = r.json()
     assert "holds 4 decisions" in problem["detail"] and "at most 3" in problem["detail"]
-    assert {e["field"] for e in problem["errors"]} == {"from", "to"}
+    assert {e["field"] for e in problem["errors"]} == {"query.from", "query.to"}  # as every query parameter
+    assert (problem["decisions"], problem["limit"]) == (4, 3)
 
 
 @pytest.mark.parametrize(
