@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.walk import goto, submit
-from tests.web.support import PASSWORD, Web
+from tests.browser.walk import goto, sign_in, submit
+from tests.web.support import Web
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +28,7 @@ def _switch(page: Any, lang: str) -> None:
 
 def test_typing_in_a_form_survives_the_language_switch_once(page: Any, server: str, app: Any) -> None:
     Web.signed_in(app, "tiina@lang.keep.fi", "official")
-    page.goto(f"{server}/language?lang=sv&next=/login")
-    page.fill("#email", "tiina@lang.keep.fi")
-    page.fill("#password", PASSWORD)
-    submit(page)
+    sign_in(page, server, "tiina@lang.keep.fi", "sv")
     goto(page, f"{server}/decisions/new")
     for selector, value in TYPED.items():
         page.fill(selector, value)

@@ -10,17 +10,10 @@ from typing import Any
 import pytest
 
 from tests.browser.support import axe_violations, vnu_errors
-from tests.browser.walk import goto, submit
-from tests.web.support import PASSWORD, Web
+from tests.browser.walk import goto, sign_in, submit
+from tests.web.support import Web
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Any, server: str, email: str, lang: str) -> None:
-    page.goto(f"{server}/language?lang={lang}&next=/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    submit(page)
 
 
 @pytest.mark.parametrize("lang", ["sv", "fi", "en"])
@@ -42,7 +35,7 @@ def test_the_rename_and_one_action_review_pages(page: Any, server: str, app: Any
         files.append(tmp_path / f"{name}.html")
         files[-1].write_text(html, encoding="utf-8")
 
-    _sign_in(page, server, f"anna@{suffix}.fi", lang)
+    sign_in(page, server, f"anna@{suffix}.fi", lang)
     goto(page, f"{server}/admin/users")
     with page.expect_navigation(wait_until="load") as nav:
         page.click(f'a[href="/admin/users?change={official.user.id}#name"]')
@@ -53,7 +46,7 @@ def test_the_rename_and_one_action_review_pages(page: Any, server: str, app: Any
     check("rename-error", html)
     page.context.clear_cookies()
 
-    _sign_in(page, server, f"goran@{suffix}.fi", lang)
+    sign_in(page, server, f"goran@{suffix}.fi", lang)
     html = goto(page, f"{server}/assessments/{aid}/review")
     assert 'type="radio"' not in html.split('id="comment"')[1]
     check("review-one-action", html)

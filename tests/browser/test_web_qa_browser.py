@@ -13,17 +13,10 @@ from typing import Any
 import pytest
 
 from tests.browser.support import axe_violations, vnu_errors
-from tests.browser.walk import goto, submit
+from tests.browser.walk import goto, sign_in, submit
 from tests.web.support import PASSWORD, Web
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Any, server: str, email: str, lang: str) -> None:
-    page.goto(f"{server}/language?lang={lang}&next=/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    submit(page)
 
 
 def _click(page: Any, selector: str) -> str:
@@ -53,7 +46,7 @@ def test_the_questions_before_what_cannot_be_undone(
         files.append(tmp_path / f"{name}.html")
         files[-1].write_text(html, encoding="utf-8")
 
-    _sign_in(page, server, f"tiina@{suffix}.fi", lang)
+    sign_in(page, server, f"tiina@{suffix}.fi", lang)
     goto(page, f"{server}/assessments/{aid}/alternatives")
     html = _click(page, f'form[action="/assessments/{aid}/alternatives/option-1/delete"] button')
     check("remove-option", html, "remove")
@@ -64,7 +57,7 @@ def test_the_questions_before_what_cannot_be_undone(
     assert "Etapp ett" not in page.content(), "the button removed it"
     page.context.clear_cookies()
 
-    _sign_in(page, server, f"anna@{suffix}.fi", lang)
+    sign_in(page, server, f"anna@{suffix}.fi", lang)
     goto(page, f"{server}/admin/users")
     html = _click(page, f'a[href="/admin/users/{official.user.id}/deactivate#deactivate"]')
     check("deactivate-user", html, "deactivate")
@@ -86,7 +79,7 @@ def test_the_sign_in_after_a_session_ended_mid_form(page: Any, server: str, app:
 
     official = Web.signed_in(app, "tiina@ended.qa.fi", "official")
     aid = official.new_assessment(case_number="KS 2026/ended")
-    _sign_in(page, server, "tiina@ended.qa.fi", "sv")
+    sign_in(page, server, "tiina@ended.qa.fi", "sv")
     goto(page, f"{server}/assessments/{aid}/alternatives")
     page.fill("#title", "Etapp två")
     with unit_of_work() as s:

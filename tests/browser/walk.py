@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.browser.support import ADMIN, DEMO_PASSWORD, OFFICIAL, REVIEWER
+from tests.web.support import PASSWORD as TEST_PASSWORD
 
 Visit = Callable[[str, str], None]
 CASE_NUMBERS = {"sv": 301, "fi": 302, "en": 303}
@@ -39,6 +40,14 @@ def login(page: Any, base: str, email: str, visit: Visit | None = None) -> str:
         visit("login-error", submit(page))
     page.fill("#email", email)
     page.fill("#password", DEMO_PASSWORD)
+    return submit(page)
+
+
+def sign_in(page: Any, base: str, email: str, lang: str, password: str = TEST_PASSWORD) -> str:
+    """Sign in as a user the tests made (``tests.web.support.Web``), with the pages in ``lang``."""
+    page.goto(f"{base}/language?lang={lang}&next=/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
     return submit(page)
 
 
