@@ -81,6 +81,13 @@ class AssessmentPage:
                     out[(alt.key, p.id, target.value)] = (len(rated[(alt.key, p.id, target.value)]), total)
         return out
 
+    def questions_rated(self) -> list[tuple[Alternative, int, int]]:
+        """(alternative, questions rated, questions in total) over the relevant perspectives' questions
+        (each question with its target), by the summary's list of questions not rated yet
+        (``views.compute_summary``), so the review page counts as the check and summary pages do."""
+        total = sum(len(p.criteria) for p in self.relevant_perspectives)
+        return [(alt, total - len(self.summary.alternatives[alt.key].unrated), total) for alt in self.alternatives]
+
     def criterion(self, criterion_id: str) -> Criterion | None:
         found = self.rubric.criterion(criterion_id)
         return found[1] if found else None

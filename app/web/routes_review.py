@@ -50,10 +50,12 @@ def check(
     request: Request,
     session: SessionDep,
     lang: LangDep,
-    login: LoginDep,
+    login: WriterDep,
     registry: RegistryDep,
     assessment: AssessmentDep,
 ) -> Response:
+    """Check your answers and submit: a page for writers (a council member gets the 403 page, as for
+    the other pages whose purpose is an action their role cannot take)."""
     pg = load_page(session, registry, login, assessment)
     problems = _submit_problems(lang, pg, review.submission_problems(session, registry, assessment))
     return page(request, lang, "check.html", login, pg=pg, problems=problems, fe={}, comment="")
@@ -161,10 +163,13 @@ def review_page(
     request: Request,
     session: SessionDep,
     lang: LangDep,
-    login: LoginDep,
+    login: WriterDep,
     registry: RegistryDep,
     assessment: AssessmentDep,
 ) -> Response:
+    """The review: a reviewer approves or returns; an official or admin reads why they cannot (the
+    author's side of the process); a council member, whose role takes part in no step of it, gets the
+    403 page, as for the other pages whose purpose is an action their role cannot take."""
     pg = load_page(session, registry, login, assessment)
     return page(
         request,

@@ -32,7 +32,14 @@ ADMIN_ONLY = {
     "/admin/tokens/{token_id}/revoke",
     "/admin/invitations/{invitation_id}/revoke",
 }
-WRITE_GET = {"/decisions/new", "/decisions/{decision_id}/edit", "/assessments/{assessment_id}/alternatives/{key}"}
+WRITE_GET = {
+    "/decisions/new",
+    "/decisions/{decision_id}/edit",
+    "/assessments/{assessment_id}/alternatives/{key}",
+    # pages for an action a council member's role has no part in (submitting, reviewing): 403 as above
+    "/assessments/{assessment_id}/check",
+    "/assessments/{assessment_id}/review",
+}
 ROLES = ("official", "reviewer", "admin", "council")
 
 

@@ -39,8 +39,8 @@ def test_removing_an_option_with_its_ratings_is_asked_first(official: Web) -> No
 
     confirm = official.get(delete)
     assert confirm.status_code == 200
-    assert "<title>Ta bort Alternativ 1? – Alternativ:" in confirm.text
-    assert 'id="remove-heading">Ta bort Alternativ 1?</h2>' in confirm.text
+    assert "<title>Ta bort alternativ 1? – Alternativ:" in confirm.text
+    assert 'id="remove-heading">Ta bort alternativ 1?</h2>' in confirm.text
     assert "Dess 1 bedömning tas bort med det." in confirm.text, "says what is lost"
     assert f'method="post" action="{delete}"' in confirm.text
     assert f'href="/assessments/{aid}/alternatives#alt-option-1"' in confirm.text, "a way back"
@@ -117,8 +117,8 @@ def test_revoking_a_token_is_asked_first(admin: Web, client: TestClient) -> None
 def test_the_questions_are_in_every_language(app: Any, admin: Web, official: Web) -> None:
     aid = _with_rated_option(official)
     expected = {
-        "fi": ("Poistetaanko Vaihtoehto 1?", "Poistetaanko käyttäjän tiina@vaasa.fi tili käytöstä?"),
-        "en": ("Remove Option 1?", "Deactivate the account of tiina@vaasa.fi?"),
+        "fi": ("Poistetaanko vaihtoehto 1?", "Poistetaanko käyttäjän tiina@vaasa.fi tili käytöstä?"),
+        "en": ("Remove option 1?", "Deactivate the account of tiina@vaasa.fi?"),
     }
     for lang, (remove, deactivate) in expected.items():
         official.client.get(f"/language?lang={lang}")
