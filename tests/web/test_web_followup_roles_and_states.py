@@ -190,3 +190,19 @@ def test_the_review_page_says_how_complete_the_assessment_is(official: Web, revi
         assert rows[0][1] == proposal, (lang, rows)
         assert rows[1][1].startswith(zero), (lang, rows)
         assert 'name="action"' in page, "the reviewer still decides on the same page"
+
+
+def test_the_check_page_of_a_submitted_assessment_is_an_overview_not_a_check(official: Web) -> None:
+    aid = _submitted(official)
+    for lang, heading, check in (
+        ("sv", "Svaren i korthet", "Kontrollera dina svar"),
+        ("fi", "Vastaukset lyhyesti", "Tarkista vastauksesi"),
+        ("en", "The answers at a glance", "Check your answers"),
+    ):
+        _in(official, lang)
+        html = official.get(f"/assessments/{aid}/check").text
+        assert heading in html and check not in html, lang
+        assert 'id="problems"' not in html and 'action="/assessments/' not in _main(html), lang
+    draft = official.new_assessment(case_number="KS 2026/50")
+    _in(official, "en")
+    assert "Check your answers before submitting" in official.get(f"/assessments/{draft}/check").text
