@@ -176,7 +176,9 @@ async def get_registry(request: Request) -> RubricRegistry:
 
 RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]
 
-_ETAG = re.compile(r'^\s*"v([0-9]{1,10})"\s*$')
+_ETAG = re.compile(r'^\s*"v(0|[1-9][0-9]{0,9})"\s*$')
+"""An ETag as we send it: ``"v7"``, never with leading zeros (``"v07"`` is another tag: the strong
+comparison of RFC 9110 compares the characters, so it is a 412 like any tag we did not send)."""
 WEAK_IF_MATCH = 'If-Match compares strongly (RFC 9110): a weak ETag (W/"…") never matches; send the ETag as it was read'
 
 

@@ -140,6 +140,9 @@ def update_settings(
             raise ValidationFailed("unknown keys in weights", errors=bad)
     before = dict(m.settings)
     changes = data.model_dump(exclude_none=True, mode="json")
+    if not changes:  # an empty change writes nothing: the settings as they are, with their unchanged ETag
+        response.headers["ETag"] = settings_etag(m)
+        return _public(m)
     m.settings = {**m.settings, **changes}
     session.add(m)
     session.flush()

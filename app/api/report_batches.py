@@ -134,7 +134,7 @@ def _create(registry: RubricRegistry, actor: Actor, data: ReportBatchCreate, lan
     status_code=status.HTTP_202_ACCEPTED,
     summary="Render many decision summaries in the background",
     responses={
-        **responses(401, 403, 404, 413, 415, 422, 501, 503),
+        **responses(401, 403, 404, 409, 413, 415, 422, 501, 503),  # 409: its Idempotency-Key is in use
         202: {"description": "Accepted: poll the batch at Location", "links": BATCH_LINKS},
     },
     dependencies=[Depends(require_batches)],

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Body, status
 from pydantic import Field
 
-from app.api.deps import ActorDep, RegistryDep, SessionDep
+from app.api.deps import ActorDep, AdminOnly, RegistryDep, SessionDep
 from app.api.problems import responses
 from app.routing import Router
 from app.rubrics import extensions
@@ -62,6 +62,7 @@ def list_rubric_extensions(session: SessionDep, actor: ActorDep, registry: Regis
     status_code=status.HTTP_201_CREATED,
     summary="Publish a local rubric extension version",
     responses=responses(401, 403, 409, 413, 415, 422),
+    dependencies=[AdminOnly],  # the admin right before the body is read, as on every admin route
 )
 def create_rubric_extension(
     data: Annotated[RubricExtension, Body(openapi_examples=EXTENSION_EXAMPLE)],

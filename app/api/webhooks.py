@@ -61,7 +61,10 @@ IfMatchDep = Annotated[str, Depends(if_match)]
     description="Admin right. The URL must be https on a public host (private, loopback, link-local and "
     "reserved addresses are refused). The answer carries the signing `secret` — the only time it is "
     "shown.\n\n" + ABOUT,
-    responses={**responses(401, 403, 413, 415, 422), 201: {"description": "Created", "links": WEBHOOK_LINKS}},
+    responses={
+        **responses(401, 403, 409, 413, 415, 422),  # 409: a request with its Idempotency-Key still runs
+        201: {"description": "Created", "links": WEBHOOK_LINKS},
+    },
 )
 def create_webhook(data: WebhookCreate, session: SessionDep, actor: ActorDep, response: Response) -> WebhookCreated:
     sub = service.create(session, actor, data)

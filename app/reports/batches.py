@@ -246,7 +246,8 @@ def state(batch: ReportBatch, now: datetime | None = None) -> tuple[str, str | N
 def zip_of(session: Session, actor: Actor, batch_id: uuid.UUID) -> tuple[ReportBatch, bytes]:
     batch = get_batch(session, actor, batch_id)
     if batch.status != "done" or batch.content is None:
-        raise InvalidState(f"the batch is {batch.status}, not done: poll /api/v1/report-batches/{batch.id}")
+        status = state(batch)[0]  # as the batch itself reads: a running batch that lost its worker is failed
+        raise InvalidState(f"the batch is {status}, not done: poll /api/v1/report-batches/{batch.id}")
     return batch, bytes(batch.content)
 
 

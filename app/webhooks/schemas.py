@@ -9,12 +9,15 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from app.assessments.schemas import NotNull
+from app.text import CLEAN_TEXT
 
 EventName = Literal["assessment.submitted", "assessment.approved", "assessment.returned"]
 EVENTS: tuple[str, ...] = get_args(EventName)
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled"]
 
-_CLEAN = r"^[^\x00-\x1f\x7f]*$"
+_CLEAN = CLEAN_TEXT.replace("^[^", "^[^\\t\\n\\r", 1)
+"""The text rule of every typed text (``app/text.py``: no control characters, bidirectional embeddings,
+overrides or isolates, noncharacters), and one line: no tab or line break either (a URL, a description)."""
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_CLEAN)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=_CLEAN)]
 Events = Annotated[list[EventName], Field(min_length=1, max_length=len(EVENTS))]
