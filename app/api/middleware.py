@@ -192,6 +192,27 @@ in 5 s, SQLite's lock in 10â€“30 s), so only a reservation whose request died â€
 is ever taken over."""
 
 
+def document_idempotency(spec: dict[str, Any]) -> None:
+    """Declare the optional ``Idempotency-Key`` header on every POST of the API in the OpenAPI document
+    (the middleware reads it before any route does, so no route declares it), for generated clients."""
+    header = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
+        "description": "Makes the POST safe to retry: a retry with the same key, token and request gets the "
+        "stored answer of the first success instead of running again; the same key with another request "
+        "is a 422, one still running a 409 (docs/api.md, 'Safe retries').",
+    }
+    for path, operations in spec.get("paths", {}).items():
+        post = operations.get("post")
+        if post is None or not path.startswith(API_PREFIX):
+            continue
+        parameters = post.setdefault("parameters", [])
+        if not any(p.get("in") == "header" and p.get("name", "").lower() == "idempotency-key" for p in parameters):
+            parameters.append(dict(header))
+
+
 class Idempotency:
     """``Idempotency-Key`` on POST: the first request runs, retries get the stored response.
 

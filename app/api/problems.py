@@ -486,6 +486,9 @@ def _install_openapi(app: FastAPI) -> None:
         if app.openapi_schema is None:
             spec = generate()
             _problem_content_only(spec)
+            from app.api.middleware import document_idempotency  # the middleware imports this module
+
+            document_idempotency(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -164,3 +164,14 @@ def test_the_zip_of_a_batch_that_lost_its_worker_says_failed(api: Api) -> None:
     r = api.get(f"/api/v1/report-batches/{batch_id}/pdfs.zip")
     assert r.status_code == 409, r.text
     assert "failed" in r.json()["detail"] and "running" not in r.json()["detail"]
+
+
+def test_every_post_declares_the_idempotency_key_header(client: Any) -> None:
+    spec = client.get("/openapi.json").json()
+    posts = {path: ops["post"] for path, ops in spec["paths"].items() if "post" in ops and path.startswith("/api/")}
+    assert "/api/v1/decisions" in posts
+    for path, post in posts.items():
+        [header] = [p for p in post.get("parameters", []) if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+        assert header["required"] is False and header["schema"]["maxLength"] == 200, path
+    gets = [ops["get"] for ops in spec["paths"].values() if "get" in ops]
+    assert not any(p["name"] == "Idempotency-Key" for g in gets for p in g.get("parameters", []))
