@@ -107,11 +107,7 @@ def _saved_by_self(session: Session, login: WebLogin, path: str) -> bool:
     """Whether the newer save that made an assessment's form stale (412) was the user's own, in another
     tab or window: the newest change of the assessment, by ``review.last_change_by`` as on a form's
     conflict page. Only for the pages of an assessment of the user's municipality."""
-    found = _ASSESSMENT_PATH.match(path)
-    try:
-        assessment_id = uuid.UUID(found[1]) if found else None
-    except ValueError:
-        return False
+    assessment_id = _assessment_of(path)
     if assessment_id is None:
         return False
     assessment = assessments_repo.get_assessment(session, login.municipality.id, assessment_id)
@@ -141,6 +137,16 @@ async def _csrf_failed(request: Request, exc: Exception) -> Response:
 
 
 _ASSESSMENT_PATH = re.compile(r"^/assessments/([0-9a-fA-F-]{36})(?:/|$)")
+
+
+def _assessment_of(path: str) -> uuid.UUID | None:
+    """The assessment a page's address names, or None (not an assessment's page, or no id: 36 dashes
+    match the pattern but are no UUID)."""
+    found = _ASSESSMENT_PATH.match(path)
+    try:
+        return uuid.UUID(found[1]) if found else None
+    except ValueError:
+        return None
 
 
 def _refused_form(request: Request, lang: str, form: FormData | None, expired: bool) -> Response:
@@ -180,8 +186,8 @@ def _refused_form(request: Request, lang: str, form: FormData | None, expired: b
                 overview=None,
                 back=back,
             )
-        found = _ASSESSMENT_PATH.match(request.url.path)
-        assessment = drafts.writable(session, login, uuid.UUID(found[1])) if found else None
+        assessment_id = _assessment_of(request.url.path)
+        assessment = drafts.writable(session, login, assessment_id) if assessment_id else None
         target = drafts.form_of(request.url.path)  # the draft key from the POST's own address only
         kept = False
         if target is not None and assessment is not None and assessment.status in (Status.draft, Status.submitted):

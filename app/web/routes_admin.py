@@ -166,19 +166,27 @@ def deactivate(session: SessionDep, login: AdminDep, user_id: uuid.UUID, form: F
 
 
 def _tokens_page(
-    request: Request, session: SessionDep, lang: str, login: AdminDep, status: int = 200, **ctx: object
+    request: Request,
+    session: SessionDep,
+    lang: str,
+    login: AdminDep,
+    status: int = 200,
+    revoke: uuid.UUID | None = None,
+    **ctx: object,
 ) -> Response:
     ctx.setdefault("values", {"name": "", "scopes": ["read"]})
     ctx.setdefault("fe", {})
     ctx.setdefault("new_token", None)
-    ctx.setdefault("revoking", None)
+    listed = auth_repo.tokens_for(session, login.municipality.id)
+    # the one to ask about (``revoke``): of the municipality's list and not yet revoked, else none
+    ctx["revoking"] = next((tk for tk in listed if tk.id == revoke and tk.revoked_at is None), None)
     return page(
         request,
         lang,
         "admin_tokens.html",
         login,
         status,
-        tokens=auth_repo.tokens_for(session, login.municipality.id),
+        tokens=listed,
         scopes=tokens.SCOPES,
         **ctx,
     )
@@ -200,9 +208,7 @@ def token_revoke_confirm(
         wanted = uuid.UUID(token_id)
     except ValueError:
         wanted = None
-    listed = auth_repo.tokens_for(session, login.municipality.id)
-    asking = next((tk for tk in listed if tk.id == wanted and tk.revoked_at is None), None)
-    return _tokens_page(request, session, lang, login, revoking=asking)
+    return _tokens_page(request, session, lang, login, revoke=wanted)
 
 
 @router.post("/admin/tokens")

@@ -57,7 +57,10 @@ def check(
     """Check your answers and submit: a page for writers (a council member gets the 403 page, as for
     the other pages whose purpose is an action their role cannot take)."""
     pg = load_page(session, registry, login, assessment)
-    problems = _submit_problems(lang, pg, review.submission_problems(session, registry, assessment))
+    # what blocks submitting, only while it can be submitted (a locked assessment's page is an overview)
+    problems = (
+        _submit_problems(lang, pg, review.submission_problems(session, registry, assessment)) if pg.can_edit else []
+    )
     return page(request, lang, "check.html", login, pg=pg, problems=problems, fe={}, comment="")
 
 
