@@ -9,7 +9,7 @@ from functools import cache
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import assessments, decisions, health, municipalities, problems, rubrics, transfer
+from app.api import assessments, decisions, docs, health, municipalities, problems, rubrics, transfer
 from app.api import opendecisions as opendecisions_api
 from app.api import portfolio as portfolio_api
 from app.api import report_batches as report_batches_api
@@ -72,7 +72,7 @@ def create_app(registry: RubricRegistry | None = None) -> FastAPI:
         description=API_DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # app/api/docs.py serves Swagger UI from this origin, not from a CDN
         redoc_url=None,
         generate_unique_id_function=lambda route: route.name,  # operationId = the route function's name
         redirect_slashes=False,  # Starlette's is built from the Host header: app/api/middleware.py HttpProtocol
@@ -91,6 +91,7 @@ def create_app(registry: RubricRegistry | None = None) -> FastAPI:
 
     for router in routers():
         app.include_router(router)
+    docs.install(app)
     web.install(app, settings)
     return app
 
@@ -115,6 +116,7 @@ def routers() -> tuple[APIRouter, ...]:
         report_batches_api.router,
         municipalities.router,
         transfer.router,
+        docs.router,
     )
     rest = tuple(r for r in web.ROUTERS if all(r is not b for b in busiest))
     return (*busiest, *api, *rest)

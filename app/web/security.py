@@ -1,9 +1,10 @@
 """Security headers on every response (web pages, API, errors) and CSRF helpers.
 
 The content security policy allows scripts and styles only from the app's own origin: no inline
-scripts, styles or event handlers anywhere in the templates. The interactive API docs (``/docs``) load
-Swagger UI from its CDN and start it with one inline script; that page alone gets the CDN and the
-sha256 of its own inline scripts added — still no ``unsafe-inline`` for scripts.
+scripts, styles or event handlers anywhere in the templates. The interactive API docs (``/docs``, files
+served by the app itself: ``app/api/docs.py``) start Swagger UI with one inline script; that page alone
+gets the sha256 of its own inline scripts added — still no ``unsafe-inline`` for scripts — and inline
+styles, which Swagger UI sets on its elements.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ CSP = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
-DOCS_CDN = "https://cdn.jsdelivr.net"
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 CSRF_FIELD = "csrf_token"
@@ -43,8 +43,8 @@ def docs_csp(body: bytes) -> str:
         for m in _INLINE_SCRIPT.finditer(body)
     )
     return (
-        f"default-src 'self'; script-src 'self' {DOCS_CDN} {hashes}; style-src 'self' {DOCS_CDN} 'unsafe-inline'; "
-        f"img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'; "
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
         "base-uri 'none'; object-src 'none'; form-action 'self'"
     )
 
