@@ -8,7 +8,7 @@ the known scores and the number of significant negative effects.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -90,6 +90,20 @@ def period(decision_date: date | None, created_at: datetime, country: str) -> tu
     clock of its municipality, of ``country`` (``app/municipalities/timezone.py``)."""
     day = decision_date or local_day(created_at, country)
     return day.year, (day.month - 1) // 3 + 1
+
+
+def planned_as_approved(snapshot: Mapping[str, object] | None, planned_now: date | None) -> date | None:
+    """The planned date an approved assessment counts by: the decision's date as it was approved (its
+    ``decision_snapshot``, taken by ``review.approve``), not as the decision is now. A new draft version
+    may change the decision; the approved version keeps its quarter until a newer version is approved
+    and supersedes it. An approved assessment without a snapshot (none since migration 0013) follows
+    the decision as it is now."""
+    if not snapshot:
+        return planned_now
+    planned = snapshot.get("planned_date")
+    if isinstance(planned, date):
+        return planned
+    return date.fromisoformat(planned) if isinstance(planned, str) and planned else None
 
 
 def contribution(

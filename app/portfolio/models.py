@@ -3,8 +3,9 @@
 A leadership or national view over thousands of decisions must not read millions of ratings per
 request, so each approval adds its proposal's rated effects to one row per (municipality, quarter,
 perspective, target), and superseding an approved version takes them away again. The quarter is the
-decision's date (its planned date, else the day its assessment was created, on the municipality's clock),
-as in the portfolio report.
+decision's date as approved (its planned date when the version was approved, kept in the version's
+``decision_snapshot``; else the day the version was created, on the municipality's clock), as in the
+portfolio report: a later change of the decision for a new draft does not move it.
 """
 
 from __future__ import annotations

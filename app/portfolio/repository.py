@@ -81,9 +81,15 @@ def approved_of_decision(session: Session, decision_id: uuid.UUID) -> Sequence[A
 def approved_with_decisions(
     session: Session, municipality_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> Sequence[Row[Any]]:
-    """(assessment id, decision's planned date, assessment's created_at) of approved assessments, by id."""
+    """(assessment id, decision's planned date, assessment's created_at, its decision snapshot) of approved
+    assessments, by id."""
     stmt = (
-        sa_select(col(Assessment.id), col(Decision.planned_date), col(Assessment.created_at))
+        sa_select(
+            col(Assessment.id),
+            col(Decision.planned_date),
+            col(Assessment.created_at),
+            col(Assessment.decision_snapshot),
+        )
         .join(Decision, col(Decision.id) == col(Assessment.decision_id))
         .where(col(Assessment.municipality_id) == municipality_id, col(Assessment.status) == "approved")
     )

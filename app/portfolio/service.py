@@ -2,8 +2,13 @@
 
 Called by the domain services wherever an assessment becomes or stops being the approved one:
 ``review.approve`` (adds it, and takes the superseded version away), ``documents.import_document`` (an
-imported approved assessment), ``service.update_decision`` (a new decision date moves it to another
-quarter) and the municipality import (rebuilds). Like every service it never commits.
+imported approved assessment), ``service.update_decision`` (a new decision date, while a new draft
+version is open) and the municipality import (rebuilds). Like every service it never commits.
+
+An approved assessment counts in the quarter of its decision's date *as approved* (its
+``decision_snapshot``, :func:`app.portfolio.aggregate.planned_as_approved`): a new draft version may
+change the decision, and the approved version stays where it was approved until a newer version is
+approved and supersedes it (which takes it away from that same quarter).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from app.assessments import repository as assessments_repo
 from app.assessments.models import Assessment, Decision
 from app.municipalities.models import Municipality
 from app.portfolio import repository as repo
-from app.portfolio.aggregate import Contribution, contribution, period
+from app.portfolio.aggregate import Contribution, contribution, period, planned_as_approved
 from app.portfolio.schemas import ImpactCellPublic, PortfolioImpacts, QuarterPublic
 
 MIN_MUNICIPALITIES = 3
@@ -34,9 +39,12 @@ def _country(session: Session, municipality_id: uuid.UUID) -> str:
     return municipality.country
 
 
-def contribution_of(session: Session, assessment: Assessment, planned_date: date | None) -> Contribution:
+def contribution_of(session: Session, assessment: Assessment, planned_now: date | None) -> Contribution:
+    """What ``assessment`` adds, in the quarter of its decision's date as approved (``planned_now``, the
+    decision's date as it is now, counts only for an approved assessment without a snapshot)."""
+    planned = planned_as_approved(assessment.decision_snapshot, planned_now)
     return contribution(
-        period(planned_date, assessment.created_at, _country(session, assessment.municipality_id)),
+        period(planned, assessment.created_at, _country(session, assessment.municipality_id)),
         assessments_repo.alternatives_for(session, assessment.id),
         assessments_repo.screening_for(session, assessment.id),
         assessments_repo.ratings_for(session, assessment.id),
@@ -59,11 +67,16 @@ def approved(session: Session, assessment: Assessment, superseded: Assessment | 
 
 
 def decision_moved(session: Session, decision: Decision, old_planned_date: date | None) -> None:
-    """The decision's planned date changed: move its approved assessment to the new quarter."""
+    """The decision's planned date changed (a new draft version of its assessment is open). Its approved
+    version keeps the quarter of the date it was approved with (its snapshot) until the draft is
+    approved: nothing moves. Only an approved assessment without a snapshot (none since migration
+    0013) follows the decision's date."""
     if old_planned_date == decision.planned_date:
         return
     moved = False
     for assessment in repo.approved_of_decision(session, decision.id):
+        if assessment.decision_snapshot:
+            continue  # counted by the date it was approved with
         before = contribution_of(session, assessment, old_planned_date)
         after = period(decision.planned_date, assessment.created_at, _country(session, decision.municipality_id))
         if (before.year, before.quarter) == after:
@@ -94,7 +107,7 @@ def rebuild_municipality(session: Session, municipality_id: uuid.UUID) -> int:
         ids = [r.id for r in rows]
         alts, screening, ratings = (_group(x) for x in repo.rows_for_many(session, ids))
         for r in rows:
-            year_quarter = period(r.planned_date, r.created_at, country)
+            year_quarter = period(planned_as_approved(r.decision_snapshot, r.planned_date), r.created_at, country)
             c = contribution(year_quarter, alts.get(r.id, []), screening.get(r.id, []), ratings.get(r.id, []))
             repo.add_contribution(session, municipality_id, c, 1)
         count += len(rows)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from app.assessments.models import Assessment, Decision
 from app.assessments.scoring import SIGNIFICANT, RatingInput, Summary, significance
-from app.assessments.views import AssessmentData, counted_ratings
+from app.assessments.views import AssessmentData, counted_ratings, decision_as_shown
 from app.municipalities.timezone import local_day
 from app.reports import labels
 from app.reports.appendix import RubricText
@@ -62,8 +62,11 @@ def decision_facts(
     text: RubricText,
     country: str,
 ) -> DecisionFacts:
-    """One decision's line of the portfolio. Its day: the planned date, else the day the assessment was
-    created on the clock of the municipality, of ``country`` (``app/municipalities/timezone.py``)."""
+    """One decision's line of the portfolio, with the decision as the assessment version shows it
+    (``views.decision_as_shown``: an approved version its details as approved). Its day: that planned
+    date, else the day the assessment version was created on the clock of the municipality, of
+    ``country`` (``app/municipalities/timezone.py``)."""
+    decision = decision_as_shown(assessment, decision)
     proposal = next((a for a in data.alternatives if a.key == "proposal"), None)
     counts: dict[tuple[str, str], Counter[str]] = {}
     counted = counted_ratings(data)  # none of a perspective screened out, as in the summary

@@ -173,7 +173,7 @@ def _trends(lang: str, facts: Sequence[DecisionFacts], date_from: date, date_to:
     headers = [
         t(lang, "Quarter") if by_quarter else t(lang, "Year"),
         t(lang, "Decisions"),
-        t(lang, "Approved"),
+        t(lang, "Approved (number)"),  # a count: "Godkända", not the status "Godkänd"
         t(lang, "With significant negative impacts"),
         *[labels.target(lang, tg) for tg in TARGET_ORDER],
     ]

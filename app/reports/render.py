@@ -26,10 +26,11 @@ from markupsafe import Markup
 
 from app import i18n
 from app.errors import ServiceUnavailable, ValidationFailed
-from app.reports import postprocess
+from app.reports import hyphenation, postprocess
 from app.reports.fetcher import BASE_URL, AssetFetcher
 
 TEMPLATES = Path(__file__).parent / "templates"
+hyphenation.register()  # pyphen has no Finnish: ours, in every process that renders (forkserver children too)
 
 
 def _fingerprint() -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, delete, literal, or_, true
+from sqlalchemy import ColumnElement, Date, Row, and_, case, cast, delete, literal, or_, true, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, func, select
@@ -59,11 +59,30 @@ def forget_assessment(session: Session, assessment_id: uuid.UUID) -> None:
 CHUNK = 500
 
 
-def _in_period(date_from: date, date_to: date, country: str) -> ColumnElement[bool]:
-    """A decision's date is its planned date; without one, the day its assessment was created on the clock
-    of its municipality (of ``country``): the period runs from local midnight to local midnight."""
+def _version_day(dialect: str) -> ColumnElement[Any]:
+    """The decision's planned date as the assessment version shows it: for an approved (or superseded)
+    version the date it was approved with (``Assessment.decision_snapshot``), for a draft or submitted
+    one the decision's date as it is now (``views.decision_as_shown``). As the portfolio summary tables
+    count an approved version (``app/portfolio/aggregate.py``: ``planned_as_approved``)."""
+    snapshot = col(Assessment.decision_snapshot)
+    text = snapshot["planned_date"].as_string()
+    # ISO text compares as a date on SQLite (dates are stored as ISO text there); PostgreSQL casts it
+    as_approved = cast(text, Date) if dialect == "postgresql" else type_coerce(text, Date)
+    return case(
+        (
+            and_(col(Assessment.status).in_(("approved", "superseded")), snapshot.is_not(None)),
+            as_approved,
+        ),
+        else_=col(Decision.planned_date),
+    )
+
+
+def _in_period(date_from: date, date_to: date, country: str, dialect: str) -> ColumnElement[bool]:
+    """An assessment version is in the period by its decision's date (:func:`_version_day`); without one,
+    by the day the version was created on the clock of its municipality (of ``country``): the period
+    runs from local midnight to local midnight."""
     created = col(Assessment.created_at)
-    planned = col(Decision.planned_date)
+    planned = _version_day(dialect)
     bounds = []
     if date_from > date.min:  # the first representable day: nothing earlier to leave out
         bounds.append(created >= day_start(date_from, country))
@@ -77,13 +96,14 @@ def _in_period(date_from: date, date_to: date, country: str) -> ColumnElement[bo
 
 
 def _portfolio_filter(
-    municipality: Municipality, date_from: date, date_to: date, deciding_body: str | None
+    session: Session, municipality: Municipality, date_from: date, date_to: date, deciding_body: str | None
 ) -> list[ColumnElement[bool]]:
+    dialect = session.get_bind().dialect.name
     conditions = [
         col(Decision.municipality_id) == municipality.id,
         col(Assessment.decision_id) == col(Decision.id),
         col(Assessment.status) != "superseded",
-        _in_period(date_from, date_to, municipality.country),
+        _in_period(date_from, date_to, municipality.country, dialect),
     ]
     if deciding_body:
         conditions.append(col(Decision.deciding_body) == deciding_body)
@@ -97,7 +117,7 @@ def count_portfolio_decisions(
         select(func.count(func.distinct(Decision.id)))
         .select_from(Decision)
         .join(Assessment, col(Assessment.decision_id) == col(Decision.id))
-        .where(*_portfolio_filter(municipality, date_from, date_to, deciding_body))
+        .where(*_portfolio_filter(session, municipality, date_from, date_to, deciding_body))
     )
     return int(session.exec(stmt).one())
 
@@ -105,13 +125,13 @@ def count_portfolio_decisions(
 def portfolio_assessments(
     session: Session, municipality: Municipality, date_from: date, date_to: date, deciding_body: str | None
 ) -> list[tuple[Decision, Assessment]]:
-    """The newest assessment version of each decision in the period (superseded versions excluded),
-    ordered by decision date and case number."""
+    """The newest assessment version of each decision that is in the period (superseded versions excluded;
+    each version placed by :func:`_in_period`). The report orders them by their day."""
     stmt = (
         select(Decision, Assessment)
         .join(Assessment, col(Assessment.decision_id) == col(Decision.id))
-        .where(*_portfolio_filter(municipality, date_from, date_to, deciding_body))
-        .order_by(col(Decision.planned_date), col(Decision.case_number), col(Assessment.version_no).desc())
+        .where(*_portfolio_filter(session, municipality, date_from, date_to, deciding_body))
+        .order_by(col(Decision.case_number), col(Decision.id), col(Assessment.version_no).desc())
     )
     newest: dict[uuid.UUID, tuple[Decision, Assessment]] = {}
     for decision, assessment in session.exec(stmt).all():

@@ -282,7 +282,9 @@ def test_a_decision_summary_pdf_is_kept_per_change_of_its_municipality(api: Api,
 
 
 def test_the_kept_country_portfolio_follows_a_decision_moved_to_another_quarter(client: Any) -> None:
-    """Not an approval, and in a municipality other than the reader's: the kept page is not served."""
+    """A decision's new date counts once its new version is approved (the approved version stays where
+    it was approved until then), in a municipality other than the reader's: the kept page is not served."""
+    from tests.api.test_review_flow import act
     from tests.portfolio.test_portfolio import NEGATIVE, approved, people
 
     espoo = people(client, "049")
@@ -294,10 +296,15 @@ def test_the_kept_country_portfolio_follows_a_decision_moved_to_another_quarter(
     _, second, fast = read_twice(reader, country)
     assert fast == 1 and [q["approved"] for q in second.json()["quarters"]] == [4, 0, 0, 0]
     # an approved assessment fixes its decision's details; a new draft version of it opens them again
-    assert espoo[0].post(f"/api/v1/assessments/{a['id']}/versions").status_code == 201
+    v2 = espoo[0].post(f"/api/v1/assessments/{a['id']}/versions")
+    assert v2.status_code == 201
     d = espoo[0].get(f"/api/v1/decisions/{a['decision_id']}")
     r = espoo[0].patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2026-11-30"}, d.headers["ETag"])
     assert r.status_code == 200, r.text
+    # the approved version stays in the quarter it was approved in until the new version is approved
+    assert [q["approved"] for q in reader.get(country).json()["quarters"]] == [4, 0, 0, 0]
+    assert act(espoo[0], v2.json(), "submit").status_code == 200
+    assert act(espoo[1], v2.json(), "approve").status_code == 200
     quarters = reader.get(country).json()["quarters"]
     assert [q["approved"] for q in quarters] == [3, 0, 0, 0]
     assert quarters[3]["suppressed"]  # one municipality: fewer than three, so not shown

@@ -134,18 +134,39 @@ def test_drafts_and_submitted_assessments_do_not_count(client) -> None:
     assert all(q["approved"] == 0 and q["cells"] == [] for q in body["quarters"])
 
 
-def test_a_new_decision_date_moves_the_assessment_to_its_quarter(client) -> None:
+def test_an_approved_version_stays_in_its_quarter_until_a_newer_version_is_approved(client) -> None:
+    """A new draft version opens the decision's details again; changing its date must not move the
+    approved (still current) version, which was approved with the old date. Approving the draft
+    supersedes it: the old version leaves the quarter it was counted in, the new one counts by its date."""
     official, reviewer = people(client, "091")
     a = approved(official, reviewer, "KH 3/2026", "2026-01-15", [NEGATIVE])
     # an approved assessment fixes its decision's details; a new draft version of it opens them again
-    assert official.post(f"/api/v1/assessments/{a['id']}/versions").status_code == 201
+    r = official.post(f"/api/v1/assessments/{a['id']}/versions")
+    assert r.status_code == 201, r.text
+    v2 = r.json()
     d = official.get(f"/api/v1/decisions/{a['decision_id']}")
     r = official.patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2027-11-30"}, d.headers["ETag"])
     assert r.status_code == 200, r.text
-    assert impacts(official, 2026)["quarters"][0]["approved"] == 0
-    assert cells(impacts(official, 2026), 1) == {}
+    kept = impacts(official, 2026)
+    assert [q["approved"] for q in kept["quarters"]] == [1, 0, 0, 0], "the approved version stays where approved"
+    assert cells(kept, 1)[("policy", "firms")]["negative"] == 1
+    assert all(q["approved"] == 0 for q in impacts(official, 2027)["quarters"]), "a draft counts nowhere"
+    incremental = table_rows()
+    from app.municipalities.models import Municipality
+    from app.portfolio.service import rebuild_municipality
+
+    with session() as s:
+        for m in s.exec(select(Municipality)).all():
+            rebuild_municipality(s, m.id)
+        s.commit()
+    assert table_rows() == incremental, "a rebuild counts the approved version by its date as approved too"
+
+    assert act(official, v2, "submit").status_code == 200
+    assert act(reviewer, v2, "approve").status_code == 200
+    old_year = impacts(official, 2026)
+    assert [q["approved"] for q in old_year["quarters"]] == [0, 0, 0, 0] and cells(old_year, 1) == {}
     moved = impacts(official, 2027)
-    assert moved["quarters"][3]["approved"] == 1 and ("policy", "firms") in cells(moved, 4)
+    assert [q["approved"] for q in moved["quarters"]] == [0, 0, 0, 1] and ("policy", "firms") in cells(moved, 4)
 
 
 def test_country_scope_sums_municipalities_and_hides_thin_quarters(client) -> None:
@@ -221,13 +242,46 @@ def test_the_summary_tables_token_moves_with_every_change_of_them_and_only_then(
     assert r.status_code == 200 and not moved(), "a new date in the same quarter moves nothing"
     d = official.get(f"/api/v1/decisions/{a['decision_id']}")
     r = official.patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2026-08-02"}, d.headers["ETag"])
-    assert r.status_code == 200 and moved(), "a new quarter"
+    assert r.status_code == 200 and not moved(), "a new quarter: the approved version stays where approved"
     assert act(official, draft.json(), "submit").status_code == 200
     assert act(reviewer, draft.json(), "approve").status_code == 200
-    assert moved(), "an approval that supersedes"
+    assert moved(), "an approval that supersedes (and moves the decision to its new quarter)"
     with session() as s:
         helsinki = s.exec(select(Municipality).where(Municipality.code == "091")).one()
         rebuild_municipality(s, helsinki.id)
         s.commit()
     assert moved(), "a rebuild (after an import)"
-    assert len(set(tokens)) == len(tokens) - 2 and None not in tokens[1:], "never a token seen before"
+    assert len(set(tokens)) == len(tokens) - 3 and None not in tokens[1:], "never a token seen before"
+
+
+def test_migration_0015_moves_an_approved_version_back_to_its_quarter_as_approved(client) -> None:
+    """Where the code before moved an approved version with its decision's new date, revision 0015
+    rebuilds the tables by the date as approved (its downgrade puts them back where that code kept them);
+    with nothing to move, neither way touches the tables or their token."""
+    from app.assessments import representation_cache
+    from app.db.migrate import downgrade, upgrade
+
+    official, reviewer = people(client, "091")
+    steady = approved(official, reviewer, "KH 7/2026", "2026-05-05", [POSITIVE])
+    rows, token = table_rows(), portfolio_token()
+    downgrade("0014")
+    assert (table_rows(), portfolio_token()) == (rows, token), "nothing to move: no rebuild"
+    upgrade("head")
+    assert (table_rows(), portfolio_token()) == (rows, token)
+
+    a = approved(official, reviewer, "KH 8/2026", "2026-01-15", [NEGATIVE])
+    assert official.post(f"/api/v1/assessments/{a['id']}/versions").status_code == 201
+    d = official.get(f"/api/v1/decisions/{a['decision_id']}")
+    r = official.patch(f"/api/v1/decisions/{a['decision_id']}", {"planned_date": "2027-11-30"}, d.headers["ETag"])
+    assert r.status_code == 200, r.text
+    incremental, token = table_rows(), portfolio_token()
+    downgrade("0014")  # where the code before kept it: the decision's date as it is now
+    assert portfolio_token() not in (None, token)
+    representation_cache.clear()  # kept portfolios follow the audit chain, which a migration does not move
+    assert [q["approved"] for q in impacts(official, 2026)["quarters"]] == [0, 1, 0, 0]
+    assert [q["approved"] for q in impacts(official, 2027)["quarters"]] == [0, 0, 0, 1]
+    upgrade("head")
+    assert table_rows() == incremental, "as the code counts them now"
+    representation_cache.clear()
+    assert [q["approved"] for q in impacts(official, 2026)["quarters"]] == [1, 1, 0, 0]
+    assert steady["status"] == "approved"

@@ -147,7 +147,7 @@ def test_the_distribution_table_reads_per_target_with_whole_words_in_finnish(api
     assert "Kuntaorganisaatio 0 0 0 0 Yritykset 1 1 1 0 Asukkaat 0 0 0 0" in infrastructure
     assert "Asukkaat 0 0 0 1" in between(table, "Logistiikka ja elinvoima", "Kunnan tietovarannot")
     trends = between(text, "Kehitys vuosineljänneksittäin", "Päätökset, joilla")
-    assert "Vuosineljännes Päätökset Hyväksytty" in trends and "Kuntaorganisaatio Yritykset Asukkaat" in trends
+    assert "Vuosineljännes Päätökset Hyväksyttyjä" in trends and "Kuntaorganisaatio Yritykset Asukkaat" in trends
 
 
 def test_a_perspective_screened_out_is_told_apart_from_one_nobody_rated(api: Api) -> None:
