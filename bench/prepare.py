@@ -119,8 +119,10 @@ def versions(ids: list[str]) -> dict[str, int]:
     return {str(i): int(v) for i, v in rows}
 
 
-def rating_bodies(n: int = 4) -> list[str]:
-    """Request bodies saving one rating of the proposal; each differs from the one before."""
+def rating_bodies(n: int = 2 * len(WRITE_CRITERIA)) -> list[str]:
+    """Request bodies saving one rating of the proposal; each differs from the one before. Sent in turn,
+    each also differs from what its criterion holds (written by the body half a turn before): the API
+    writes nothing for a save of the values stored, which keeps the version a benchmark counts on."""
     out = []
     for i in range(n):
         criterion, target = WRITE_CRITERIA[i % len(WRITE_CRITERIA)]

@@ -89,10 +89,12 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit(f"only {len(drafts)} drafts with the policy perspective relevant: run bench/run.py once")
     actors = [Actor(d.municipality_id, d.code, "token:bench", None, None, frozenset({"read", "write"})) for d in drafts]
     versions = [d.lock_version for d in drafts]
+    sent = [0] * len(drafts)  # the bodies in turn across rounds: one sent again would change nothing
 
     async def save(t: int, i: int) -> None:
+        body, sent[t] = bodies[sent[t] % len(bodies)], sent[t] + 1
         async with pool.connection() as conn:
-            saved = await fast_ratings.save(conn, actors[t], registry, drafts[t].id, versions[t], bodies[i % 4])
+            saved = await fast_ratings.save(conn, actors[t], registry, drafts[t].id, versions[t], body)
         if saved is None:
             raise SystemExit(f"the fast path declined a save of assessment {drafts[t].id}")
         versions[t] = saved.lock_version

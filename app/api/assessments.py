@@ -20,6 +20,7 @@ from app.api.deps import (
     BearerTokenDep,
     Caller,
     CallerDep,
+    IfMatch,
     IfMatchDep,
     RegistryDep,
     SessionDep,
@@ -192,7 +193,8 @@ def put_screening(
 ) -> AssessmentPublic:
     """Mark each perspective relevant or not; a reason is required for "not relevant", and a short
     statement when nothing is relevant."""
-    service.set_screening(session, actor, registry, assessment, data, expected)
+    version = expected.against(assessment.lock_version)
+    service.set_screening(session, actor, registry, assessment, data, version, skip_unchanged=True)
     return _public(session, assessment, actor, response)
 
 
@@ -211,7 +213,7 @@ def add_alternative(
     response: Response,
 ) -> AlternativePublic:
     """Besides the proposal and the zero alternative, compare up to five further options."""
-    alt = service.add_alternative(session, actor, assessment, data, expected)
+    alt = service.add_alternative(session, actor, assessment, data, expected.against(assessment.lock_version))
     response.headers["ETag"] = views.etag(assessment.lock_version)
     return views.alternative_public(alt)
 
@@ -230,9 +232,16 @@ def update_alternative(
     An empty change (`{}`) writes nothing and keeps the ETag."""
     if not data.model_fields_set:
         alt = service.alternative_by_key(session, assessment, key)
-        unchanged(expected, assessment.lock_version, "assessment", current_version=assessment.lock_version)
+        unchanged(
+            expected.against(assessment.lock_version),
+            assessment.lock_version,
+            "assessment",
+            current_version=assessment.lock_version,
+        )
     else:
-        alt = service.update_alternative(session, actor, assessment, key, data, expected)
+        alt = service.update_alternative(
+            session, actor, assessment, key, data, expected.against(assessment.lock_version), skip_unchanged=True
+        )
     response.headers["ETag"] = views.etag(assessment.lock_version)
     return views.alternative_public(alt)
 
@@ -247,13 +256,14 @@ def delete_alternative(
     key: str, assessment: AssessmentDep, expected: IfMatchDep, session: SessionDep, actor: ActorDep, response: Response
 ) -> None:
     """Further options can be removed with their ratings; the proposal and the zero alternative cannot."""
-    service.delete_alternative(session, actor, assessment, key, expected)
+    service.delete_alternative(session, actor, assessment, key, expected.against(assessment.lock_version))
     response.headers["ETag"] = views.etag(assessment.lock_version)
 
 
 @router.get("/{assessment_id}/ratings", summary="List ratings", responses=responses(401, 404, 422))
 def list_ratings(assessment: AssessmentDep, session: SessionDep, response: Response) -> list[RatingPublic]:
-    """Every rated effect of every alternative, ordered by perspective, criterion, target and effect."""
+    """Every rated effect of every alternative, ordered by perspective, criterion, target and effect, then
+    by alternative (the proposal, the zero alternative, the further options as added) and the rating's id."""
     response.headers["ETag"] = views.etag(assessment.lock_version)
     return views.ratings_public(session, assessment)
 
@@ -275,9 +285,11 @@ async def put_ratings(
 ) -> Response:
     """Create or replace ratings, keyed by (alternative, criterion, target, effect), all or nothing.
     A non-zero or unknown score needs a rationale; a negative score needs mitigation."""
-    saved = await fast_path.saved_ratings(request, actor, registry, assessment_id, expected, data.ratings)
-    if saved is not None:
-        return saved
+    single = expected.single  # the fast path needs the version before it reads the assessment
+    if single is not None:
+        saved = await fast_path.saved_ratings(request, actor, registry, assessment_id, single, data.ratings)
+        if saved is not None:
+            return saved
     return await run_in_threadpool(_put_ratings, session, actor, registry, assessment_id, expected, data)
 
 
@@ -286,11 +298,12 @@ def _put_ratings(
     actor: Actor,
     registry: RubricRegistry,
     assessment_id: uuid.UUID,
-    expected: int,
+    expected: IfMatch,
     data: RatingsUpdate,
 ) -> Response:
     assessment = service.get_assessment(session, actor, assessment_id)
-    service.put_ratings(session, actor, registry, assessment, data.ratings, expected)
+    version = expected.against(assessment.lock_version)
+    service.put_ratings(session, actor, registry, assessment, data.ratings, version, skip_unchanged=True)
     return fast_path.ratings_response(views.ratings_public(session, assessment), assessment.lock_version)
 
 
@@ -309,7 +322,7 @@ def delete_rating(
     response: Response,
 ) -> None:
     """Remove one rated effect from a draft (the criterion then counts as not rated yet)."""
-    service.delete_rating(session, actor, assessment, rating_id, expected)
+    service.delete_rating(session, actor, assessment, rating_id, expected.against(assessment.lock_version))
     response.headers["ETag"] = views.etag(assessment.lock_version)
 
 
@@ -356,7 +369,9 @@ def submit(
     data: ReviewAction | None = None,
 ) -> AssessmentPublic:
     """Send a draft to review. Every perspective must be screened; if any is relevant the proposal needs ratings."""
-    review.submit(session, actor, registry, assessment, expected, data.comment if data else "")
+    review.submit(
+        session, actor, registry, assessment, expected.against(assessment.lock_version), data.comment if data else ""
+    )
     return _action(assessment, session, actor, response)
 
 
@@ -370,7 +385,7 @@ def return_assessment(
     response: Response,
 ) -> AssessmentPublic:
     """Reviewers only, never on their own assessment; a comment is required."""
-    review.return_to_draft(session, actor, assessment, expected, data.comment)
+    review.return_to_draft(session, actor, assessment, expected.against(assessment.lock_version), data.comment)
     return _action(assessment, session, actor, response)
 
 
@@ -386,7 +401,7 @@ def approve(
     """Reviewers only (a personal token of a user with the reviewer role), never their own assessment,
     and never a version they changed themselves (403, type `approving-own-changes`: another reviewer
     approves it). An approved assessment is immutable."""
-    review.approve(session, actor, assessment, expected, data.comment if data else "")
+    review.approve(session, actor, assessment, expected.against(assessment.lock_version), data.comment if data else "")
     return _action(assessment, session, actor, response)
 
 
@@ -417,7 +432,8 @@ def put_review_date(
 ) -> AssessmentPublic:
     """When the approved assessment's predictions are to be compared with what actually happened. Like
     every change it needs `If-Match` and gives the assessment a new `ETag`."""
-    review.set_review_date(session, actor, assessment, data.review_date, expected)
+    version = expected.against(assessment.lock_version)
+    review.set_review_date(session, actor, assessment, data.review_date, version, skip_unchanged=True)
     return _public(session, assessment, actor, response)
 
 

@@ -138,9 +138,11 @@ def update_decision(
     submitted or approved the decision's details are fixed (409, type `invalid-state`); a new draft
     version of the assessment lets them change again."""
     if not data.model_fields_set:
-        unchanged(expected, decision.version, "decision")
+        unchanged(expected.against(decision.version), decision.version, "decision")
     else:
-        decision = service.update_decision(session, actor, decision, data, expected)
+        decision = service.update_decision(
+            session, actor, decision, data, expected.against(decision.version), skip_unchanged=True
+        )
     response.headers["ETag"] = etag(decision.version)
     return decision_public(decision, actor.municipality_code)
 

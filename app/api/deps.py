@@ -19,6 +19,7 @@ from fastapi.security import HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 from sqlmodel import Session
 
+from app.api.middleware import entity_tags
 from app.assessments import service
 from app.assessments.models import Assessment, Decision
 from app.auth.actor import Actor
@@ -176,21 +177,64 @@ async def get_registry(request: Request) -> RubricRegistry:
 
 RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]
 
-_ETAG = re.compile(r'^\s*"v(0|[1-9][0-9]{0,9})"\s*$')
+_ETAG = re.compile(r'^"v(0|[1-9][0-9]{0,9})"$')
 """An ETag as we send it: ``"v7"``, never with leading zeros (``"v07"`` is another tag: the strong
 comparison of RFC 9110 compares the characters, so it is a 412 like any tag we did not send)."""
 WEAK_IF_MATCH = 'If-Match compares strongly (RFC 9110): a weak ETag (W/"…") never matches; send the ETag as it was read'
 
 
-def parse_etag(value: str) -> int | None:
-    """The version in an ETag we sent, or None (nothing we sent: answered 412 as a stale one). A weak
-    tag (``W/"v3"``) is None: ``If-Match`` uses the strong comparison, which a weak tag never passes."""
-    m = _ETAG.match(value)
-    return int(m.group(1)) if m and int(m.group(1)) <= INT4_MAX else None
+@dataclass(frozen=True)
+class IfMatch:
+    """``If-Match`` as RFC 9110 §13.1.1 reads it, the same on every route: ``*`` (true while the
+    resource exists) or a list of entity-tags, true when any of them is the current ETag by the strong
+    comparison (a weak tag never is)."""
+
+    sent: str
+    any: bool
+    tags: tuple[str, ...]
+    """The strong tags of the list, as sent (``'"v3"'``)."""
+    weak: bool
+    """The list held a weak tag."""
+
+    def matches(self, current: str) -> bool:
+        return self.any or current in self.tags
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        """The versions named by the tags we send for versions (``"v3"``)."""
+        found = (_ETAG.match(tag) for tag in self.tags)
+        return tuple(int(m.group(1)) for m in found if m and int(m.group(1)) <= INT4_MAX)
+
+    @property
+    def single(self) -> int | None:
+        """The one version named, when the header is exactly one of our tags (no list, no ``*``)."""
+        versions = self.versions
+        return versions[0] if len(self.tags) == 1 and len(versions) == 1 else None
+
+    def against(self, current: int) -> int:
+        """The version a change is made against: ``current`` when the condition holds (``*``, or
+        ``current`` is listed), else a version that is not current (the change is then a 412, and
+        the write that claims the version stays atomic: a change at the same moment is a 412 too)."""
+        if self.any or current in self.versions:
+            return current
+        return next(iter(self.versions), -1)
+
+    def refusal(self) -> PreconditionFailed:
+        """The 412 of a list that cannot match the resource whatever it holds."""
+        if self.weak and not self.tags:
+            return PreconditionFailed(WEAK_IF_MATCH)
+        return PreconditionFailed(f"If-Match {self.sent[:80]!r} does not match the current version")
 
 
-def is_weak(if_match: str) -> bool:
-    return if_match.lstrip().startswith("W/")
+def parse_if_match(value: str) -> IfMatch:
+    """``*`` or a comma-separated list of entity-tags; anything else matches nothing (a 412 as a stale
+    tag: no ETag of ours looks like it)."""
+    if value.strip() == "*":
+        return IfMatch(value, True, (), False)
+    tags = entity_tags(value)
+    if tags is None:
+        return IfMatch(value, False, (), False)
+    return IfMatch(value, False, tuple(tag for weak, tag in tags if not weak), any(weak for weak, _ in tags))
 
 
 def unchanged(expected: int, current: int, what: str, **extra: Any) -> None:
@@ -228,47 +272,54 @@ def refuse_precondition(request: Request, problem: DomainError) -> NoReturn:
     raise problem
 
 
-def if_match_sent(request: Request, if_match: str | None) -> str:
-    """``If-Match`` as sent; 428 when it is missing or blank (after the path is checked)."""
+def if_match_sent(request: Request, if_match: str | None) -> IfMatch:
+    """``If-Match`` as sent, parsed; 428 when it is missing or blank (after the path is checked), 412
+    when it holds no strong tag (nor ``*``), which nothing can match."""
     if if_match is None or not if_match.strip():
         refuse_precondition(request, PreconditionRequired("send If-Match with the ETag you read, so no update is lost"))
-    return if_match
+    parsed = parse_if_match(if_match)
+    if not parsed.any and not parsed.tags:
+        refuse_precondition(request, parsed.refusal())
+    return parsed
 
 
 async def require_if_match(
     request: Request,
     if_match: Annotated[
         str | None,
-        Header(description='The ETag you read, e.g. `"v3"`. Required on every change: a stale one gets 412.'),
+        Header(
+            description='The ETag you read, e.g. `"v3"` (or a list of ETags, or `*`: RFC 9110). Required on '
+            "every change: a stale one gets 412."
+        ),
     ] = None,
-) -> int:
+) -> IfMatch:
+    """For resources versioned by a number (``"v3"``): a list naming none of our versions is a 412 at
+    once; which version is current is decided against the loaded resource (:meth:`IfMatch.against`)."""
     sent = if_match_sent(request, if_match)
-    version = parse_etag(sent)
-    if version is None:
-        detail = WEAK_IF_MATCH if is_weak(sent) else f"If-Match {sent[:80]!r} does not match the current version"
-        refuse_precondition(request, PreconditionFailed(detail))
-    return version
+    if not sent.any and not sent.versions:
+        refuse_precondition(request, sent.refusal())
+    return sent
 
 
-IfMatchDep = Annotated[int, Depends(require_if_match)]
+IfMatchDep = Annotated[IfMatch, Depends(require_if_match)]
 
 
 async def require_if_match_tag(
     request: Request,
     if_match: Annotated[
         str | None,
-        Header(description="The ETag you read. Required on every change: a stale one gets 412."),
+        Header(
+            description="The ETag you read (or a list of ETags, or `*`: RFC 9110). Required on every change: "
+            "a stale one gets 412."
+        ),
     ] = None,
-) -> str:
-    """For resources whose ETag is a content hash rather than a version number. A weak tag never matches
-    (the strong comparison of RFC 9110): 412."""
-    sent = if_match_sent(request, if_match)
-    if is_weak(sent):
-        refuse_precondition(request, PreconditionFailed(WEAK_IF_MATCH))
-    return sent.strip()
+) -> IfMatch:
+    """For resources whose ETag is a content hash rather than a version number: compare with
+    :meth:`IfMatch.matches`. A weak tag never matches (the strong comparison of RFC 9110): 412."""
+    return if_match_sent(request, if_match)
 
 
-IfMatchTagDep = Annotated[str, Depends(require_if_match_tag)]
+IfMatchTagDep = Annotated[IfMatch, Depends(require_if_match_tag)]
 
 
 def decision_dep(decision_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Decision:

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import MutableMapping
 from datetime import datetime, timedelta
@@ -371,7 +372,7 @@ def _finish(record_id: Any, reserved_at: datetime | None, captured: dict[str, An
         if not 200 <= captured["status"] < 300:
             session.delete(record)
             return
-        keep = {b"content-type", b"etag", b"location"}
+        keep = {b"content-type", b"etag", b"location", b"retry-after"}  # as the first answer had them
         record.status_code = captured["status"]
         record.response_headers = {
             "h": [[k.decode("latin-1"), v.decode("latin-1")] for k, v in captured["headers"] if k.lower() in keep]
@@ -450,8 +451,38 @@ PATH_SAFE = "/:@!$&'()*+,;=~"
 """What stays as it is when a path is percent-encoded for a ``Location`` (RFC 3986's path characters)."""
 CACHE_DEFAULT = b"no-store"
 """``Cache-Control`` of every API answer that sets none itself: JSON and CSV hold a municipality's data
-(the export e-mail addresses, a new webhook its secret) and are never revalidated (no route answers
-``If-None-Match``), so nothing keeps them. The PDFs and ZIPs set their own (``private, no-cache``)."""
+(the export e-mail addresses, a new webhook its secret), so no shared or browser cache keeps them. A
+client that keeps a copy itself may revalidate it: ``If-None-Match`` (:func:`_not_modified`). The PDFs
+and ZIPs set their own (``private, no-cache``)."""
+_ENTITY_TAG = re.compile(r'\s*(W/)?("[\x21\x23-\x7e\x80-\uffff]*")\s*(?:,|$)')
+"""One entity-tag of a list (RFC 9110 §8.8.3), with the comma after it."""
+
+
+def entity_tags(value: str) -> list[tuple[bool, str]] | None:
+    """The entity-tags of an ``If-Match`` or ``If-None-Match`` list as (weak, opaque tag) pairs; None
+    when the value is not such a list (nor ``*``, which the caller reads first)."""
+    tags: list[tuple[bool, str]] = []
+    pos = 0
+    while pos < len(value):
+        m = _ENTITY_TAG.match(value, pos)
+        if m is None or m.end() == pos:
+            return None
+        tags.append((bool(m.group(1)), m.group(2)))
+        pos = m.end()
+    return tags
+
+
+def _not_modified(if_none_match: str, etag: str) -> bool:
+    """Whether ``If-None-Match`` is false for a representation with ``etag``: ``*``, or a tag of the
+    list that is ``etag`` by the weak comparison (RFC 9110 §13.1.2: ``W/"v3"`` matches ``"v3"``)."""
+    if if_none_match.strip() == "*":
+        return True
+    opaque = etag.strip().removeprefix("W/")
+    return any(tag == opaque for _, tag in entity_tags(if_none_match) or [])
+
+
+_NOT_MODIFIED_HEADERS = frozenset({b"etag", b"cache-control", b"vary", b"content-location", b"date", b"expires"})
+"""What a ``304`` carries of the ``200`` it stands for (RFC 9110 §15.4.5); no body, no content headers."""
 REALM = 'Bearer realm="livskraft"'
 
 
@@ -464,7 +495,10 @@ class HttpProtocol:
     * in the API: ``Cache-Control: no-store`` on an answer that sets none (:data:`CACHE_DEFAULT`),
       ``WWW-Authenticate: Bearer realm="livskraft"`` on every ``401`` (RFC 6750; with
       ``error="invalid_token"`` when a token was sent), and a path with a trailing slash that no route
-      has is a ``404`` problem, never a redirect built from the ``Host`` header;
+      has is a ``404`` problem, never a redirect built from the ``Host`` header; a ``GET`` (or ``HEAD``)
+      whose ``200`` carries an ``ETag`` that ``If-None-Match`` names is a ``304`` without the body (RFC
+      9110 §13.1.2; evaluated on the answer, so after every check of the request: a caller that may not
+      read the resource gets what it got before);
     * in the web: a path with a trailing slash that no route has, whose path without it a route has, is
       redirected there (``307``) by a relative ``Location`` (the path and query alone), never one built
       from the ``Host`` header, which a client can forge (Starlette's own slash redirect is off:
@@ -502,8 +536,11 @@ class HttpProtocol:
             await self.app(scope, receive, send)
             return
         token_sent = bool(_bearer(scope))
+        if_none_match = _header(scope, b"if-none-match") if scope["method"] == "GET" else None
+        swallowing = False
 
         async def api_send(message: Message) -> None:
+            nonlocal swallowing
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
@@ -512,7 +549,17 @@ class HttpProtocol:
                 if message["status"] == 401 and b"www-authenticate" not in names:
                     challenge = REALM + (', error="invalid_token"' if token_sent else "")
                     headers.append((b"www-authenticate", challenge.encode()))
+                etag = next((v.decode("latin-1") for k, v in headers if k.lower() == b"etag"), None)
+                if if_none_match and etag and message["status"] == 200 and _not_modified(if_none_match, etag):
+                    swallowing = True
+                    kept = [(k, v) for k, v in headers if k.lower() in _NOT_MODIFIED_HEADERS]
+                    await send({"type": "http.response.start", "status": 304, "headers": kept})
+                    return
                 message = {**message, "headers": headers}
+            elif swallowing:  # the body of the 200 the 304 stands for: not sent
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
             await send(message)
 
         await self.app(scope, receive, api_send)

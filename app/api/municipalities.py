@@ -24,7 +24,8 @@ from app.rubrics.models import PERSPECTIVE_IDS, Target
 from app.text import CLEAN_TEXT
 
 router = Router(prefix="/api/v1", tags=["municipalities"])
-Weight = Annotated[float, Field(ge=0, le=10)]
+Weight = Annotated[float, Field(ge=0, le=10, strict=True)]
+"""A JSON number (``2`` or ``1.5``); a string (``"2"``) is refused, as every typed field of a body is."""
 
 
 class Weights(BaseModel):
@@ -122,7 +123,7 @@ def update_settings(
     scoring model for drafts and for assessments approved afterwards; reports state the weights they used."""
     actor.require("admin")
     m = _own(session, actor, code, for_update=True)  # the check and the write see the same row
-    if expected != settings_etag(m):
+    if not expected.matches(settings_etag(m)):
         raise PreconditionFailed("the settings were changed by someone else since you read them; read again")
     if data.weights is not None:
         from app.errors import FieldProblem, ValidationFailed
@@ -140,7 +141,8 @@ def update_settings(
             raise ValidationFailed("unknown keys in weights", errors=bad)
     before = dict(m.settings)
     changes = data.model_dump(exclude_none=True, mode="json")
-    if not changes:  # an empty change writes nothing: the settings as they are, with their unchanged ETag
+    if all(m.settings.get(key) == value for key, value in changes.items()):
+        # an empty change, or one to the values they have, writes nothing: as they are, with their ETag
         response.headers["ETag"] = settings_etag(m)
         return _public(m)
     m.settings = {**m.settings, **changes}

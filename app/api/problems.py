@@ -190,6 +190,43 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     )
 
 
+_STRICT_TYPES = {
+    "int_type": "a JSON integer",
+    "float_type": "a JSON number",
+    "bool_type": "a JSON boolean (true or false)",
+}
+"""The errors of a body's numbers and booleans, which are strict (no ``"2"``, ``2.0`` or ``"yes"``), said
+with the type expected and the one sent."""
+
+
+def _json_kind(value: Any) -> str:
+    """What JSON type ``value`` was sent as, for a message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number with a decimal point or exponent"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _strict_wording(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The errors, those of a body's number or boolean sent as another JSON type said as such (not for
+    a union's member, which says what it expected as the other members do: their messages merge)."""
+    out = []
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        kind = str(err.get("type", ""))
+        if kind in _STRICT_TYPES and loc[:1] == ("body",) and not _is_union_tag(loc[-1]):
+            err = {**err, "msg": f"must be {_STRICT_TYPES[kind]}, not {_json_kind(err.get('input'))}"}
+        out.append(err)
+    return out
+
+
 def _field_problem(err: dict[str, Any]) -> FieldProblem:
     kind = str(err.get("type", "invalid"))
     loc = tuple(err.get("loc", ()))
@@ -266,7 +303,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if _wants_html(request):
         return await _render_html(request, 404, "not-found")
-    errors = _merged([_field_problem(e) for e in _without_union_tags(list(exc.errors()))])
+    errors = _merged([_field_problem(e) for e in _without_union_tags(_strict_wording(list(exc.errors())))])
     body_errors = [e for e in exc.errors() if e.get("type") == "json_invalid"]
     detail = "the request body is not valid JSON" if body_errors else "the request is not valid; see errors"
     return problem_response(422, detail, slug="validation-error", errors=errors, instance=request.url.path)

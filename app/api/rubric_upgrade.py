@@ -75,7 +75,9 @@ def rubric_upgrade(
     extensions): kept criteria keep their ratings, renamed and merged ones move as the migration map
     says, and ratings of removed criteria come back in `report.removed` with their full content (also
     kept in the audit trail) – never silently dropped. Only drafts; send `If-Match`."""
-    report = upgrade_rubric(session, actor, registry, assessment, data.to_version, expected)
+    report = upgrade_rubric(
+        session, actor, registry, assessment, data.to_version, expected.against(assessment.lock_version)
+    )
     response.headers["ETag"] = views.etag(assessment.lock_version)
     return RubricUpgradeResult(
         assessment=views.assessment_public(session, assessment, actor.municipality_code), report=report

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import Depends, Header, Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
-from app.api.deps import ActorDep, AdminOnly, SessionDep, if_match_sent
+from app.api.deps import ActorDep, AdminOnly, IfMatchTagDep, SessionDep
+from app.api.pagination import MAX_LIMIT, as_datetime, as_uuid, cursor_tag, decode_cursor, encode_cursor
 from app.api.problems import responses
 from app.routing import Router
 from app.webhooks import service
@@ -40,18 +42,7 @@ def subscription_dep(webhook_id: uuid.UUID, session: SessionDep, actor: ActorDep
     return service.get(session, actor, webhook_id)
 
 
-async def if_match(
-    request: Request,
-    value: Annotated[
-        str | None,
-        Header(alias="If-Match", description="The subscription's ETag you read; a stale one gets 412."),
-    ] = None,
-) -> str:
-    return if_match_sent(request, value)
-
-
 SubscriptionDep = Annotated[WebhookSubscription, Depends(subscription_dep)]
-IfMatchDep = Annotated[str, Depends(if_match)]
 
 
 @router.post(
@@ -104,7 +95,7 @@ def get_webhook(sub: SubscriptionDep, actor: ActorDep, response: Response) -> We
 def update_webhook(
     data: WebhookUpdate,
     sub: SubscriptionDep,
-    expected: IfMatchDep,
+    expected: IfMatchTagDep,
     session: SessionDep,
     actor: ActorDep,
     response: Response,
@@ -121,23 +112,49 @@ def update_webhook(
     description="Admin right. Deletes the subscription and its delivery history. Send `If-Match`.",
     responses=responses(401, 403, 404, 412, 422, 428),
 )
-def delete_webhook(sub: SubscriptionDep, expected: IfMatchDep, session: SessionDep, actor: ActorDep) -> Response:
+def delete_webhook(sub: SubscriptionDep, expected: IfMatchTagDep, session: SessionDep, actor: ActorDep) -> Response:
     service.delete(session, actor, sub, expected)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+DELIVERIES_CURSOR = cursor_tag("webhook-deliveries", "created_at", "desc")
+NEXT_PAGE = {
+    "Link": {
+        "description": 'The next page, when there is one: `</api/v1/webhooks/{id}/deliveries?…&cursor=…>; rel="next"` '
+        "(RFC 8288); absent on the last page",
+        "schema": {"type": "string"},
+    }
+}
 
 
 @router.get(
     "/{webhook_id}/deliveries",
     summary="List the deliveries of a subscription",
-    description="Admin right. Newest first: each event sent (or to be sent) with its attempts, the last "
-    "status code or error, when the next attempt is due and when it was delivered.",
-    responses=responses(401, 403, 404, 422),
+    description="Admin right. Newest first (by creation, ties by id): each event sent (or to be sent) with "
+    "its attempts, the last status code or error, when the next attempt is due and when it was delivered. "
+    'A page at a time: while there are more, the `Link` header names the next page (`rel="next"`, the '
+    "same query with `cursor`); follow it until there is none. The body stays a JSON array.",
+    responses={**responses(401, 403, 404, 422), 200: {"description": "Successful Response", "headers": NEXT_PAGE}},
 )
 def list_deliveries(
     sub: SubscriptionDep,
     session: SessionDep,
     actor: ActorDep,
-    limit: Annotated[int, Query(ge=1, le=200, description="At most this many, newest first")] = 50,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many, newest first")] = 50,
     state: Annotated[DeliveryStatus | None, Query(alias="status", description="Only deliveries in this state")] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=500, description="The cursor of the `Link` header's next page, with the same `status`"),
+    ] = None,
 ) -> list[DeliveryPublic]:
-    return [service.delivery_public(d) for d in service.deliveries(session, actor, sub, limit, state)]
+    raw = decode_cursor(cursor, DELIVERIES_CURSOR, as_datetime, as_uuid)
+    after = (raw[0], raw[1]) if raw is not None else None
+    rows = service.deliveries(session, actor, sub, limit + 1, state, after)
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        query = {"limit": str(limit), **({"status": state} if state else {})}
+        query["cursor"] = encode_cursor(DELIVERIES_CURSOR, [last.created_at, str(last.id)])
+        response.headers["Link"] = f'<{request.url.path}?{urlencode(query)}>; rel="next"'
+    return [service.delivery_public(d) for d in rows[:limit]]

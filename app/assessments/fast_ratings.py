@@ -205,6 +205,8 @@ async def save(
             if service.ratings_problems(ratings, rubric, alternatives, relevance):
                 raise _Decline
             rows = {service.rating_key(r): r for r in await ratings_cur.fetchall()}
+            if service.ratings_unchanged(alternatives, rows, ratings):  # the ordinary route writes nothing
+                raise _Decline
             wanted = {service.requested_key(alternatives, r) for r in ratings}
             existing = {k: Rating(**rows[k]._asdict()) for k in wanted if k in rows}
             merged = service.merge_ratings(assessment_id, rubric, alternatives, existing, ratings, now)

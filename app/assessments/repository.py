@@ -107,10 +107,21 @@ def alternatives_query() -> SelectOfScalar[Alternative]:
 
 @lru_cache(maxsize=1)
 def ratings_query() -> SelectOfScalar[Rating]:
+    """Ordered by perspective, criterion, target, effect, then the alternative's place (the proposal, the
+    zero alternative, the further options as added) and the rating's id: a total order, the same on
+    SQLite and PostgreSQL and from call to call (the alternatives of one criterion came in any order)."""
     return (
         select(Rating)
+        .join(Alternative, col(Alternative.id) == col(Rating.alternative_id))
         .where(col(Rating.assessment_id) == _AID)
-        .order_by(col(Rating.perspective_id), col(Rating.criterion_id), col(Rating.target), col(Rating.effect))
+        .order_by(
+            col(Rating.perspective_id),
+            col(Rating.criterion_id),
+            col(Rating.target),
+            col(Rating.effect),
+            col(Alternative.position),
+            col(Rating.id),
+        )
     )
 
 

@@ -182,27 +182,37 @@ def changed_among(session: Session, actor: Actor, assessment_ids: Sequence[uuid.
     return {by_text[r] for r in session.exec(stmt).all()}
 
 
+LAST_CHANGE_SCAN = 500
+"""At most this many events of a form's actions are read to find the form's newest change (a rating form
+shares its two actions with the assessment's other rating forms); beyond them the saver counts as
+someone else."""
+
 FormTouched = Callable[[str, Any, Any], bool]
 """Whether an event (its action, before and after) changed one form: see :func:`last_change_by`."""
 
 
 def last_change_by(
-    session: Session, actor: Actor, resource: Assessment | Decision, touched: FormTouched | None = None
+    session: Session,
+    actor: Actor,
+    resource: Assessment | Decision,
+    touched: FormTouched | None = None,
+    actions: Sequence[str] = (),
 ) -> bool:
     """Whether the newest event of the assessment (this version) or the decision was recorded for ``actor``'s user, as
     :func:`changed_by` matches them: a form refused as stale was then saved by the same person in another
     tab or window, not by someone else. With ``touched``, the newest event that changed *that form*
     (``touched(action, before, after)``) decides, so a later change of another form by someone else
-    does not make the form's own saver someone else, nor the other way round. On the resource index (no
-    condition on the municipality, as in :func:`changed_by`), the version's events sorted, newest first."""
+    does not make the form's own saver someone else, nor the other way round. ``actions``: the only
+    actions that can change the form, read alone (in SQL: the events of other forms, however many, are
+    never read, so the newest of the form's own is found; ``touched`` then tells which of those was this
+    form's by their rows). On the resource index (no condition on the municipality, as in
+    :func:`changed_by`), the version's events sorted, newest first, at most ``LAST_CHANGE_SCAN`` read."""
     if actor.user_id is None:
         return False
-    stmt = (
-        select(AuditEvent)
-        .where(AuditEvent.resource_id == str(resource.id))
-        .order_by(col(AuditEvent.seq).desc())
-        .limit(1 if touched is None else 500)
-    )
+    stmt = select(AuditEvent).where(AuditEvent.resource_id == str(resource.id))
+    if actions:
+        stmt = stmt.where(col(AuditEvent.action).in_(actions))
+    stmt = stmt.order_by(col(AuditEvent.seq).desc()).limit(1 if touched is None else LAST_CHANGE_SCAN)
     for event in session.exec(stmt):
         if touched is None or touched(event.action, event.before, event.after):
             if event.actor_user_id is not None:
@@ -332,13 +342,24 @@ def new_version(session: Session, actor: Actor, assessment: Assessment) -> Asses
 
 
 def set_review_date(
-    session: Session, actor: Actor, assessment: Assessment, review_date: date, expected: int
+    session: Session,
+    actor: Actor,
+    assessment: Assessment,
+    review_date: date,
+    expected: int,
+    *,
+    skip_unchanged: bool = False,
 ) -> Assessment:
     """The approved assessment's follow-up date: the one field that changes after approval. It claims
-    a new version like every change, so a concurrent change of the date is answered 412, not lost."""
+    a new version like every change, so a concurrent change of the date is answered 412, not lost.
+    ``skip_unchanged``: the date it has already writes nothing (after the same checks)."""
     actor.require("write")
     if assessment.status != Status.approved:
         raise InvalidState("a follow-up review date is set on an approved assessment")
+    if skip_unchanged and assessment.review_date == review_date:
+        if assessment.lock_version != expected:
+            raise PreconditionFailed("the assessment was changed by someone else; reload and try again")
+        return assessment
     _claim(session, assessment, expected)
     before = {"review_date": str(assessment.review_date) if assessment.review_date else None}
     assessment.review_date = review_date

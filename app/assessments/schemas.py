@@ -10,7 +10,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.rubrics.models import ExtensionPin, Target
@@ -202,7 +211,7 @@ class AssessmentCreate(Input):
 
 class ScreeningItem(Input):
     perspective_id: Slug
-    relevant: bool
+    relevant: StrictBool
     reason: LongText = Field(default="", description="Required when the perspective is not relevant")
 
 
@@ -270,7 +279,7 @@ class RatingIn(Input):
     alternative: AltKey = "proposal"
     criterion_id: Slug
     target: Target
-    effect: int = Field(default=1, ge=1, le=5, description="A criterion may carry several effects, 1..5")
+    effect: int = Field(default=1, ge=1, le=5, strict=True, description="A criterion may carry several effects, 1..5")
     score: Score | UnknownScore = Field(description="−3..+3, or 'unknown' for a knowledge gap")
     likelihood: Likelihood | None = None
     horizon: Horizon | None = None
@@ -286,15 +295,13 @@ class RatingIn(Input):
     @field_validator("score", mode="before")
     @classmethod
     def _score(cls, v: Any) -> Any:
-        """One clear error for a score that is neither (not one per member of the union, nor ``true``
-        taken as 1); what the union itself reads (``"2"``, ``2.0``) is left to it."""
-        if (
-            isinstance(v, bool)
-            or not isinstance(v, int | float | str)
-            or (isinstance(v, int | float) and not (-3 <= v <= 3 and v == int(v)))
-            or (isinstance(v, str) and v != "unknown" and not v.strip().lstrip("+-").isdigit())
-        ):
-            raise PydanticCustomError("score_invalid", "score must be an integer from -3 to 3 or 'unknown'")
+        """One clear error for a score that is neither (not one per member of the union): a JSON integer
+        or the string ``"unknown"``, strictly as the schema says — ``true``, ``2.0`` and ``"2"`` are
+        refused (a client that sends them has a bug the API should not hide)."""
+        if v != "unknown" and (isinstance(v, bool) or not isinstance(v, int) or not -3 <= v <= 3):
+            raise PydanticCustomError(
+                "score_invalid", "score must be a JSON integer from -3 to 3 or the string 'unknown'"
+            )
         return v
 
 

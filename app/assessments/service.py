@@ -116,8 +116,16 @@ def decision_locked_error(assessment: Assessment) -> InvalidState:
 
 
 def update_decision(
-    session: Session, actor: Actor, decision: Decision, data: DecisionUpdate, expected: int
+    session: Session,
+    actor: Actor,
+    decision: Decision,
+    data: DecisionUpdate,
+    expected: int,
+    *,
+    skip_unchanged: bool = False,
 ) -> Decision:
+    """``skip_unchanged``: a change whose values are those stored writes nothing (no version, no event),
+    once it has passed every check a change passes (the API's rule; the web saves every time)."""
     actor.require("write")
     # If-Match (412) before the state (409), as for the ratings; the claim below is what is atomic
     if decision.version != expected:
@@ -130,6 +138,8 @@ def update_decision(
         other = repo.decision_by_case(session, actor.municipality_id, changes["case_number"])
         if other is not None:
             raise Conflict(f"case number '{changes['case_number']}' is already used by another decision")
+    if skip_unchanged and all(getattr(decision, key) == value for key, value in changes.items()):
+        return decision
     before = snapshot(decision)
     if not repo.claim_decision_version(session, decision.id, expected):
         raise PreconditionFailed("the decision was changed by someone else; reload and try again")
@@ -226,11 +236,7 @@ def create_assessment(
 
 def begin_edit(session: Session, assessment: Assessment, expected: int) -> None:
     """Every edit starts here: only drafts change, and only from the version the editor saw."""
-    if assessment.status != Status.draft:
-        raise InvalidState(
-            f"the assessment is {assessment.status} and cannot be changed"
-            + ("; create a new version to change it" if assessment.status == Status.approved else "")
-        )
+    _editable(assessment)
     now = utcnow()
     if not repo.claim_version(session, assessment.id, expected, at=now):  # one UPDATE: version and time
         raise PreconditionFailed(
@@ -242,6 +248,25 @@ def begin_edit(session: Session, assessment: Assessment, expected: int) -> None:
         set_committed_value(assessment, "updated_at", now)
     else:  # changed between loading and claiming: read what the claim was made against
         session.refresh(assessment)
+
+
+def _editable(assessment: Assessment) -> None:
+    if assessment.status != Status.draft:
+        raise InvalidState(
+            f"the assessment is {assessment.status} and cannot be changed"
+            + ("; create a new version to change it" if assessment.status == Status.approved else "")
+        )
+
+
+def edit_unchanged(assessment: Assessment, expected: int) -> None:
+    """An edit that changes nothing passes the checks of :func:`begin_edit` (the state: 409; the version:
+    412) and claims no version: nothing is written."""
+    _editable(assessment)
+    if assessment.lock_version != expected:
+        raise PreconditionFailed(
+            "the assessment was changed by someone else since you loaded it; reload to see both versions",
+            current_version=assessment.lock_version,
+        )
 
 
 def _current_version(session: Session, assessment: Assessment) -> int:
@@ -260,12 +285,18 @@ def set_screening(
     assessment: Assessment,
     data: ScreeningUpdate,
     expected: int,
+    *,
+    skip_unchanged: bool = False,
 ) -> Assessment:
+    """``skip_unchanged``: as for :func:`update_decision`."""
     actor.require("write")
     rubric = rubric_of(registry, assessment)
     problems = screening_problems(data.items, rubric, data.statement)
     if problems:
         raise ValidationFailed("the screening is not complete", errors=problems)
+    if skip_unchanged and _screening_unchanged(session, assessment, data):
+        edit_unchanged(assessment, expected)
+        return assessment
     begin_edit(session, assessment, expected)
     current = {s.perspective_id: s for s in repo.screening_for(session, assessment.id)}
     before = {pid: {"relevant": s.relevant, "reason": s.reason} for pid, s in current.items()}
@@ -294,6 +325,19 @@ def set_screening(
         {"screening": after, "statement": assessment.screening_statement, "sources": assessment.sources or []},
     )
     return assessment
+
+
+def _screening_unchanged(session: Session, assessment: Assessment, data: ScreeningUpdate) -> bool:
+    """Whether :func:`set_screening` would store what is stored (the answers named, the statement, the
+    sources when sent)."""
+    current = {s.perspective_id: s for s in repo.screening_for(session, assessment.id)}
+    answers = all(
+        (row := current.get(item.perspective_id)) is not None
+        and (row.relevant, row.reason) == (item.relevant, item.reason.strip())
+        for item in data.items
+    )
+    sources = data.sources is None or (list(data.sources) or None) == (assessment.sources or None)
+    return answers and sources and assessment.screening_statement == data.statement.strip()
 
 
 def add_alternative(
@@ -329,13 +373,25 @@ def alternative_by_key(session: Session, assessment: Assessment, key: str) -> Al
 
 
 def update_alternative(
-    session: Session, actor: Actor, assessment: Assessment, key: str, data: AlternativeUpdate, expected: int
+    session: Session,
+    actor: Actor,
+    assessment: Assessment,
+    key: str,
+    data: AlternativeUpdate,
+    expected: int,
+    *,
+    skip_unchanged: bool = False,
 ) -> Alternative:
+    """``skip_unchanged``: as for :func:`update_decision`."""
     actor.require("write")
     alt = alternative_by_key(session, assessment, key)
+    changes = data.model_dump(exclude_unset=True)  # null is refused by the schema
+    if skip_unchanged and all(getattr(alt, field) == value for field, value in changes.items()):
+        edit_unchanged(assessment, expected)
+        return alt
     begin_edit(session, assessment, expected)
     before = snapshot(alt)
-    for field, value in data.model_dump(exclude_unset=True).items():  # null is refused by the schema
+    for field, value in changes.items():
         setattr(alt, field, value)
     session.add(alt)
     session.flush()
@@ -370,12 +426,15 @@ def put_ratings(
     *,
     alternatives: Sequence[Alternative] | None = None,
     screening: Mapping[str, bool] | None = None,
+    skip_unchanged: bool = False,
 ) -> list[Rating]:
     """Create or replace ratings (keyed by alternative, criterion, target, effect) in one step.
 
     ``alternatives`` and ``screening`` (perspective → relevant), when the caller has read them in this
     unit of work, are not read again: they are checked before the version is claimed either way, and a
-    change to them since would have moved the version the claim expects."""
+    change to them since would have moved the version the claim expects.
+
+    ``skip_unchanged``: as for :func:`update_decision` (nothing is saved: the answer is empty)."""
     actor.require("write")
     # If-Match (412), then the state (409), before the content (422): a stale or approved assessment
     # is answered as such whatever the ratings hold. begin_edit still claims the version atomically.
@@ -394,6 +453,11 @@ def put_ratings(
     problems = ratings_problems(ratings, rubric, alts, relevant)
     if problems:
         raise ValidationFailed("some ratings are not valid; nothing was saved", errors=problems)
+    if skip_unchanged:
+        stored = {rating_key(r): r for r in repo.ratings_for(session, assessment.id)}
+        if ratings_unchanged(alts, stored, ratings):
+            edit_unchanged(assessment, expected)
+            return []
     begin_edit(session, assessment, expected)
     existing = {rating_key(r): r for r in repo.ratings_for(session, assessment.id)}
     merged = merge_ratings(assessment.id, rubric, alts, existing, ratings, utcnow())
@@ -475,6 +539,33 @@ class MergedRatings:
     """What the audit trail records: each row before and after."""
 
 
+def rating_values(rating: RatingIn) -> dict[str, Any]:
+    """What a rating stores of what was sent (the rest is its key)."""
+    return {
+        "score": None if rating.score == "unknown" else int(rating.score),
+        "likelihood": rating.likelihood,
+        "horizon": rating.horizon,
+        "certainty": rating.certainty,
+        "rationale": rating.rationale.strip(),
+        "mitigation": rating.mitigation.strip(),
+        "evidence": [e.strip() for e in rating.evidence if e.strip()],
+        "affected_groups": rating.affected_groups.strip(),
+        "affected_area": rating.affected_area,
+    }
+
+
+def ratings_unchanged(
+    alternatives: Mapping[str, AlternativeRow], stored: Mapping[RatingKey, Any], ratings: Sequence[RatingIn]
+) -> bool:
+    """Whether every rating sent is stored already with these very values (valid ratings: see
+    :func:`ratings_problems`). ``stored``: rows by :func:`rating_key` (ORM rows or plain ones)."""
+    for rating in ratings:
+        row = stored.get(requested_key(alternatives, rating))
+        if row is None or any(getattr(row, field) != value for field, value in rating_values(rating).items()):
+            return False
+    return True
+
+
 def merge_ratings(
     assessment_id: uuid.UUID,
     rubric: Rubric,
@@ -505,11 +596,8 @@ def merge_ratings(
                 evidence=[],
                 updated_at=at,
             )
-        row.score = None if rating.score == "unknown" else int(rating.score)
-        row.likelihood, row.horizon, row.certainty = rating.likelihood, rating.horizon, rating.certainty
-        row.rationale, row.mitigation = rating.rationale.strip(), rating.mitigation.strip()
-        row.evidence = [e.strip() for e in rating.evidence if e.strip()]
-        row.affected_groups, row.affected_area = rating.affected_groups.strip(), rating.affected_area
+        for field, value in rating_values(rating).items():
+            setattr(row, field, value)
         row.updated_at = at
         saved.append(row)
         changes.append({"before": before, "after": snapshot(row, ("updated_at", "id"))})

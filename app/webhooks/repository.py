@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, literal, tuple_, update
 from sqlmodel import Session, col, select
 
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -74,11 +74,22 @@ def delete_subscription(session: Session, sub: WebhookSubscription, expected: di
 
 
 def list_deliveries(
-    session: Session, subscription_id: uuid.UUID, limit: int, status: str | None = None
+    session: Session,
+    subscription_id: uuid.UUID,
+    limit: int,
+    status: str | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
 ) -> Sequence[WebhookDelivery]:
+    """Newest first (``created_at``, then id, both descending), after the (``created_at``, id) of the
+    last one seen."""
     query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
     if status is not None:
         query = query.where(WebhookDelivery.status == status)
+    if after is not None:
+        created_col: Any = col(WebhookDelivery.created_at)
+        id_col: Any = col(WebhookDelivery.id)
+        bound = tuple_(literal(after[0], created_col.type), literal(after[1], id_col.type))
+        query = query.where(tuple_(created_col, id_col) < bound)
     return session.exec(
         query.order_by(col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id).desc()).limit(limit)
     ).all()

@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from app.assessments.schemas import NotNull
 from app.text import CLEAN_TEXT
@@ -17,9 +18,29 @@ DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled
 
 _CLEAN = CLEAN_TEXT.replace("^[^", "^[^\\t\\n\\r", 1)
 """The text rule of every typed text (``app/text.py``: no control characters, bidirectional embeddings,
-overrides or isolates, noncharacters), and one line: no tab or line break either (a URL, a description)."""
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_CLEAN)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=_CLEAN)]
+overrides or isolates, noncharacters), and one line: no tab or line break either (a URL, a description).
+The schema states it as one pattern; the check is the text rule's pattern (refused in its words, as every
+field's) and then :func:`_one_line`."""
+_BREAKS = {"\t": "U+0009 CHARACTER TABULATION", "\n": "U+000A LINE FEED", "\r": "U+000D CARRIAGE RETURN"}
+
+
+def _one_line(value: str) -> str:
+    """A tab or line break refused in words, as the text rule refuses its characters (``app/text.py``)."""
+    at = next((i for i, char in enumerate(value) if char in _BREAKS), None)
+    if at is not None:
+        raise PydanticCustomError(
+            "string_pattern_mismatch",
+            "must be one line: no tab or line break; found {found}",
+            {"found": f"{_BREAKS[value[at]]} at character {at + 1}"},
+        )
+    return value
+
+
+_ONE_LINE = (AfterValidator(_one_line), Field(json_schema_extra={"pattern": _CLEAN}))
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=CLEAN_TEXT), *_ONE_LINE
+]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=CLEAN_TEXT), *_ONE_LINE]
 Events = Annotated[list[EventName], Field(min_length=1, max_length=len(EVENTS))]
 
 _EXAMPLE: dict[str, Any] = {
@@ -39,7 +60,7 @@ class WebhookCreate(BaseModel):
     url: Url = Field(description="https URL of a public host; it receives a signed POST per event")
     events: Events = Field(description="The events to receive")
     description: Description = ""
-    active: bool = True
+    active: StrictBool = True
 
     @field_validator("events")
     @classmethod
@@ -55,7 +76,7 @@ class WebhookUpdate(BaseModel):
     url: NotNull[Url] = None
     events: NotNull[Events] = None
     description: Description | None = Field(default=None, description="null or an empty string clears it")
-    active: NotNull[bool] = None
+    active: NotNull[StrictBool] = None
 
     @field_validator("events")
     @classmethod

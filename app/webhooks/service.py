@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -27,6 +28,9 @@ from app.webhooks.models import WebhookDelivery, WebhookSubscription
 from app.webhooks.schemas import EVENTS, DeliveryPublic, WebhookCreate, WebhookPublic, WebhookUpdate
 from app.webhooks.signing import new_secret
 
+if TYPE_CHECKING:  # the API parses the header; the service only asks whether it matches
+    from app.api.deps import IfMatch
+
 STATE_FIELDS = ("url", "events", "description", "active")
 
 
@@ -40,17 +44,12 @@ def etag(sub: WebhookSubscription) -> str:
     return '"w' + hashlib.sha256(canonical.encode()).hexdigest()[:20] + '"'
 
 
-def matches(sub: WebhookSubscription, if_match: str) -> bool:
-    """Strong comparison (RFC 9110 §13.1.1): a weak tag (``W/"…"``) never matches."""
-    current = etag(sub)
-    return any(tag.strip() == current for tag in if_match.split(","))
+def matches(sub: WebhookSubscription, if_match: IfMatch) -> bool:
+    """``If-Match`` as on every route (``app/api/deps.py``: RFC 9110, a list or ``*``, strongly)."""
+    return if_match.matches(etag(sub))
 
 
-def _stale(if_match: str) -> PreconditionFailed:
-    if all(tag.strip().startswith("W/") for tag in if_match.split(",")):
-        return PreconditionFailed(
-            'If-Match compares strongly: a weak ETag (W/"…") never matches; send the ETag as read'
-        )
+def _stale() -> PreconditionFailed:
     return PreconditionFailed("the webhook subscription was changed by someone else; reload and try again")
 
 
@@ -111,7 +110,7 @@ def get(session: Session, actor: Actor, subscription_id: uuid.UUID) -> WebhookSu
 
 
 def update(
-    session: Session, actor: Actor, sub: WebhookSubscription, data: WebhookUpdate, if_match: str
+    session: Session, actor: Actor, sub: WebhookSubscription, data: WebhookUpdate, if_match: IfMatch
 ) -> WebhookSubscription:
     actor.require("admin")
     changes = data.model_dump(exclude_unset=True)  # url, events, active: null is refused by the schema
@@ -122,9 +121,9 @@ def update(
     if "url" in changes:
         _check_url(changes["url"])
     if not matches(sub, if_match):
-        raise _stale(if_match)
-    if not changes:  # nothing to change: the subscription as it is, with its unchanged ETag
-        return sub
+        raise _stale()
+    if all(getattr(sub, key) == value for key, value in changes.items()):
+        return sub  # nothing changes ({} or the values it has): as it is, with its ETag, and no event
     before = state(sub)
     if not repo.compare_and_set(session, sub, before, changes):
         raise PreconditionFailed("the webhook subscription was changed by someone else; reload and try again")
@@ -135,12 +134,12 @@ def update(
     return sub
 
 
-def delete(session: Session, actor: Actor, sub: WebhookSubscription, if_match: str) -> None:
+def delete(session: Session, actor: Actor, sub: WebhookSubscription, if_match: IfMatch) -> None:
     """Delete a subscription and its delivery history; pending deliveries are never sent."""
     actor.require("admin")
     before = state(sub)
     if not matches(sub, if_match):
-        raise _stale(if_match)
+        raise _stale()
     if not repo.delete_subscription(session, sub, before):
         raise PreconditionFailed("the webhook subscription was changed by someone else; reload and try again")
     session.expunge(sub)
@@ -148,10 +147,15 @@ def delete(session: Session, actor: Actor, sub: WebhookSubscription, if_match: s
 
 
 def deliveries(
-    session: Session, actor: Actor, sub: WebhookSubscription, limit: int, status: str | None
+    session: Session,
+    actor: Actor,
+    sub: WebhookSubscription,
+    limit: int,
+    status: str | None,
+    after: tuple[datetime, uuid.UUID] | None = None,
 ) -> list[WebhookDelivery]:
     actor.require("admin")
-    return list(repo.list_deliveries(session, sub.id, limit, status))
+    return list(repo.list_deliveries(session, sub.id, limit, status, after))
 
 
 def enqueue(session: Session, municipality_id: uuid.UUID, event: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
