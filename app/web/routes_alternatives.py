@@ -30,6 +30,10 @@ from app.web.templating import t
 router = Router(include_in_schema=False)
 
 
+ALTERED = ("alternative.updated",)
+"""The audit action that can change an alternative's form (``_changed`` tells whether it did)."""
+
+
 def _changed(alternative_id: Any) -> review.FormTouched:
     """Whether an audit event changed the form of one alternative (its title and description): for
     ``review.last_change_by``, which says whether that was the user's own save in another tab."""
@@ -169,7 +173,7 @@ def alternative_save(
     conflict = None
     if values_hash(current) != base_hash:
         conflict = current
-        if review.last_change_by(session, login.actor, assessment, _changed(alt.id)):  # saved in another tab
+        if review.last_change_by(session, login.actor, assessment, _changed(alt.id), ALTERED):  # another tab
             message = t(
                 lang,
                 "You saved this alternative in another tab or window meanwhile. "

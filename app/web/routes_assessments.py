@@ -71,9 +71,10 @@ def _base(form: Any) -> tuple[int, str]:
     return whole_number(text(form, "base_version", 12)) or 0, text(form, "base_hash", 64)
 
 
-def _screened(action: str, before: Any, after: Any) -> bool:
-    """Whether an audit event changed the screening form (``review.last_change_by``)."""
-    return action == "assessment.screened"
+SCREENED = ("assessment.screened",)
+"""The audit actions that change the screening form (``review.last_change_by``): every such event does."""
+RATED = ("ratings.saved", "rating.deleted")
+"""The audit actions that can change a rating form (``_rated`` tells whether one did)."""
 
 
 def _rated(alternative_id: Any, perspective_id: str, target: str) -> review.FormTouched:
@@ -203,7 +204,7 @@ def screening_save(
             values=values,
             conflict=_conflict_rows(values, current),
             # saved in another tab: by whoever changed the screening last
-            conflict_mine=review.last_change_by(session, login.actor, assessment, _screened),
+            conflict_mine=review.last_change_by(session, login.actor, assessment, actions=SCREENED),
             base_version=assessment.lock_version,
             base_hash=values_hash(current),
             title_error=True,  # the save was refused: "Error:" before the title, as with an error summary
@@ -416,7 +417,7 @@ def rate_save(
             conflict=_conflict_rows(values, current),
             # saved in another tab: by whoever changed this form last
             conflict_mine=review.last_change_by(
-                session, login.actor, assessment, _rated(alt.id, perspective.id, target)
+                session, login.actor, assessment, _rated(alt.id, perspective.id, target), RATED
             ),
             base_version=assessment.lock_version,
             base_hash=values_hash(current),

@@ -59,3 +59,26 @@ def test_the_sign_in_form_keeps_the_address_but_not_the_password(page: Any, serv
     assert page.input_value("#email") == "tiina@lang.keep.fi"
     assert page.input_value("#password") == ""
     assert "salasana" not in page.evaluate("JSON.stringify(sessionStorage)")
+
+
+def test_without_javascript_the_switch_says_the_form_empties(browser: Any, server: str, app: Any) -> None:
+    """Without JavaScript nothing keeps what was typed across the switch (a link), so beside the switch
+    of a page with a form the note says so — shown only then, and never with JavaScript."""
+    Web.signed_in(app, "tiina@lang.nojs.fi", "official")
+    for javascript, shown in ((False, True), (True, False)):
+        context = browser.new_context(java_script_enabled=javascript, locale="sv-SE")
+        page = context.new_page()
+        sign_in(page, server, "tiina@lang.nojs.fi", "sv")
+        goto(page, f"{server}/decisions/new")
+        note = page.locator("nav.lang-switch .lang-note")  # inside the switch's navigation
+        assert note.is_visible() is shown
+        if shown:
+            assert note.inner_text() == "Byter du språk töms formuläret på sidan: spara först det du har skrivit."
+            # the form's own button still takes Enter
+            page.fill("#case_number", "KS 2026/78")
+            page.fill("#title", "Utan skript")
+            page.fill("#deciding_body", "Kommunstyrelsen")
+            with page.expect_navigation(wait_until="load"):
+                page.press("#title", "Enter")
+            assert "/assessments/" in page.url
+        context.close()
