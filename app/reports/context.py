@@ -17,6 +17,7 @@ from app.assessments.models import Assessment, Decision, Rating
 from app.assessments.scoring import LIKELIHOOD_WEIGHTS, SIGNIFICANT, TARGET_ORDER, RankedImpact, Summary
 from app.assessments.views import decision_as_shown as decision_as_shown  # re-exported: app/web/pages.py
 from app.errors import NotFound
+from app.i18n.people import person
 from app.municipalities.models import Municipality
 from app.reports import labels
 from app.reports.appendix import AppendixAlternative, Method, RubricText, appendix, method
@@ -246,8 +247,8 @@ def _facts(lang: str, decision: Decision, assessment: Assessment, rubric: Rubric
         Fact(t(lang, "Deciding body"), decision.deciding_body),
         Fact(t(lang, "Date of decision"), labels.day(decision.planned_date, lang, country)),
         Fact(t(lang, "Status"), labels.status(lang, assessment.status)),
-        Fact(t(lang, "Assessed by"), assessment.author_name or "–"),
-        Fact(t(lang, "Reviewed by"), assessment.reviewer_name or "–"),
+        Fact(t(lang, "Assessed by"), person(assessment.author_name, lang) or "–"),
+        Fact(t(lang, "Reviewed by"), person(assessment.reviewer_name, lang) or "–"),
         Fact(t(lang, "Approved on"), labels.day(assessment.approved_at, lang, country)),
         Fact(t(lang, "Version"), str(assessment.version_no)),
         Fact(t(lang, "Follow-up review"), labels.day(assessment.review_date, lang, country)),

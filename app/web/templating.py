@@ -9,7 +9,6 @@ municipality's (``app/municipalities/timezone.py``), so a page never names anoth
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from functools import lru_cache, partial
@@ -23,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from app import i18n
+from app.i18n.people import person
 from app.municipalities.codes import display_name
 from app.municipalities.timezone import DEFAULT_ZONE, ZONES
 from app.reports import labels
@@ -73,31 +73,6 @@ def _environment(lang: str, zone: str) -> Environment:
     env.filters["text"] = lambda t: t.get(lang)
     env.filters["person"] = lambda label: person(label, lang)
     return env
-
-
-_LABELLED_PERSON = re.compile(r"^(?P<name>.*?\S)\s*<[^<>\s]+@[^<>\s]+>$", re.DOTALL)
-
-
-def person(label: str | None, lang: str) -> str:
-    """Who acted, as the pages name them: a person by their name alone. The domain records a person as
-    "Name <e-mail>" (``Actor.label``; the API and the audit trail's own data keep it whole), the example
-    data by the name alone: the pages show both the same way (the e-mail address is on the users page). A token
-    without a person, the example data's import and the command line are named in the reader's language;
-    any other label as recorded."""
-    if not label:
-        return ""
-    match = _LABELLED_PERSON.match(label)
-    if match:
-        return match.group("name")
-    if label == "seed":
-        return t(lang, "Example data (imported)")
-    if label == "cli":
-        return t(lang, "Command line")
-    if label == "system":
-        return t(lang, "System")
-    if label.startswith("token:"):
-        return t(lang, "API token %(name)s", name=label.removeprefix("token:"))
-    return label
 
 
 def _date(value: date | datetime | None, lang: str, fmt: str, zone: tzinfo) -> str:

@@ -72,7 +72,7 @@ def test_the_history_names_people_alike_in_the_example_data_and_in_new_work(offi
     ],
 )
 def test_the_person_filter(label: str, shown: str) -> None:
-    from app.web.templating import person
+    from app.i18n.people import person
 
     assert person(label, "sv") == shown
 
