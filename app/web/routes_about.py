@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from app.auth.oidc import STATE_MAX_AGE
 from app.routing import Router
@@ -65,3 +65,19 @@ def privacy(request: Request, lang: LangDep, login: OptionalLoginDep) -> HTMLRes
         operator=_operator(),
         contact=_contact(),
     )
+
+
+ROBOTS = "User-agent: *\nDisallow: /\n"
+"""A municipality's working tool, not a public site: nothing of it belongs in a search engine."""
+
+
+@router.get("/robots.txt")
+def robots() -> PlainTextResponse:
+    return PlainTextResponse(ROBOTS, headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/favicon.ico")
+def favicon() -> RedirectResponse:
+    """Browsers and feed readers ask for it without reading the page's ``<link rel="icon">``: point them
+    at the icon instead of answering with a page of "not found" on every visit."""
+    return RedirectResponse("/static/favicon.svg", status_code=301, headers={"Cache-Control": "public, max-age=86400"})
