@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
+from fastapi import Query
 from fastapi.responses import Response, StreamingResponse
 
 from app.api.deps import ActorDep, AdminOnly, AssessmentDep, SessionDep
@@ -12,6 +15,13 @@ from app.transfer.export import dumps, export_municipality
 
 router = Router(prefix="/api/v1", tags=["export"])
 CSV = "text/csv; charset=utf-8"
+Separator = Annotated[
+    Literal["comma", "semicolon"],
+    Query(
+        description="`semicolon` for Excel set to Swedish or Finnish (decimal comma), which splits a file it opens "
+        "by semicolons; otherwise the same file"
+    ),
+]
 
 
 @router.get(
@@ -36,12 +46,12 @@ def export(session: SessionDep, actor: ActorDep) -> Response:
 @router.get(
     "/ratings.csv",
     summary="All ratings as CSV",
-    responses={**responses(401), 200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}},
+    responses={**responses(401, 422), 200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}},
     response_class=StreamingResponse,
 )
-def all_ratings_csv(session: SessionDep, actor: ActorDep) -> StreamingResponse:
+def all_ratings_csv(session: SessionDep, actor: ActorDep, separator: Separator = "comma") -> StreamingResponse:
     """Every rating of every assessment of the municipality, one row per effect, for spreadsheets."""
-    rows = list(ratings_csv(session, actor.municipality_id))
+    rows = list(ratings_csv(session, actor.municipality_id, separator=separator))
     return StreamingResponse(
         iter(rows), media_type=CSV, headers={"Content-Disposition": 'attachment; filename="ratings.csv"'}
     )
@@ -53,9 +63,11 @@ def all_ratings_csv(session: SessionDep, actor: ActorDep) -> StreamingResponse:
     responses={**responses(401, 404, 422), 200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}},
     response_class=StreamingResponse,
 )
-def assessment_ratings_csv(assessment: AssessmentDep, session: SessionDep, actor: ActorDep) -> StreamingResponse:
+def assessment_ratings_csv(
+    assessment: AssessmentDep, session: SessionDep, actor: ActorDep, separator: Separator = "comma"
+) -> StreamingResponse:
     """One assessment's ratings, one row per effect, UTF-8 with BOM so Excel reads å, ä and ö."""
-    rows = list(ratings_csv(session, actor.municipality_id, assessment.id))
+    rows = list(ratings_csv(session, actor.municipality_id, assessment.id, separator))
     name = f"ratings-{assessment.id}.csv"
     return StreamingResponse(
         iter(rows), media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{name}"'}

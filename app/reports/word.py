@@ -52,6 +52,8 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 cannot hold: the API and the import refuse them (``app/text.py``), but text stored
 before the noncharacters U+FFFE and U+FFFF were refused may carry those. Invisible, so the copy leaves
 them out."""
+APPLICATION = re.compile(rb"<Application>[^<]*</Application>")
+"""The extended properties' application that wrote the document (python-docx's template names Word)."""
 ROW_FITS_PAGE = 1000
 """Characters of a table cell that surely fit on one page in the narrowest column (about 5 cm)."""
 
@@ -74,6 +76,7 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
     doc = docx.Document()
     _properties(doc, report, changed)
     _language(doc, LANGUAGE_TAGS.get(lang, lang))
+    _package(doc, LANGUAGE_TAGS.get(lang, lang))
     _footer(doc, report)
 
     # who it is from and what it is, above the title, as the PDF's masthead
@@ -507,6 +510,22 @@ def _soft_hyphens(doc: Document) -> None:
                 anchor = following
 
 
+def _package(doc: Document, tag: str) -> None:
+    """What python-docx's template brings along that would mislead: ``w:proofState`` "clean" tells Word
+    the text has been spell-checked with no errors found, so it shows none until a paragraph is edited;
+    the Word 2010 copy of the styles (``stylesWithEffects.xml``) and the theme's fonts say US English;
+    and the package's thumbnail is a blank US Letter page that file managers would show as its preview."""
+    settings = doc.settings.element
+    for proofed in settings.findall(qn("w:proofState")):
+        settings.remove(proofed)
+    for theme in settings.findall(qn("w:themeFontLang")):
+        theme.set(qn("w:val"), tag)
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for rid, rel in list(rels.items()):
+            if rel.reltype.endswith(("/stylesWithEffects", "/metadata/thumbnail")):
+                del rels[rid]
+
+
 def _hyphenate(doc: Document) -> None:
     """Automatic hyphenation in the document's language, as the PDF's table headers: long Swedish and
     Finnish words in narrow columns break at a syllable, not after any letter."""
@@ -529,5 +548,8 @@ def _reproducible(doc: Document, changed: datetime) -> bytes:
             member = zipfile.ZipInfo(info.filename, date_time)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
-            target.writestr(member, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/app.xml":  # the template's "Microsoft Macintosh Word", 2010
+                content = APPLICATION.sub(b"<Application>Livskraft</Application>", content)
+            target.writestr(member, content)
     return out.getvalue()
