@@ -1,6 +1,6 @@
 """``livskraft backup FILE`` and ``livskraft restore FILE`` (logic: app/db/backup.py).
 
-    livskraft backup FILE            # SQLite: online copy while the service runs; PostgreSQL: pg_dump -Fc
+    livskraft backup FILE [--force]  # SQLite: online copy while the service runs; PostgreSQL: pg_dump -Fc
     livskraft restore FILE [--yes]   # SQLite: with the service stopped; PostgreSQL: pg_restore, one transaction
 
 Exit codes: 0 done, 1 refused or failed (the message says why), 2 the PostgreSQL tools are missing
@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import check_output, err, fail, out
+from app.cli.common import check_output, err, fail, missing_database_file, out, shown_url
 from app.settings import get_settings
 
 PG_ROUTE = """PostgreSQL backups use the PostgreSQL client tools (Debian/Ubuntu: apt install postgresql-client,
@@ -32,19 +32,27 @@ def _pg_tools_missing(exc: Exception) -> typer.Exit:
     return typer.Exit(2)
 
 
-def backup_command(file: Annotated[Path, typer.Argument(help="The backup file to write")]) -> None:
-    """Back up the database to FILE (SQLite: online backup API; PostgreSQL: pg_dump --format=custom)."""
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="The backup file to write")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists")] = False,
+) -> None:
+    """Back up the database to FILE (SQLite: online backup API; PostgreSQL: pg_dump --format=custom).
+    An existing FILE is kept (refused) unless --force is given."""
     from app.db.backup import BackupError, ToolMissing, backup
     from app.db.engine import sqlite_path
 
     check_output(file)
+    if missing := missing_database_file():
+        raise fail(missing)
     url = get_settings().effective_database_url
     db = sqlite_path(url) if url.startswith("sqlite") else None
     if db is not None and file.resolve() in {Path(f"{db.resolve()}{end}") for end in ("", "-wal", "-shm", "-journal")}:
         # the copy would replace the live database (or its log) under the running service
         raise fail(f"cannot write {file}: it is the database itself; name a backup file beside it")
+    if not force and (file.exists() or file.is_symlink()):  # before the copy, which may take minutes
+        raise fail(f"{file} exists already: name a new backup file, or give --force to replace it")
     try:
-        snapshot = backup(url, file)
+        snapshot = backup(url, file, replace=force)
     except ToolMissing as exc:
         raise _pg_tools_missing(exc) from exc
     except (BackupError, OSError) as exc:
@@ -70,8 +78,13 @@ def restore_command(
     if not file.is_file():  # before asking to replace anything
         raise fail(f"cannot restore {file}: " + ("it is a folder" if file.is_dir() else "it does not exist"))
     url = get_settings().effective_database_url
-    if not yes and not typer.confirm(f"Replace the database ({url.split('@')[-1]}) by {file}?"):
-        raise typer.Exit(1)
+    if not yes:
+        try:
+            confirmed = typer.confirm(f"Replace the database ({shown_url(url)}) by {file}?", err=True)
+        except typer.Abort as exc:  # no answer (cron, </dev/null): Click said only "Aborted."
+            raise fail("no answer to the question on standard input: give --yes to restore without asking") from exc
+        if not confirmed:
+            raise fail("not restored: the database is as it was")
     try:
         snapshot = restore(file, url)
     except ToolMissing as exc:

@@ -3,16 +3,70 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperArgument, TyperCommand
+from typer.models import CommandFunctionType
 
 from app.errors import DomainError
 
+
+class _Output(Console):
+    """Standard output whose reader may go away (``| head``): Rich's own handling exits with code 1; this
+    one raises ``BrokenPipeError`` for ``app.cli.main`` to stop quietly with code 0."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 # soft_wrap: never break long lines (paths, tokens) at the terminal width; scripts parse this output
 err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+out = _Output(soft_wrap=True)
+
+
+BEFORE_RUNNING = "livskraft.before_running"
+"""``ctx.meta`` key of the check that opens the database (``app.cli.main``): run once a command's arguments
+are parsed and checked, so a mistyped option is refused without the database being touched."""
+
+
+def defer_until_running(ctx: typer.Context, check: Callable[[], None]) -> None:
+    ctx.meta[BEFORE_RUNNING] = check
+
+
+class Command(TyperCommand):
+    """Every ``livskraft`` command: the deferred database check runs after its arguments were parsed (with
+    their callbacks) and before it runs; the usage line names arguments as FILE and [DIRECTORY]."""
+
+    def invoke(self, ctx: Any) -> Any:
+        check = ctx.meta.pop(BEFORE_RUNNING, None)
+        if check is not None:
+            check()
+        return super().invoke(ctx)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):  # Typer's own: {file}, {assessment_id}
+                name = param.metavar or (param.name or "").upper()
+                name += "..." if param.nargs != 1 else ""
+                pieces.append(name if param.required else f"[{name}]")
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+
+class Typer(typer.Typer):
+    """A Typer application whose commands are :class:`Command`."""
+
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        return super().command(name, cls=cls or Command, **kwargs)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -110,6 +164,24 @@ def database_url_problem() -> str | None:
     if backend not in ("sqlite", "postgresql"):
         return f"{URL_VARIABLE} names a {backend} database, Livskraft runs on PostgreSQL or SQLite; {URL_EXAMPLES}"
     return None
+
+
+def missing_database_file() -> str | None:
+    """Why the configured SQLite database cannot be used because its file is not there (a mistyped URL, a
+    volume that is not mounted), naming the file and the variable; None when it is there, or not SQLite.
+    Only ``livskraft migrate`` creates a database (``app.db.engine``)."""
+    from app.db.engine import sqlite_path
+    from app.settings import get_settings
+
+    url = get_settings().effective_database_url
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is None or path.exists() or (path.parent.exists() and not path.parent.is_dir()):
+        return None  # there (or a folder, or below a file): the driver's own reason says what is wrong
+    if get_settings().database_url:
+        where = f"{URL_VARIABLE} is {shown_url(url)}: check it"
+    else:
+        where = f"{URL_VARIABLE} is not set, so it is the default in LIVSKRAFT_DATA_DIR: check them"
+    return f"the database file {path} does not exist ({where}), or create a new database with `livskraft migrate`"
 
 
 URL_EXAMPLES = "e.g. postgresql://USER@HOST:5432/DB or sqlite:////var/lib/livskraft/livskraft.sqlite3"

@@ -13,12 +13,15 @@ from typer.core import TyperGroup
 
 from app.cli import backup, report, rubrics_cli, transfer, webhooks, worker
 from app.cli.common import (
+    Typer,
     database_fail,
     database_problem,
     database_url_problem,
+    defer_until_running,
     domain_fail,
     err,
     fail,
+    missing_database_file,
     out,
     settings_problem,
 )
@@ -39,19 +42,35 @@ class _Commands(TyperGroup):
         from sqlalchemy.exc import InterfaceError, OperationalError
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # here, not at exit: a reader that went away is seen below
         except (OperationalError, InterfaceError) as exc:
             raise database_fail(exc) from exc
+        except BrokenPipeError:
+            raise _reader_gone() from None
+        return result
 
 
-app = typer.Typer(
+def _reader_gone() -> typer.Exit:
+    """The reader of standard output went away (``livskraft rubrics diff … | head``): stop quietly with exit
+    code 0, as Unix tools do, instead of Click's exit code 1 (or a "BrokenPipeError" at exit). What is still
+    buffered goes nowhere: standard output is pointed at /dev/null before Python flushes it on exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    return typer.Exit(0)
+
+
+app = Typer(
     cls=_Commands, help="Livskraft – vitality impact assessment for Nordic municipalities.", no_args_is_help=True
 )
-rubrics_app = typer.Typer(help="Rubric files.", no_args_is_help=True)
-municipalities_app = typer.Typer(help="Municipalities (tenants).", no_args_is_help=True)
-tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
-users_app = typer.Typer(help="Web users.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+rubrics_app = Typer(help="Rubric files.", no_args_is_help=True)
+municipalities_app = Typer(help="Municipalities (tenants).", no_args_is_help=True)
+tokens_app = Typer(help="API tokens.", no_args_is_help=True)
+users_app = Typer(help="Web users.", no_args_is_help=True)
+audit_app = Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(rubrics_app, name="rubrics")
 app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(tokens_app, name="tokens")
@@ -60,9 +79,10 @@ app.add_typer(audit_app, name="audit")
 
 WITHOUT_SCHEMA_CHECK = frozenset({"migrate", "serve", "rubrics", "backup", "restore", "worker"})
 """Commands that run on a database behind the code (or none): migrating it, serving (``--demo`` migrates
-first, and start-up checks the schema itself), checking rubric files, and backing up or restoring one
-(a backup before migrating is the point; a restored older backup is migrated afterwards); the worker
-checks it itself, after saying that SQLite has no job queue."""
+first; otherwise ``serve`` checks the schema itself, and serves a newer one or a database that is away),
+checking rubric files, and backing up or restoring one (a backup before migrating is the point; a
+restored older backup is migrated afterwards); the worker checks it itself, after saying that SQLite
+has no job queue."""
 WITHOUT_DATABASE = frozenset({"rubrics"})
 """Commands that never open the database (whose URL is then not checked)."""
 
@@ -78,8 +98,14 @@ def _schema_is_current(ctx: typer.Context) -> None:
     message = settings_problem()
     if message is None and ctx.invoked_subcommand not in WITHOUT_DATABASE:
         message = database_url_problem()
-    if message is None and ctx.invoked_subcommand not in WITHOUT_SCHEMA_CHECK:
-        message = schema_problem()
+    if message:
+        raise fail(message)
+    if ctx.invoked_subcommand not in WITHOUT_SCHEMA_CHECK:
+        defer_until_running(ctx, _refuse_unfit_schema)  # after the command's own arguments are checked
+
+
+def _refuse_unfit_schema() -> None:
+    message = schema_problem()
     if message:
         raise fail(message)
 
@@ -87,6 +113,11 @@ def _schema_is_current(ctx: typer.Context) -> None:
 def schema_problem() -> str | None:
     """Why the configured database does not fit this version's schema, or cannot be reached, or None when
     it fits."""
+    return _schema()[0]
+
+
+def _schema() -> tuple[str | None, str]:
+    """(:func:`schema_problem`, what kind: "ok", "missing", "unreachable", "behind" or "newer")."""
     from alembic.script import ScriptDirectory
     from alembic.script.revision import RevisionError
     from alembic.util import CommandError
@@ -94,28 +125,35 @@ def schema_problem() -> str | None:
 
     from app.db.migrate import alembic_config, current_revision, resolve
 
+    missing = missing_database_file()
+    if missing:
+        return missing, "missing"
     try:
         needed = resolve("head")
     except (CommandError, OSError):
-        return None
+        return None, "ok"
     try:
         current = current_revision()
     except (SQLAlchemyError, OSError) as exc:  # the server is down; the user is wrong; no such folder ...
-        return database_problem(exc)
+        return database_problem(exc), "unreachable"
     if current == needed:
-        return None
+        return None, "ok"
     if current is None:
-        return f"the database has no schema yet, this version needs revision {needed}: run `livskraft migrate`"
+        return (
+            f"the database has no schema yet, this version needs revision {needed}: run `livskraft migrate`",
+            "behind",
+        )
     try:
         known = ScriptDirectory.from_config(alembic_config()).get_revision(current) is not None
     except (CommandError, RevisionError):
         known = False
     if not known:
-        return (
+        message = (
             f"the database is at revision {current}, which this version does not know (a newer version of "
             f"Livskraft migrated it); this version needs {needed}"
         )
-    return f"the database is at revision {current}, this version needs {needed}: run `livskraft migrate`"
+        return message, "newer"
+    return f"the database is at revision {current}, this version needs {needed}: run `livskraft migrate`", "behind"
 
 
 @app.command()
@@ -127,7 +165,7 @@ def migrate(revision: Annotated[str, typer.Option(help="Target revision")] = "he
 
     try:
         target = resolve(revision)
-        upgrade(revision)
+        created = upgrade(revision)
     except CommandError as exc:
         raise fail(f"cannot migrate to {revision}: {exc}") from exc
     except OSError as exc:  # the SQLite file's folder cannot be made or opened
@@ -135,6 +173,8 @@ def migrate(revision: Annotated[str, typer.Option(help="Target revision")] = "he
     now = current_revision()
     if now != target:  # the database was past it already: nothing was undone
         raise fail(f"the database is at revision {now}, after {target}: migrate only moves forward")
+    if created is not None:  # say so: under a mistyped URL, this is not the database the operator meant
+        err.print(f"created a new database file {created}", highlight=False)
     err.print(f"database migrated to {now}")
 
 
@@ -171,9 +211,23 @@ def serve(
         get_settings.cache_clear()
         migrate("head")
         seed(None, demo_users=True)
+    else:
+        _check_schema_before_serving()
     _check_rubrics_or_exit()
     err.print(f"Livskraft on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+
+
+def _check_schema_before_serving() -> None:
+    """Refuse to serve a database that is not there (SQLite) or behind this version's schema: every
+    request touching a table or column still to come would fail (500). A database that cannot be reached
+    now is only noted: the service answers 503 and recovers by itself when it returns. A newer schema
+    (an older process during a rolling upgrade; migrations are additive) is noted, and served."""
+    message, kind = _schema()
+    if kind in ("missing", "behind"):
+        raise fail(message or kind)
+    if message:
+        err.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
 
 
 def _check_rubrics_or_exit() -> None:

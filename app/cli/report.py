@@ -21,7 +21,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from app.cli.common import check_output, domain_fail, err, fail, write_file
+from app.cli.common import Typer, check_output, domain_fail, err, fail, write_file
 from app.errors import DomainError
 
 STAGES = {
@@ -41,7 +41,7 @@ class _AssessmentByDefault(TyperGroup):
         return super().resolve_command(ctx, args)
 
 
-report_app = typer.Typer(
+report_app = Typer(
     cls=_AssessmentByDefault,
     help="PDF reports: `report ASSESSMENT_ID -o FILE` or `report portfolio --municipality CODE ...`.",
     no_args_is_help=True,
@@ -65,8 +65,11 @@ def _progress() -> Iterator[Any]:
 
         try:
             yield update
-        except BaseException:  # the error is the last line, not a bar stopped half-way below it
+        except BaseException:  # the error is the last line, not a bar stopped half-way (or a blank line)
             progress.remove_task(task)
+            progress.live.transient = True
+            progress.live.stop()
+            progress.disable = True  # else stop() adds an empty line when stderr is not a terminal
             raise
 
 
@@ -94,22 +97,100 @@ def _write(path: Path, pdf: bytes, update: Any) -> None:
         try:
             sys.stdout.buffer.write(pdf)
             sys.stdout.buffer.flush()
+        except BrokenPipeError:  # the reader went away on purpose (`| head -c`): quiet, exit 0 (app.cli.main)
+            raise
         except OSError as exc:  # the reader went away
             raise fail(f"cannot write the file to standard output: {exc.strerror or type(exc).__name__}") from exc
     update("write", 1, 1)
 
 
+# The arguments are checked as they are parsed (Click calls these before the command runs, and so before
+# the database is opened or its schema checked): a mistyped language or file name is refused at once.
+
+
+def _lang(ctx: typer.Context, value: str) -> str:
+    from app.reports.service import check_lang
+
+    if not ctx.resilient_parsing:
+        try:
+            check_lang(value)
+        except DomainError as exc:
+            raise domain_fail(exc) from exc
+    return value
+
+
+def _variant(ctx: typer.Context, value: str) -> str:
+    from app.reports.service import check_variant
+
+    if not ctx.resilient_parsing:
+        try:
+            check_variant(value)
+        except DomainError as exc:
+            raise domain_fail(exc) from exc
+        output = ctx.params.get("output")
+        if value != "ua" and output is not None and output.suffix.lower() == ".docx":
+            raise fail("--variant is for PDFs: a file named .docx is the Word copy for comments")
+    return value
+
+
+def _assessment_id(ctx: typer.Context, value: str) -> str:
+    if not ctx.resilient_parsing:
+        try:
+            uuid.UUID(value)
+        except ValueError as exc:
+            raise fail(f"'{value}' is not an assessment id (a UUID)") from exc
+    return value
+
+
+def _assessment_output(ctx: typer.Context, value: Path) -> Path:
+    if not ctx.resilient_parsing:
+        if value.suffix.lower() in (".doc", ".odt", ".rtf"):
+            raise fail(f"cannot write {value}: name the file .docx for the Word copy, or .pdf for the PDF")
+        if value.suffix.lower() == ".docx" and ctx.params.get("variant", "ua") != "ua":
+            raise fail("--variant is for PDFs: a file named .docx is the Word copy for comments")
+        _check_output(value)
+    return value
+
+
+def _portfolio_output(ctx: typer.Context, value: Path | None) -> Path | None:
+    if value is not None and not ctx.resilient_parsing:
+        _check_output(value)
+    return value
+
+
+def _date_to(ctx: typer.Context, value: datetime | None) -> datetime | None:
+    start = ctx.params.get("date_from")
+    if value is not None and start is not None and start > value:
+        raise fail("--from must not be after --to")
+    return value
+
+
+def _date_from(ctx: typer.Context, value: datetime | None) -> datetime | None:
+    end = ctx.params.get("date_to")
+    if value is not None and end is not None and value > end:
+        raise fail("--from must not be after --to")
+    return value
+
+
 @report_app.command("assessment")
 def assessment(
-    assessment_id: Annotated[str, typer.Argument(help="Id of the assessment")],
+    assessment_id: Annotated[
+        str, typer.Argument(metavar="ASSESSMENT_ID", help="Id of the assessment", callback=_assessment_id)
+    ],
     output: Annotated[
         Path,
         typer.Option(
-            "-o", "--output", help="Where to write the PDF (- for standard output); a name ending .docx: the Word copy"
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Where to write the PDF (- for standard output); a name ending .docx: the Word copy",
+            callback=_assessment_output,
         ),
     ],
-    lang: Annotated[str, typer.Option(help="sv, fi or en")] = "sv",
-    variant: Annotated[str, typer.Option(help="ua (accessible PDF/UA-1) or a3 (archival PDF/A-3 with data)")] = "ua",
+    lang: Annotated[str, typer.Option(help="sv, fi or en", callback=_lang)] = "sv",
+    variant: Annotated[
+        str, typer.Option(help="ua (accessible PDF/UA-1) or a3 (archival PDF/A-3 with data)", callback=_variant)
+    ] = "ua",
 ) -> None:
     """The decision summary with its appendix (same as the API's /assessments/{id}/report); to a file
     named *.docx, the Word copy for comments (as /assessments/{id}/report.docx)."""
@@ -120,16 +201,8 @@ def assessment(
     from app.rubrics.registry import load_registry
     from app.settings import get_settings
 
-    try:
-        key = uuid.UUID(assessment_id)
-    except ValueError as exc:
-        raise fail(f"'{assessment_id}' is not an assessment id (a UUID)") from exc
+    key = uuid.UUID(assessment_id)  # the arguments were checked as they were parsed (above)
     word_copy = output.suffix.lower() == ".docx"
-    if output.suffix.lower() in (".doc", ".odt", ".rtf"):
-        raise fail(f"cannot write {output}: name the file .docx for the Word copy, or .pdf for the PDF")
-    if word_copy and variant != "ua":
-        raise fail("--variant is for PDFs: a file named .docx is the Word copy for comments")
-    _check_output(output)
     registry = load_registry(get_settings().rubrics_dir)
     try:
         with _progress() as update, unit_of_work() as session:
@@ -151,15 +224,31 @@ def assessment(
 
 @report_app.command("portfolio")
 def portfolio(
-    municipality: Annotated[str, typer.Option(help="Official code of the municipality")],
-    date_from: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First decision date")],
-    date_to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last decision date")],
+    municipality: Annotated[str, typer.Option(metavar="CODE", help="Official code of the municipality")],
+    date_from: Annotated[
+        datetime,
+        typer.Option(
+            "--from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="First decision date", callback=_date_from
+        ),
+    ],
+    date_to: Annotated[
+        datetime,
+        typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Last decision date", callback=_date_to),
+    ],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Default: portfolio-CODE-FROM-TO-LANG.pdf; - for standard output"),
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Default: portfolio-CODE-FROM-TO-LANG.pdf; - for standard output",
+            callback=_portfolio_output,
+        ),
     ] = None,
-    body: Annotated[str | None, typer.Option(help="Only decisions of this deciding body")] = None,
-    lang: Annotated[str, typer.Option(help="sv, fi or en")] = "sv",
+    body: Annotated[
+        str | None, typer.Option("--body", metavar="BODY", help="Only decisions of this deciding body")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="sv, fi or en", callback=_lang)] = "sv",
 ) -> None:
     """Portfolio of a municipality (or one deciding body) over a period."""
     from app.db.session import unit_of_work
@@ -168,11 +257,10 @@ def portfolio(
     from app.rubrics.registry import load_registry
     from app.settings import get_settings
 
-    start, end = date_from.date(), date_to.date()
-    if start > end:
-        raise fail("--from must not be after --to")
+    start, end = date_from.date(), date_to.date()  # in order, and -o checked, as they were parsed (above)
     path = output or Path(f"portfolio-{municipality}-{start}-{end}-{lang}.pdf")
-    _check_output(path)
+    if output is None:
+        _check_output(path)
     registry = load_registry(get_settings().rubrics_dir)
     try:
         with _progress() as update, unit_of_work(write=False) as session:

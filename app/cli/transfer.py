@@ -41,7 +41,7 @@ def export_command(
         err.print(f"wrote {output} ({len(body)} bytes)")
 
 
-def import_command(path: Annotated[Path, typer.Argument(help="An export file")]) -> None:
+def import_command(path: Annotated[Path, typer.Argument(metavar="FILE", help="An export file")]) -> None:
     """Import an export into a database where that municipality does not exist yet."""
     from sqlalchemy.exc import DataError, IntegrityError
 
@@ -52,7 +52,9 @@ def import_command(path: Annotated[Path, typer.Argument(help="An export file")])
 
     try:
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # not there, a folder, no permission: the reason, not Python's "[Errno 2] …"
+        raise fail(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from exc
+    except ValueError as exc:
         raise fail(f"cannot read {path}: {exc}") from exc
     except RecursionError as exc:
         raise fail(f"cannot read {path}: the JSON is nested too deeply") from exc

@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import err
+from app.cli.common import Typer, err
 
-webhooks_app = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
+webhooks_app = Typer(help="Webhook deliveries.", no_args_is_help=True)
 
 
 @webhooks_app.command("deliver")

@@ -32,6 +32,7 @@ from app.db.migrate import alembic_config, current_revision
 
 CORE_TABLES = frozenset({"alembic_version", "municipality", "decision", "assessment", "rating", "audit_event"})
 SQLITE_HEADER = b"SQLite format 3\x00"
+PG_DUMP_HEADER = b"PGDMP"  # pg_dump --format=custom
 SHM_DMS_BYTE = 128  # SQLite holds a shared lock on this byte of "-shm" while it has the database open
 
 
@@ -76,8 +77,13 @@ def check_sqlite(path: Path) -> Snapshot:
     if not path.is_file():
         raise BackupError(f"{path} does not exist")
     with path.open("rb") as f:
-        if f.read(16) != SQLITE_HEADER:
-            raise BackupError(f"{path} is not an SQLite database")
+        header = f.read(16)
+    if header.startswith(PG_DUMP_HEADER):
+        raise BackupError(
+            f"{path} is not an SQLite database but a PostgreSQL backup (pg_dump): restore it into PostgreSQL"
+        )
+    if header != SQLITE_HEADER:
+        raise BackupError(f"{path} is not an SQLite database")
     # quoted: a '#' or '?' in the file name would end the path of the URI (and drop mode=ro)
     conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
     try:
@@ -119,7 +125,19 @@ def _copy_sqlite(source: Path, target: Path, journal_mode: str) -> None:
         os.fsync(f.fileno())
 
 
-def backup_sqlite(db: Path, target: Path) -> Snapshot:
+def _put(tmp: Path, target: Path, replace: bool) -> None:
+    """Give the complete, checked file ``tmp`` the name ``target`` in one step: ``rename`` over an
+    existing file with ``replace``, else ``link``, which refuses (atomically) a name that exists."""
+    if replace:
+        os.replace(tmp, target)
+        return
+    try:
+        os.link(tmp, target)
+    except FileExistsError as exc:
+        raise BackupError(f"{target} exists already: name a new backup file, or give --force to replace it") from exc
+
+
+def backup_sqlite(db: Path, target: Path, replace: bool = True) -> Snapshot:
     if not db.is_file():
         raise BackupError(f"the database {db} does not exist")
     target = target.resolve()
@@ -127,7 +145,7 @@ def backup_sqlite(db: Path, target: Path) -> Snapshot:
     try:
         _copy_sqlite(db, tmp, "DELETE")  # a single file, no -wal beside it
         snapshot = check_sqlite(tmp)
-        os.replace(tmp, target)
+        _put(tmp, target, replace)
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
@@ -217,14 +235,14 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     return proc
 
 
-def backup_postgres(url: str, target: Path) -> Snapshot:
+def backup_postgres(url: str, target: Path, replace: bool = True) -> Snapshot:
     dsn, env = _libpq(url)
     target = target.resolve()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         _run([_tool("pg_dump"), "--format=custom", f"--file={tmp}", f"--dbname={dsn}"], env)
         snapshot = check_postgres_dump(tmp)
-        os.replace(tmp, target)
+        _put(tmp, target, replace)
     finally:
         tmp.unlink(missing_ok=True)
     snapshot.path = target
@@ -235,6 +253,9 @@ def check_postgres_dump(path: Path) -> Snapshot:
     """Refuse a file that is not a pg_dump archive of a Livskraft database of a known revision."""
     if not path.is_file():
         raise BackupError(f"{path} does not exist")
+    with path.open("rb") as f:
+        if f.read(16) == SQLITE_HEADER:
+            raise BackupError(f"{path} is not a pg_dump archive but an SQLite database: restore it into SQLite")
     env = dict(os.environ)
     pg_restore = _tool("pg_restore")
     try:
@@ -294,11 +315,12 @@ def _sqlite_file(url: str) -> Path:
     return path
 
 
-def backup(url: str, target: Path) -> Snapshot:
-    """Back up the database at ``url`` (SQLite or PostgreSQL) to the file ``target``."""
+def backup(url: str, target: Path, replace: bool = True) -> Snapshot:
+    """Back up the database at ``url`` (SQLite or PostgreSQL) to the file ``target``; an existing
+    ``target`` is replaced only with ``replace`` (else :class:`BackupError`, and it is left as it was)."""
     if url.startswith("sqlite"):
-        return backup_sqlite(_sqlite_file(url), target)
-    return backup_postgres(url, target)
+        return backup_sqlite(_sqlite_file(url), target, replace)
+    return backup_postgres(url, target, replace)
 
 
 def restore(source: Path, url: str) -> Snapshot:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,29 @@ def _watch_sqlite_file(engine: Engine, path: Path) -> None:
     event.listen(engine, "checkout", on_checkout)
 
 
+def _refuse_missing_file(engine: Engine, path: Path) -> None:
+    """Never make a database by connecting to it: SQLite creates a missing file (and the service and the
+    CLI then found an empty database with no schema, e.g. under a mistyped ``LIVSKRAFT_DATABASE_URL``).
+    Only :func:`create_sqlite_file` (``livskraft migrate``) makes one."""
+
+    def on_do_connect(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
+        if not path.is_file():
+            raise sqlite3.OperationalError(f"unable to open database file: {path} does not exist")
+
+    event.listen(engine, "do_connect", on_do_connect)
+
+
+def create_sqlite_file(url: str) -> Path | None:
+    """Migrating only: create the (empty) SQLite database of ``url`` and its folder when the file is not
+    there. Returns the file when it was created; None when it existed, or ``url`` is no SQLite file."""
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is None or path.exists() or "mode=ro" in url:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sqlite3.connect(path).close()
+    return path
+
+
 _created: list[Engine] = []
 SQLITE_POOL = {"pool_size": 5, "max_overflow": 10}
 POSTGRES_POOL = {"pool_size": 20, "max_overflow": 0}
@@ -118,9 +142,9 @@ def engine_for(url: str, write: bool = False) -> Engine:
     """
     if url.startswith("sqlite"):
         path = sqlite_path(url)
-        if path is not None and "mode=ro" not in url:
-            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **SQLITE_POOL)
+        if path is not None:
+            _refuse_missing_file(engine, path)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "connect", _sqlite_functions)
         if path is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -10,9 +12,9 @@ from alembic.util import CommandError
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from app.db.engine import get_engine
+from app.db.engine import create_sqlite_file, get_engine
 from app.db.models import metadata
-from app.settings import PROJECT_ROOT
+from app.settings import PROJECT_ROOT, get_settings
 
 
 def alembic_config() -> Config:
@@ -21,8 +23,12 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(revision: str = "head") -> None:
+def upgrade(revision: str = "head") -> Path | None:
+    """Migrate the configured database to ``revision``. An SQLite database that is not there yet is
+    created first (with its folder): the one way a new database file is made. Returns it then."""
+    created = create_sqlite_file(get_settings().effective_database_url)
     command.upgrade(alembic_config(), revision)
+    return created
 
 
 def current_revision(url: str | None = None) -> str | None:

@@ -307,15 +307,35 @@ class BackgroundDispatcher:
         self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
 
     async def _run(self) -> None:
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
         dispatcher = self._dispatcher = self.factory()
+        wait, failing = self.interval, False
         try:
             while not self._stop.is_set():
                 try:
                     await asyncio.to_thread(dispatcher.run_once)
-                except Exception:  # the database may be unavailable for a while; keep the loop alive
+                    if failing:
+                        log.warning("webhook dispatch: the database is reachable again")
+                    wait, failing = self.interval, False
+                except (OperationalError, InterfaceError) as exc:
+                    # The database is down or unreachable (healthz says so): one line per attempt, no
+                    # traceback, and attempts further apart (up to a minute) while it stays away.
+                    wait = min(wait * 2, max(self.interval, 60.0)) if failing else self.interval
+                    failing = True
+                    orig = exc.orig or exc
+                    reason = next((line.strip() for line in str(orig).splitlines() if line.strip()), "")
+                    log.warning(
+                        "webhook dispatch: the database is not reachable (%s: %s); retrying in %g s",
+                        type(orig).__name__,
+                        reason,
+                        wait,
+                    )
+                except Exception:  # a fault of ours: the whole traceback; keep the loop alive
                     log.exception("webhook dispatch failed; retrying in %s s", self.interval)
+                    wait = self.interval
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
+                    await asyncio.wait_for(self._stop.wait(), timeout=wait)
         finally:
             dispatcher.close()
 
