@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from app import i18n
 from app.assessments import views
 from app.assessments.models import Assessment, Decision, Rating
 from app.assessments.scoring import LIKELIHOOD_WEIGHTS, SIGNIFICANT, TARGET_ORDER, RankedImpact, Summary
@@ -99,6 +100,8 @@ class CertaintyInfo:
     unrated: int
     gaps: list[Gap]
     more_gaps: int
+    sentence: str
+    """How certain the proposal's rated effects are, in words (the PDF and the Word copy say the same)."""
 
 
 @dataclass(frozen=True)
@@ -228,15 +231,34 @@ def _certainty(lang: str, text: RubricText, data: views.AssessmentData, summary:
         for r in unknown
     ]
     proposal = summary.alternatives.get("proposal")
+    share = labels.percent(proposal.uncertain_share if proposal else None, lang)
+    effects = proposal.effects if proposal else 0
+    unknown_effects = proposal.unknown if proposal else 0
+    low = proposal.low_certainty if proposal else 0
     return CertaintyInfo(
-        uncertain_share=labels.percent(proposal.uncertain_share if proposal else None, lang),
-        effects=proposal.effects if proposal else 0,
-        unknown=proposal.unknown if proposal else 0,
-        low=proposal.low_certainty if proposal else 0,
+        uncertain_share=share,
+        effects=effects,
+        unknown=unknown_effects,
+        low=low,
         unrated=len(proposal.unrated) if proposal else 0,
         gaps=gaps[:MAX_GAPS_ON_SUMMARY],
         more_gaps=max(0, len(gaps) - MAX_GAPS_ON_SUMMARY),
+        sentence=_certainty_sentence(lang, share, effects, unknown_effects, low),
     )
+
+
+def _certainty_sentence(lang: str, share: str, effects: int, unknown: int, low: int) -> str:
+    """ "0 % of the 0 rated effects" said nothing, and one effect is not "effects": no rated effect is said
+    so, one or more in the number's own form."""
+    if effects == 0:
+        return labels.t(lang, "No effect of the proposal has been rated yet.")
+    return i18n.translations(lang).ngettext(
+        "%(share)s of the proposal's %(n)s rated effect is unknown or rated with low certainty "
+        "(%(unknown)s unknown, %(low)s low certainty).",
+        "%(share)s of the proposal's %(n)s rated effects are unknown or rated with low certainty "
+        "(%(unknown)s unknown, %(low)s low certainty).",
+        effects,
+    ) % {"share": share, "n": effects, "unknown": unknown, "low": low}
 
 
 def _facts(lang: str, decision: Decision, assessment: Assessment, rubric: Rubric, country: str) -> list[Fact]:

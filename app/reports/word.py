@@ -159,11 +159,7 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
 
     doc.add_heading(t(lang, "Certainty and knowledge gaps"), level=2)
     cert = report.certainty
-    sentence = t(
-        lang,
-        "%(share)s of the %(effects)s rated effects of the proposal are unknown or rated with low certainty "
-        "(%(unknown)s unknown, %(low)s low certainty).",
-    ) % {"share": cert.uncertain_share, "effects": cert.effects, "unknown": cert.unknown, "low": cert.low}
+    sentence = cert.sentence
     if cert.unrated:
         sentence += " " + _n(
             lang,
