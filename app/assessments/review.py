@@ -87,9 +87,19 @@ def submission_problems(session: Session, registry: RubricRegistry, assessment: 
         problems.append(FieldProblem("screening_statement", "no perspective is relevant: a statement is required"))
     if relevant:
         alts = {a.id: a.key for a in repo.alternatives_for(session, assessment.id)}
-        proposal_rated = any(alts.get(r.alternative_id) == "proposal" for r in repo.ratings_for(session, assessment.id))
+        # only ratings of relevant perspectives count: those kept from before a perspective was screened
+        # out count nowhere (summary, flag, reports), so they do not make the proposal rated
+        counted = set(relevant)
+        proposal_rated = any(
+            alts.get(r.alternative_id) == "proposal" and r.perspective_id in counted
+            for r in repo.ratings_for(session, assessment.id)
+        )
         if not proposal_rated:
-            problems.append(FieldProblem("ratings", "the proposal has no ratings yet", "required"))
+            problems.append(
+                FieldProblem(
+                    "ratings", "the proposal has no ratings yet in a perspective screened as relevant", "required"
+                )
+            )
     return problems
 
 
@@ -314,6 +324,8 @@ def new_version(session: Session, actor: Actor, assessment: Assessment) -> Asses
         screening_statement=assessment.screening_statement,
         sources=assessment.sources,
         significant_negative=assessment.significant_negative,
+        # the planned follow-up carries over: the new version, once approved, is the one followed up
+        review_date=assessment.review_date,
     )
     session.add(copy)
     session.flush()
@@ -372,8 +384,13 @@ def set_review_date(
     return assessment
 
 
-def add_follow_up(session: Session, actor: Actor, assessment: Assessment, data: FollowUpCreate) -> FollowUp:
-    """Record what actually happened for a significant rating of an approved assessment."""
+def add_follow_up(
+    session: Session, actor: Actor, assessment: Assessment, data: FollowUpCreate, *, skip_unchanged: bool = False
+) -> FollowUp:
+    """Record what actually happened for a significant rating of an approved assessment.
+
+    ``skip_unchanged``: an outcome and note as stored write nothing, so the follow-up keeps who recorded
+    it and when (the web form sends every outcome it shows, also when only the review date changed)."""
     actor.require("write")
     if assessment.status not in (Status.approved, Status.superseded):
         raise InvalidState("follow-up is recorded on approved assessments")
@@ -401,6 +418,12 @@ def add_follow_up(session: Session, actor: Actor, assessment: Assessment, data: 
         )
     repo.lock_assessment(session, assessment.id)  # one follow-up per rating, also for two requests at once
     existing = repo.follow_up_for_rating(session, rating.id)
+    if (
+        skip_unchanged
+        and existing is not None
+        and (existing.outcome, existing.note) == (data.outcome, data.note.strip())
+    ):
+        return existing
     before = snapshot(existing) if existing else None
     row = existing or FollowUp(
         assessment_id=assessment.id, rating_id=rating.id, outcome=data.outcome, recorded_by=actor.label

@@ -91,6 +91,10 @@ class UpgradeReport(BaseModel):
     new_criteria: list[str] = Field(description="Criteria of the new version the draft has not met before")
 
 
+MAX_EFFECT = 5
+"""The effects a criterion carries per alternative and target (``schemas.RatingIn.effect``)."""
+
+
 @dataclass
 class _Move:
     rating: Rating
@@ -208,11 +212,28 @@ def _plan(ratings: Sequence[Rating], mapping: Mapping[str, Mapped], old: Rubric,
             taken.setdefault((mv.rating.alternative_id, mv.rating.criterion_id, mv.rating.target), set()).add(
                 mv.rating.effect
             )
+    full: list[FieldProblem] = []
     for mv in moves:
         if mv.mapped.fate in ("renamed", "merged") and mv.mapped.new_id:
             used = taken.setdefault((mv.rating.alternative_id, mv.mapped.new_id, mv.rating.target), set())
-            mv.effect = mv.rating.effect if mv.rating.effect not in used else max(used) + 1
+            # the smallest free number: a rating carries effects 1..MAX_EFFECT (the API's and the
+            # transfer format's bound), so a merged one never gets a number nothing can address
+            free = [e for e in range(1, MAX_EFFECT + 1) if e not in used]
+            if not free:
+                full.append(
+                    FieldProblem(
+                        "to_version",
+                        f"criterion '{mv.mapped.new_id}' ({mv.rating.target}) would carry more than {MAX_EFFECT} "
+                        f"effects of one alternative once '{mv.rating.criterion_id}' is merged into it; "
+                        "remove or combine effects first",
+                        "too_many_effects",
+                    )
+                )
+                continue
+            mv.effect = mv.rating.effect if mv.rating.effect in free else free[0]
             used.add(mv.effect)
+    if full:
+        raise ValidationFailed("the draft's ratings do not fit the new version; nothing was changed", errors=full)
     return moves
 
 

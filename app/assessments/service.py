@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.assessments import repository as repo
 from app.assessments.models import Alternative, AlternativeKind, Assessment, Decision, Rating, ScreeningAnswer, Status
@@ -31,6 +31,7 @@ from app.assessments.schemas import (
 )
 from app.assessments.scoring import RatingInput, significant
 from app.audit import service as audit
+from app.audit.models import AuditEvent
 from app.auth.actor import Actor
 from app.db.base import new_id, utcnow
 from app.errors import Conflict, FieldProblem, InvalidState, NotFound, PreconditionFailed, ValidationFailed
@@ -40,6 +41,8 @@ from app.rubrics.models import Rubric
 from app.rubrics.registry import RubricRegistry
 
 MAX_OPTIONS = 5
+MAX_OPTION_KEY = 99
+"""Options are keyed option-1 … option-99 (``schemas.AltKey``); a key is never reused in one version."""
 
 
 def snapshot(row: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -341,19 +344,37 @@ def _screening_unchanged(session: Session, assessment: Assessment, data: Screeni
 
 
 def add_alternative(
-    session: Session, actor: Actor, assessment: Assessment, data: AlternativeCreate, expected: int
+    session: Session,
+    actor: Actor,
+    assessment: Assessment,
+    data: AlternativeCreate,
+    expected: int,
+    *,
+    key: str | None = None,
 ) -> Alternative:
+    """A further option, keyed by the first ``option-N`` this assessment never used; ``key``: the one an
+    imported document gives it (its ratings name it), refused when this version has used it."""
     actor.require("write")
     begin_edit(session, assessment, expected)
     existing = repo.alternatives_for(session, assessment.id)
     options = [a for a in existing if a.kind == AlternativeKind.option]
     if len(options) >= MAX_OPTIONS:
         raise Conflict(f"an assessment can compare at most {MAX_OPTIONS} further options")
-    used = {a.key for a in existing}
-    n = next(i for i in range(1, MAX_OPTIONS + 2) if f"option-{i}" not in used)
+    # a key is never given to a second option of the same assessment: a removed option's key stays its
+    # own (in the trail, webhooks and clients' records, and in unsaved forms kept for it), so a new
+    # option never inherits what was typed for the removed one
+    used = {a.key for a in existing} | removed_option_keys(session, assessment.id)
+    if key is not None:
+        if key in used:
+            raise Conflict(f"the key {key} is used already in this assessment")
+    else:
+        n = next((i for i in range(1, MAX_OPTION_KEY + 1) if f"option-{i}" not in used), None)
+        if n is None:
+            raise Conflict(f"this assessment has used all {MAX_OPTION_KEY} keys of further options")
+        key = f"option-{n}"
     alt = Alternative(
         assessment_id=assessment.id,
-        key=f"option-{n}",
+        key=key,
         kind=AlternativeKind.option.value,
         title=data.title,
         description=data.description,
@@ -363,6 +384,14 @@ def add_alternative(
     session.flush()
     audit.record(session, actor, "alternative.created", "assessment", assessment.id, None, snapshot(alt))
     return alt
+
+
+def removed_option_keys(session: Session, assessment_id: uuid.UUID) -> set[str]:
+    """The keys of the options removed from this version of an assessment (from its audit trail)."""
+    stmt = select(AuditEvent.before).where(
+        AuditEvent.resource_id == str(assessment_id), AuditEvent.action == "alternative.deleted"
+    )
+    return {str(before["key"]) for before in session.exec(stmt) if isinstance(before, dict) and "key" in before}
 
 
 def alternative_by_key(session: Session, assessment: Assessment, key: str) -> Alternative:

@@ -67,6 +67,11 @@ class AssessmentPage:
     def ratings_of(self, alt: Alternative) -> list[Rating]:
         return [r for r in self.data.ratings if r.alternative_id == alt.id]
 
+    def rated_in(self, perspective_id: str) -> int:
+        """The effects rated (of any alternative) in a perspective, counted or not: the screening page
+        says that marking the perspective not relevant keeps them but stops counting them."""
+        return sum(1 for r in self.data.ratings if r.perspective_id == perspective_id)
+
     def progress(self) -> dict[tuple[str, str, str], tuple[int, int]]:
         """(alternative key, perspective, target) → (criteria rated, criteria in total)."""
         keys = self.data.alt_keys

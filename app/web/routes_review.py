@@ -381,7 +381,8 @@ def follow_up_save(
                     sent = {"rating_id": r.id, "outcome": outcome, "note": text(form, f"n-{r.id}", 20_000)}
                     entry = validated(lang, FollowUpCreate, sent, errors, f"n-{r.id}")
                     if entry is not None:
-                        review.add_follow_up(session, login.actor, assessment, entry)
+                        # the form sends every outcome it shows: one nobody changed is not recorded again
+                        review.add_follow_up(session, login.actor, assessment, entry, skip_unchanged=True)
                 elif text(form, f"n-{r.id}").strip():
                     errors.add(f"o-{r.id}", t(lang, "Choose what actually happened"))
             if errors:

@@ -1,0 +1,129 @@
+"""Exploratory QA of the assessment life cycle through the API: screening changes after rating, new
+versions of an approved assessment, follow-up dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.test_review_flow import PERSPECTIVES
+from tests.support import Api, make_token, make_user
+
+
+@pytest.fixture
+def people(client: Any) -> dict[str, Api]:
+    official = make_user("091", "olli@hel.fi", "official")
+    reviewer = make_user("091", "riikka@hel.fi", "reviewer")
+    return {
+        "official": Api(client, make_token("091", ("read", "write"), official.id)),
+        "reviewer": Api(client, make_token("091", ("read", "write"), reviewer.id)),
+    }
+
+
+def screen(api: Api, aid: str, relevant: tuple[str, ...]) -> None:
+    items = [
+        {"perspective_id": p, "relevant": p in relevant, "reason": "" if p in relevant else "Berör inte beslutet"}
+        for p in PERSPECTIVES
+    ]
+    r = api.put(f"/api/v1/assessments/{aid}/screening", {"items": items}, api.etag(aid))
+    assert r.status_code == 200, r.text
+
+
+POLICY_RATING = {
+    "criterion_id": "policy.firms.business-climate",
+    "target": "firms",
+    "score": -3,
+    "likelihood": "likely",
+    "rationale": "Företagslotsen flyttas",
+    "mitigation": "Digital lots",
+}
+
+
+def act(api: Api, aid: str, action: str, comment: str = "") -> Any:
+    return api.post(f"/api/v1/assessments/{aid}/{action}", {"comment": comment}, api.etag(aid))
+
+
+def test_ratings_of_a_perspective_screened_out_do_not_make_it_submittable(people: dict[str, Api]) -> None:
+    """The proposal rated only in a perspective later screened out has no rating that counts (its summary
+    is empty): submitting it is refused, naming the ratings, until a relevant perspective is rated."""
+    official = people["official"]
+    aid = official.create_assessment()["id"]
+    screen(official, aid, ("policy",))
+    assert official.put_ratings(aid, [POLICY_RATING]).status_code == 200
+    screen(official, aid, ("infrastructure",))  # policy screened out: its rating is kept, but counts nowhere
+    summary = official.get(f"/api/v1/assessments/{aid}/summary").json()
+    assert summary["alternatives"][0]["effects"] == 0
+    r = act(official, aid, "submit")
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["ratings"]
+    assert official.get(f"/api/v1/assessments/{aid}").json()["status"] == "draft"
+    # marked relevant again, the kept rating counts again and the assessment can be submitted
+    screen(official, aid, ("policy", "infrastructure"))
+    assert act(official, aid, "submit").status_code == 200
+
+
+def test_a_new_version_keeps_the_planned_follow_up_date(people: dict[str, Api]) -> None:
+    """Updating an approved assessment does not drop its follow-up review date: the new version carries
+    it (and shows it while a draft), and keeps it once approved; the superseded version keeps its own."""
+    official, reviewer = people["official"], people["reviewer"]
+    aid = official.create_assessment()["id"]
+    screen(official, aid, ("policy",))
+    assert official.put_ratings(aid, [POLICY_RATING]).status_code == 200
+    assert act(official, aid, "submit").status_code == 200
+    assert act(reviewer, aid, "approve").status_code == 200
+    r = official.put(f"/api/v1/assessments/{aid}/review-date", {"review_date": "2028-06-30"}, official.etag(aid))
+    assert r.status_code == 200, r.text
+    r = official.post(f"/api/v1/assessments/{aid}/versions")
+    assert r.status_code == 201, r.text
+    v2 = r.json()
+    assert v2["review_date"] == "2028-06-30" and v2["previous_id"] == aid
+    assert act(official, v2["id"], "submit").status_code == 200
+    assert act(reviewer, v2["id"], "approve").status_code == 200
+    assert official.get(f"/api/v1/assessments/{v2['id']}").json()["review_date"] == "2028-06-30"
+    old = official.get(f"/api/v1/assessments/{aid}").json()
+    assert old["status"] == "superseded" and old["review_date"] == "2028-06-30"
+
+
+def _merged_draft(api: Api, first: int, second: int) -> dict[str, Any]:
+    from tests.rubrics.flows import assessment, rate, rating
+
+    a = assessment(api, f"KS 2026/{first}{second}", rubric_id="kuntaliitto-vitality", rubric_version="1.0.0")
+    rate(
+        api,
+        a["id"],
+        [
+            rating("cross-sector.residents.attractiveness", "residents", 1, effect=e, affected_groups=f"A{e}")
+            for e in range(1, first + 1)
+        ]
+        + [
+            rating("cross-sector.residents.culture-community", "residents", 1, effect=e, affected_groups=f"C{e}")
+            for e in range(1, second + 1)
+        ],
+    )
+    return a
+
+
+def test_a_rubric_upgrade_never_numbers_a_merged_effect_beyond_five(api: Api) -> None:
+    """Two criteria merged into one (1.0.0 → 1.1.0): their effects fill the free numbers 1..5, the bound of
+    the API and of the transfer format. More than five is refused, naming the criterion, and nothing
+    changes; before, they were numbered 6, 7, … and could be neither changed nor exported and imported."""
+    fits = _merged_draft(api, 2, 3)
+    r = api.post(f"/api/v1/assessments/{fits['id']}/rubric-upgrade", {"to_version": "1.1.0"}, api.etag(fits["id"]))
+    assert r.status_code == 200, r.text
+    rows = api.get(f"/api/v1/assessments/{fits['id']}/ratings").json()
+    assert sorted(x["effect"] for x in rows) == [1, 2, 3, 4, 5]
+    assert {x["affected_groups"] for x in rows} == {"A1", "A2", "C1", "C2", "C3"}, "every effect carried over"
+
+    over = _merged_draft(api, 3, 3)
+    before = api.etag(over["id"])
+    r = api.post(f"/api/v1/assessments/{over['id']}/rubric-upgrade", {"to_version": "1.1.0"}, before)
+    assert r.status_code == 422, r.text
+    [problem] = r.json()["errors"]
+    assert problem["field"] == "to_version" and problem["code"] == "too_many_effects"
+    assert "cross-sector.residents.place-attachment" in problem["message"]
+    body = api.get(f"/api/v1/assessments/{over['id']}")
+    assert body.json()["rubric_version"] == "1.0.0" and body.headers["ETag"] == before, "nothing changed"
+    rows = api.get(f"/api/v1/assessments/{over['id']}/ratings").json()
+    assert sorted((x["criterion_id"], x["effect"]) for x in rows)[0] == ("cross-sector.residents.attractiveness", 1)
+    assert len(rows) == 6
