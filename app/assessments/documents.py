@@ -117,6 +117,7 @@ def import_document(session: Session, actor: Actor, registry: RubricRegistry, do
                 assessment,
                 AlternativeCreate(title=alt.title, description=alt.description),
                 assessment.lock_version,
+                key=alt.key,  # the document's ratings name the option by it (option-2 without option-1)
             )
     ratings = [
         RatingIn(alternative=alt.key, **r.model_dump(exclude={"follow_up"}))

@@ -42,3 +42,23 @@ def test_import_then_export_keeps_dates_comments_and_follow_ups(registry) -> Non
     assert out["sources"] == data["sources"] and out["sources"]
     followed = [r for alt in out["alternatives"] for r in alt["ratings"] if r.get("follow_up")]
     assert [r["follow_up"] for r in followed] == [{"outcome": "as_predicted", "note": "Uppföljt 2027"}]
+
+
+def test_an_option_keeps_its_key_from_the_document(registry) -> None:
+    """An assessment whose option-1 was removed exports only option-2; importing that document keeps the
+    key its ratings name (it was re-created as option-1, and its ratings then named no option)."""
+    path = next(p for p in sorted(EXAMPLES.glob("*.yaml")) if "key: option-1" in p.read_text(encoding="utf-8"))
+    data = read_document(path).model_dump(mode="json")
+    for alt in data["alternatives"]:
+        if alt["key"] == "option-1":
+            alt["key"] = "option-2"
+    doc = AssessmentDocument.model_validate(data)
+    with unit_of_work() as session:
+        m = get_or_create(session, doc.municipality)
+        a = import_document(session, system_actor(m.id, m.code, "test"), registry, doc)
+        out = export_document(session, a, m.code)
+    keys = [alt["key"] for alt in out["alternatives"]]
+    assert "option-2" in keys and "option-1" not in keys
+    option = next(alt for alt in out["alternatives"] if alt["key"] == "option-2")
+    source = next(alt for alt in data["alternatives"] if alt["key"] == "option-2")
+    assert len(option["ratings"]) == len(source["ratings"]) > 0
