@@ -22,6 +22,8 @@ PUBLIC = {
     "/login/sso/callback",
     "/accessibility",
     "/privacy",
+    "/robots.txt",
+    "/favicon.ico",
 }
 """Pages for anyone (single sign-on's: tests/security/test_sso.py)."""
 ADMIN_ONLY = {
