@@ -119,10 +119,12 @@ def versions(ids: list[str]) -> dict[str, int]:
     return {str(i): int(v) for i, v in rows}
 
 
-def rating_bodies(n: int = 2 * len(WRITE_CRITERIA)) -> list[str]:
+def rating_bodies(n: int = 2 * len(WRITE_CRITERIA), run: str = "") -> list[str]:
     """Request bodies saving one rating of the proposal; each differs from the one before. Sent in turn,
     each also differs from what its criterion holds (written by the body half a turn before): the API
-    writes nothing for a save of the values stored, which keeps the version a benchmark counts on."""
+    writes nothing for a save of the values stored, which keeps the version a benchmark counts on. A
+    new ``run`` for each run of a scenario: its first bodies then differ from what an earlier run (the
+    same scenario with one worker, then two) left stored too."""
     out = []
     for i in range(n):
         criterion, target = WRITE_CRITERIA[i % len(WRITE_CRITERIA)]
@@ -133,7 +135,7 @@ def rating_bodies(n: int = 2 * len(WRITE_CRITERIA)) -> list[str]:
             "score": score,
             "likelihood": "likely",
             "horizon": "medium",
-            "rationale": f"Benchmark rating {i}: the effect follows from the proposal's business plan.",
+            "rationale": f"Benchmark rating {i}{run}: the effect follows from the proposal's business plan.",
         }
         if score < 0:
             rating["mitigation"] = "Phased introduction and advice for small firms."
