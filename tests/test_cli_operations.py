@@ -17,23 +17,9 @@ from typer.testing import CliRunner
 from app.cli.main import app
 from tests.server import ROOT, VENV_BIN, free_port
 from tests.support import make_municipality
+from tests.test_cli_qa_database import livskraft, one_error_line  # the CLI as a process; one clean error line
 
 runner = CliRunner()
-
-
-def livskraft(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, **env}
-    command = [str(VENV_BIN / "livskraft"), *args]
-    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False)
-
-
-def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 1, (proc.returncode, proc.stderr)
-    assert "Traceback" not in proc.stderr and "╭" not in proc.stderr, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
-    return lines[0]
-
 
 # --- backup never replaces a file unless told to ---------------------------------------------------
 
