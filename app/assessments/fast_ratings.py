@@ -16,9 +16,9 @@ statement costs the driver more CPU than PostgreSQL spends on it here):
    commit (``BEGIN`` and ``COMMIT`` travel in the pipeline too).
 
 Like the fast reads it only ever *does the ordinary thing faster*: a stale version, another
-municipality's or a non-draft assessment, a pinned rubric extension or any invalid rating answers
-``None`` before anything is written (the transaction rolls back), and the ordinary route then decides
-the proper 404, 409, 412 or 422 itself.
+municipality's or a non-draft assessment, local extensions not yet merged in this process or any
+invalid rating answers ``None`` before anything is written (the transaction rolls back), and the
+ordinary route then decides the proper 404, 409, 412 or 422 itself.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ from app.auth.actor import Actor
 from app.db.base import utcnow
 from app.db.loop_db import for_psycopg, pipelined_transaction
 from app.municipalities.models import Municipality
-from app.rubrics.extensions import pins_of
+from app.rubrics.extensions import cached_merged_rubric, pins_of
+from app.rubrics.models import Rubric
 from app.rubrics.registry import RubricRegistry
 
 Compiled = tuple[str, dict[str, Any]]
@@ -187,9 +188,9 @@ async def save(
             claimed = await claim_cur.fetchone()  # the first round trip ends here
             if claimed is None:  # stale, not a draft, or not the actor's municipality
                 raise _Decline
-            if pins_of(claimed):  # the merged rubric is read through the ORM session
+            rubric = _rubric(registry, claimed)
+            if rubric is None:  # local extensions not merged in this process yet: the ORM session reads them
                 raise _Decline
-            rubric = service.rubric_of(registry, claimed)
             alternatives = {
                 key: _Alternative(id, key, kind)
                 for id, key, kind in zip(
@@ -239,6 +240,16 @@ async def save(
         )
     values = [by_id[i].model_dump() if isinstance(by_id[i], Rating) else by_id[i]._asdict() for i in order]
     return Saved(claimed.lock_version, [rating_public_values(v, keys[v["alternative_id"]]) for v in values])
+
+
+def _rubric(registry: RubricRegistry, claimed: Any) -> Rubric | None:
+    """The rubric the assessment is rated on (its pinned base version merged with its pinned local
+    extensions, if that merge is cached), or None for the ordinary path."""
+    pins = pins_of(claimed)
+    if not pins:
+        return service.rubric_of(registry, claimed)
+    base = registry.get(claimed.rubric_id, claimed.rubric_version)
+    return cached_merged_rubric(registry, base, pins) if base is not None else None
 
 
 def _rating_params(constants: dict[str, Any], row: Rating) -> dict[str, Any]:

@@ -167,7 +167,7 @@ def merged_rubric(
     """``base`` merged with the pinned extension versions, cached by content (ids, versions, hashes)."""
     if not pins:
         return base
-    key = (base.id, base.version, base.content_hash, *((p.id, p.version, p.content_hash) for p in pins))
+    key = _merged_key(base, pins)
     cached = registry.merged.get(key)
     if cached is not None:
         return cached
@@ -176,6 +176,17 @@ def merged_rubric(
         registry.merged.pop(next(iter(registry.merged)), None)
     registry.merged[key] = merged
     return merged
+
+
+def cached_merged_rubric(registry: RubricRegistry, base: Rubric, pins: Sequence[ExtensionPin]) -> Rubric | None:
+    """``base`` merged with ``pins`` if that merge is in the registry's cache (it is content-addressed:
+    the pins name each extension version by its hash), else None. For readers without an ORM session
+    (the fast write path), which leave a first use to the ordinary path that fills the cache."""
+    return registry.merged.get(_merged_key(base, pins)) if pins else base
+
+
+def _merged_key(base: Rubric, pins: Sequence[ExtensionPin]) -> tuple[str, ...]:
+    return (base.id, base.version, base.content_hash, *(v for p in pins for v in (p.id, p.version, p.content_hash)))
 
 
 def _resolve(

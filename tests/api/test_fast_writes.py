@@ -236,3 +236,30 @@ def test_a_save_of_none_and_of_many_is_the_same_on_both_paths(api: Api, client: 
     assert [len(e.after["changes"]) for e in events(fast_a["id"])] == [10, 3]
     assert [len(e.after["changes"]) for e in events(slow_a["id"])] == [10, 3]
     assert chain_intact()
+
+
+def test_an_assessment_with_local_extensions_is_saved_fast_once_its_rubric_is_merged(api: Api, client: Any) -> None:
+    """Vaasa pins its file extension: the first save (the merged rubric not yet cached) takes the
+    ordinary path, the later ones the fast path, with the local criterion checked the same way."""
+    vaasa = Api(client, make_token("905"))
+    a = vaasa.create_assessment(f"KS 2026/{uuid.uuid4().hex[:6]}")
+    assert a["extensions"], "the Vaasa file extension is pinned"
+    rubric = vaasa.get(f"/api/v1/assessments/{a['id']}/rubric").json()
+    criterion = next(c for p in rubric["perspectives"] for c in p["criteria"] if c["local"])
+    items = [{"perspective_id": p, "relevant": True, "reason": ""} for p in PERSPECTIVE_IDS]
+    assert (
+        vaasa.put(f"/api/v1/assessments/{a['id']}/screening", {"items": items}, vaasa.etag(a["id"])).status_code == 200
+    )
+    client.app.state.rubrics.merged.clear()  # as in a process that has not merged it yet
+    before = served()
+    first = rating(1, criterion_id=criterion["id"], target=criterion["target"])
+    assert put(vaasa, a, [first]).status_code == 200
+    assert served() == before, "the first save merges the rubric on the ordinary path"
+    second = put(vaasa, a, [{**first, "score": 2}, rating(-1)])
+    assert second.status_code == 200 and served() == before + 1, second.text
+    assert {(r["criterion_id"], r["score"]) for r in second.json()} == {(criterion["id"], 2), (BUSINESS, -1)}
+    # an invalid local rating is the ordinary 422, nothing written
+    etag = vaasa.etag(a["id"])
+    wrong = next(t for t in ("organisation", "firms", "residents") if t != criterion["target"])
+    r = put(vaasa, a, [{**first, "target": wrong}], etag)
+    assert r.status_code == 422 and served() == before + 1 and vaasa.etag(a["id"]) == etag
