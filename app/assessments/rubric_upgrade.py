@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from app.assessments import repository as repo
 from app.assessments.models import Assessment, Rating, Status
+from app.assessments.schemas import MAX_EFFECT
 from app.assessments.service import begin_edit, refresh_flags, rubric_of
 from app.audit import service as audit
 from app.auth.actor import Actor
@@ -89,10 +90,6 @@ class UpgradeReport(BaseModel):
     renamed: list[RenamedRating]
     removed: list[RemovedRating]
     new_criteria: list[str] = Field(description="Criteria of the new version the draft has not met before")
-
-
-MAX_EFFECT = 5
-"""The effects a criterion carries per alternative and target (``schemas.RatingIn.effect``)."""
 
 
 @dataclass

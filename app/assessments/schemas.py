@@ -39,6 +39,8 @@ LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=CLEAN_TEX
 # One citation: a register, a statistic, a survey or a consultation the assessment rests on.
 SourceText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=CLEAN_TEXT)]
 MAX_SOURCES = 50
+MAX_EFFECT = 5
+"""A criterion may carry several effects on one target (a decision can help one group and harm another)."""
 # Case numbers are identifiers shown in lists and PDFs: no control characters and no bidirectional
 # overrides (U+202A–U+202E, U+2066–U+2069), which could make one case number look like another.
 CaseNumber = Annotated[
@@ -279,7 +281,9 @@ class RatingIn(Input):
     alternative: AltKey = "proposal"
     criterion_id: Slug
     target: Target
-    effect: int = Field(default=1, ge=1, le=5, strict=True, description="A criterion may carry several effects, 1..5")
+    effect: int = Field(
+        default=1, ge=1, le=MAX_EFFECT, strict=True, description="A criterion may carry several effects, 1..5"
+    )
     score: Score | UnknownScore = Field(description="−3..+3, or 'unknown' for a knowledge gap")
     likelihood: Likelihood | None = None
     horizon: Horizon | None = None
@@ -537,7 +541,7 @@ class DocFollowUp(Input):
 class DocRating(Input):
     criterion_id: Slug
     target: Target
-    effect: int = Field(default=1, ge=1, le=5)
+    effect: int = Field(default=1, ge=1, le=MAX_EFFECT)
     score: Score | UnknownScore
     likelihood: Likelihood | None = None
     horizon: Horizon | None = None

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from app.assessments.models import Rating
-from app.assessments.schemas import MAX_SOURCES, DecisionCreate, RatingIn, ScreeningItem
+from app.assessments.schemas import MAX_EFFECT, MAX_SOURCES, DecisionCreate, RatingIn, ScreeningItem
 from app.db.base import INT4_MAX
 from app.errors import FieldProblem
 from app.rubrics.models import Criterion, Perspective, Rubric
@@ -32,7 +32,9 @@ RATING_FIELDS = (
     "affected_groups",
     "affected_area",
 )
-EFFECTS = (1, 2)
+FORM_EFFECTS = 2
+"""The form offers a first and a second effect per question; a third to fifth (saved through the API or
+carried over by a rubric upgrade) is shown, and can be changed or removed, where one is saved."""
 DECISION_FIELDS = ("case_number", "title", "summary", "deciding_body", "planned_date")
 M = TypeVar("M", bound=BaseModel)
 
@@ -321,8 +323,25 @@ def rating_field(index: int, effect: int, name: str) -> str:
     return f"c{index}-e{effect}-{name}"
 
 
-def rating_names(criteria: list[Criterion]) -> list[str]:
-    return [rating_field(i, e, f) for i in range(len(criteria)) for e in EFFECTS for f in RATING_FIELDS]
+def effects_shown(criteria: list[Criterion], ratings: Iterable[Rating], values: Mapping[str, str] = {}) -> list[int]:
+    """How many effects the form shows of each question: two, or up to the highest one saved or
+    typed (``values``: a kept draft, or a form sent when the effect was still saved)."""
+    highest: dict[str, int] = {}
+    for r in ratings:
+        highest[r.criterion_id] = max(highest.get(r.criterion_id, 0), r.effect)
+    shown = [max(FORM_EFFECTS, highest.get(c.id, 0)) for c in criteria]
+    for name, value in values.items():
+        found = _RATING_FIELD.match(name)
+        if value and found and int(found["i"]) < len(shown):
+            i = int(found["i"])
+            shown[i] = max(shown[i], min(int(found["e"]), MAX_EFFECT))
+    return shown
+
+
+def rating_names(shown: list[int]) -> list[str]:
+    """The form's field names, in its order, for ``effects_shown`` (``[MAX_EFFECT] * n``: every name a
+    form of n questions may send)."""
+    return [rating_field(i, e, f) for i, n in enumerate(shown) for e in range(1, n + 1) for f in RATING_FIELDS]
 
 
 def rating_place(lang: str, criteria: list[Criterion]) -> Callable[[str], str]:
@@ -342,26 +361,23 @@ _RATING_FIELD = re.compile(r"^c(?P<i>\d+)-e(?P<e>\d+)-")
 
 
 def rating_initial(criteria: list[Criterion], ratings: Iterable[Rating]) -> dict[str, str]:
-    by_key = {(r.criterion_id, r.effect): r for r in ratings}
+    """The form's values as saved: every effect of each of its questions, in the form's order."""
+    index = {c.id: i for i, c in enumerate(criteria)}
     out: dict[str, str] = {}
-    for i, c in enumerate(criteria):
-        for e in EFFECTS:
-            r = by_key.get((c.id, e))
-            if r is None:
-                continue
-            values = {
-                "score": "unknown" if r.score is None else str(r.score),
-                "likelihood": r.likelihood or "",
-                "horizon": r.horizon or "",
-                "certainty": r.certainty or "",
-                "rationale": r.rationale,
-                "evidence": "\n".join(r.evidence),
-                "mitigation": r.mitigation,
-                "affected_groups": r.affected_groups,
-                "affected_area": r.affected_area,
-            }
-            for name, value in values.items():
-                out[rating_field(i, e, name)] = value
+    for r in sorted((r for r in ratings if r.criterion_id in index), key=lambda r: (index[r.criterion_id], r.effect)):
+        values = {
+            "score": "unknown" if r.score is None else str(r.score),
+            "likelihood": r.likelihood or "",
+            "horizon": r.horizon or "",
+            "certainty": r.certainty or "",
+            "rationale": r.rationale,
+            "evidence": "\n".join(r.evidence),
+            "mitigation": r.mitigation,
+            "affected_groups": r.affected_groups,
+            "affected_area": r.affected_area,
+        }
+        for name, value in values.items():
+            out[rating_field(index[r.criterion_id], r.effect, name)] = value
     return out
 
 
@@ -376,12 +392,19 @@ class ParsedRatings:
 
 
 def parse_ratings(
-    lang: str, alternative: str, perspective: Perspective, criteria: list[Criterion], values: Mapping[str, str]
+    lang: str,
+    alternative: str,
+    perspective: Perspective,
+    criteria: list[Criterion],
+    shown: list[int],
+    values: Mapping[str, str],
 ) -> ParsedRatings:
+    """The ratings of the effects the form showed (``effects_shown``); an effect left without any
+    answer is cleared."""
     errors = FieldErrors()
     out = ParsedRatings([], [], [], errors)
     for i, c in enumerate(criteria):
-        for e in EFFECTS:
+        for e in range(1, shown[i] + 1):
             v = {f: values.get(rating_field(i, e, f), "") for f in RATING_FIELDS}
             if v["score"] == "":
                 if any(v[f].strip() for f in RATING_FIELDS if f != "score"):

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.api.param_models import parsed
 from app.assessments import review, rules, service
-from app.assessments.schemas import ScreeningUpdate
+from app.assessments.schemas import MAX_EFFECT, ScreeningUpdate
 from app.auth.web_sessions import WebLogin
 from app.db.session import request_unit_of_work
 from app.errors import DomainError, InvalidState, NotFound, PreconditionFailed, ValidationFailed
@@ -41,6 +41,7 @@ from app.web.deps import (
 )
 from app.web.forms import (
     FieldErrors,
+    effects_shown,
     form_values,
     parse_ratings,
     parse_screening,
@@ -291,8 +292,10 @@ def _rate_page(
     **ctx: Any,
 ) -> Response:
     alt, perspective, criteria, key = parts
-    current = rating_initial(criteria, pg.ratings_of(alt))
+    saved = pg.ratings_of(alt)
+    current = rating_initial(criteria, saved)
     ctx.setdefault("values", current)
+    ctx.setdefault("effects", effects_shown(criteria, saved, ctx["values"]))
     ctx.setdefault("base_version", pg.assessment.lock_version)
     ctx.setdefault("base_hash", values_hash(current))
     ctx.setdefault("fe", {})
@@ -399,9 +402,11 @@ def rate_save(
     alt, perspective, criteria, key = parts
     # whole, not cut at the limit + 1 as text() does: a text over its limit is refused and shown again
     # as typed, so nothing beyond the limit is lost (the body's own limit bounds it)
-    values = {k: v for k, v in form_values(form, rating_names(criteria)).items() if v}
+    saved = pg.ratings_of(alt)
+    values = {k: v for k, v in form_values(form, rating_names([MAX_EFFECT] * len(criteria))).items() if v}
+    shown = effects_shown(criteria, saved, values)
     base_version, base_hash = _base(form)
-    current = rating_initial(criteria, pg.ratings_of(alt))
+    current = rating_initial(criteria, saved)
     if base_version != assessment.lock_version and values_hash(current) != base_hash:
         drafts.save(
             session, assessment, login.user, key, values | {"base_hash": values_hash(current)}, assessment.lock_version
@@ -423,7 +428,7 @@ def rate_save(
             base_hash=values_hash(current),
             title_error=True,  # the save was refused: "Error:" before the title, as with an error summary
         )
-    parsed = parse_ratings(lang, alt.key, perspective, criteria, values)
+    parsed = parse_ratings(lang, alt.key, perspective, criteria, shown, values)
     errors = parsed.errors
     if not errors:
         _save_ratings(session, login, registry, pg, alt, parsed, errors, lang)
@@ -433,7 +438,7 @@ def rate_save(
         for i, rating in enumerate(parsed.ratings):
             for p in rules.rating_problems(rating, pg.rubric, pg.relevance, f"ratings.{i}."):
                 errors.add(rating_problem_field(p, parsed.positions), problem_message(lang, p))
-        order = {name: n for n, name in enumerate(rating_names(criteria))}
+        order = {name: n for n, name in enumerate(rating_names(shown))}
         errors.by_field = dict(sorted(errors.by_field.items(), key=lambda item: order.get(item[0], len(order))))
     if errors:
         drafts.save(session, assessment, login.user, key, values | {"base_hash": base_hash}, base_version)
