@@ -26,10 +26,12 @@ from app.auth.users import (
     create_user,
     new_password_problems,
     password_context,
+    password_problems,
 )
 from app.db.base import utcnow
 from app.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from app.municipalities.models import Municipality
+from app.web.forms import FieldErrors
 from app.web.templating import t
 
 INVITATION_DAYS = 14
@@ -154,6 +156,12 @@ def deactivate(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
     session.flush()
     audit.record(session, actor, "user.deactivated", "user", user.id, {"active": True}, {"active": False})
     return user
+
+
+def password_length(lang: str, password: str, errors: FieldErrors) -> None:
+    """A new password's length problem, if any, on its field (the domain's rule, ``users.password_problems``)."""
+    for problem in password_problems(password):
+        errors.add("password", password_message(lang, problem))
 
 
 def password_message(lang: str, problem: FieldProblem) -> str:

@@ -225,6 +225,7 @@ FLASH_MESSAGES = frozenset(
         "approved",
         "returned",
         "version_created",
+        "newer_version_exists",
         "follow_up_saved",
         "invited",
         "token_revoked",

@@ -6,10 +6,10 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.auth import users
-from app.auth.passwords import MIN_LENGTH
 from app.routing import Router
 from app.settings import get_settings
 from app.web import accounts
+from app.web.accounts import password_length
 from app.web.deps import FormDep, LangDep, LoginDep, SessionDep, page, redirect, text
 from app.web.forms import FieldErrors
 from app.web.templating import t
@@ -29,11 +29,8 @@ def password_change(request: Request, session: SessionDep, lang: LangDep, login:
     errors = FieldErrors()
     if not current:
         errors.add("current", t(lang, "Enter your current password"))
-    if len(new) < MIN_LENGTH:
-        errors.add("password", t(lang, "Use at least 12 characters in the password"))
-    elif len(new) > 256:
-        errors.add("password", t(lang, "Use at most 256 characters in the password"))
-    elif new != confirm:
+    password_length(lang, new, errors)
+    if new != confirm:  # beside a length problem too: both are fixed in one round
         errors.add("confirm", t(lang, "The passwords do not match"))
     if not errors:
         for problem in users.change_password(

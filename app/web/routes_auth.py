@@ -18,6 +18,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.routing import Router
 from app.settings import get_settings
 from app.web import accounts
+from app.web.accounts import password_length
 from app.web.deps import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -280,9 +281,8 @@ def invitation_accept(request: Request, token: str, session: SessionDep, lang: L
         errors.add("name", t(lang, "Enter your name"))
     elif len(name) > users.MAX_NAME:
         errors.add("name", too_long(lang, users.MAX_NAME, t(lang, "Your name")))
-    if len(password) < 12:
-        errors.add("password", t(lang, "Use at least 12 characters in the password"))
-    elif password != confirm:
+    password_length(lang, password, errors)
+    if password != confirm:  # beside a length problem too: both are fixed in one round
         errors.add("confirm", t(lang, "The passwords do not match"))
     if not errors:
         try:

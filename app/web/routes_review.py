@@ -15,7 +15,7 @@ from app.assessments import review, views
 from app.assessments.schemas import FollowUpCreate, ReviewDateUpdate
 from app.assessments.scoring import RatingInput, significant
 from app.audit import repository as audit_repo
-from app.errors import FieldProblem, Forbidden, InvalidState, PreconditionFailed, ValidationFailed
+from app.errors import Conflict, FieldProblem, Forbidden, InvalidState, PreconditionFailed, ValidationFailed
 from app.routing import Router
 from app.rubrics.models import TARGETS
 from app.web.deps import (
@@ -291,7 +291,15 @@ def _event_number(value: str | None) -> int | None:
 
 @router.post("/assessments/{assessment_id}/new-version")
 def new_version(session: SessionDep, login: WriterDep, assessment: AssessmentDep, form: FormDep) -> Response:
-    copy = review.new_version(session, login.actor, assessment)
+    try:
+        copy = review.new_version(session, login.actor, assessment)
+    except Conflict as exc:
+        newer = exc.extra.get("assessment_id")
+        if newer is None or isinstance(exc, InvalidState):
+            raise
+        # pressed in a tab opened before someone (or the same official) made it: the newer version is
+        # where the work goes on, so go there rather than to an error page
+        return redirect(f"/assessments/{newer}", "newer_version_exists")
     return redirect(f"/assessments/{copy.id}", "version_created")
 
 

@@ -145,6 +145,24 @@ def test_a_password_change_refuses_a_common_password(app: Any) -> None:
     assert web.post("/account/password", {"current": PASSWORD, "password": good, "confirm": good}).status_code == 303
 
 
+def test_a_short_password_typed_differently_twice_names_both_problems_at_once(admin: Web, app: Any) -> None:
+    """Before, only the length was named; the mismatch came up in a second round."""
+    web = Web.signed_in(app, "tiina@vaasa.fi", "official")
+    r = web.post("/account/password", {"current": PASSWORD, "password": "kort", "confirm": "kortare"})
+    assert r.status_code == 400
+    assert [f for f, _ in error_summary(r.text)] == ["password", "confirm"]
+    assert "minst 12 tecken" in r.text and "Lösenorden stämmer inte överens" in r.text
+    link = _invite(admin, "nils@vaasa.fi")
+    guest = TestClient(app, follow_redirects=False)
+    page = guest.get(link)
+    data = {"csrf_token": csrf_of(page.text), "name": "Nils", "password": "kort", "confirm": "kortare"}
+    r = guest.post(link, data=data)
+    assert r.status_code == 400 and [f for f, _ in error_summary(r.text)] == ["password", "confirm"]
+    data = {"csrf_token": csrf_of(page.text), "name": "Nils", "password": "x" * 257, "confirm": "x" * 257}
+    r = guest.post(link, data=data)
+    assert r.status_code == 400 and "högst 256 tecken" in r.text
+
+
 def test_the_cli_reset_refuses_a_common_password(monkeypatch: pytest.MonkeyPatch) -> None:
     from app.cli.main import app as cli
 

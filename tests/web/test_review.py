@@ -111,7 +111,12 @@ def test_new_version_history_and_follow_up(official: Web, reviewer: Web) -> None
     trail = history.text.split("Granskningsspår")[1]
     assert "version 1" in history.text and "En ny version påbörjades" in trail and "Godkänd" in trail
     assert "assessment.versioned" not in trail, "the audit trail names its events in the page's language"
-    assert official.post(f"/assessments/{aid}/new-version").status_code == 409
+    # pressed again (a tab opened before): no third version; the newer one is shown, and said so
+    again = official.post(f"/assessments/{aid}/new-version")
+    assert again.status_code == 303 and again.headers["location"] == f"/assessments/{new_id}"
+    shown = official.get(again.headers["location"]).text
+    assert "En nyare version av bedömningen hade redan gjorts" in shown
+    assert official.post(f"/assessments/{new_id}/new-version").status_code == 409, "a draft has no new version"
 
 
 def test_pdf_download(official: Web, reviewer: Web) -> None:
