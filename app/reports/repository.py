@@ -106,8 +106,22 @@ def _portfolio_filter(
         _in_period(date_from, date_to, municipality.country, dialect),
     ]
     if deciding_body:
-        conditions.append(col(Decision.deciding_body) == deciding_body)
+        conditions.append(_version_body() == deciding_body)
     return conditions
+
+
+def _version_body() -> ColumnElement[Any]:
+    """The deciding body as the assessment version shows it (as :func:`_version_day`): the one it was
+    approved with for an approved version, the decision's current one otherwise. A new draft that moves
+    the decision to another body leaves the approved version under the body it was approved for."""
+    snapshot = col(Assessment.decision_snapshot)
+    return case(
+        (
+            and_(col(Assessment.status).in_(("approved", "superseded")), snapshot.is_not(None)),
+            snapshot["deciding_body"].as_string(),
+        ),
+        else_=col(Decision.deciding_body),
+    )
 
 
 def count_portfolio_decisions(

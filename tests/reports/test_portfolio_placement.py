@@ -43,6 +43,24 @@ def test_an_approved_version_stays_in_the_period_it_was_approved_for(client: Any
     assert "KH 11/2026" in portfolio(official, "2026-10-01", "2026-12-31")
 
 
+def test_an_approved_version_stays_under_the_body_it_was_approved_for(client: Any) -> None:
+    official, reviewer = people(client, "091")
+    a = approved(official, reviewer, "KH 12/2026", "2026-02-10", [NEGATIVE, POSITIVE])
+    assert official.post(f"/api/v1/assessments/{a['id']}/versions").status_code == 201
+    d = official.get(f"/api/v1/decisions/{a['decision_id']}")
+    moved = {"deciding_body": "Stadsfullmäktige"}
+    assert official.patch(f"/api/v1/decisions/{a['decision_id']}", moved, d.headers["ETag"]).status_code == 200
+
+    def by_body(body: str) -> str:
+        params = {"from": "2026-01-01", "to": "2026-03-31", "lang": "sv", "body": body}
+        r = official.get("/api/v1/reports/portfolio", params=params)
+        assert r.status_code == 200, r.text
+        return pdf_text(r.content)
+
+    assert "Kommunstyrelsen · Godkänd" in by_body("Kommunstyrelsen"), "the approved version, under its body"
+    assert "Stadsfullmäktige · Utkast" in by_body("Stadsfullmäktige"), "the new draft, under the new body"
+
+
 EXPLAINED = {
     "sv": "Ett beslut räknas för en målgrupp bara när både förslaget och nollalternativet har bedömda effekter",
     "fi": "Päätös lasketaan mukaan kohderyhmälle vain, jos sekä sen ehdotuksen että sen nollavaihtoehdon",
