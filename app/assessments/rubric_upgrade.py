@@ -5,7 +5,8 @@ the new id; ratings of merged criteria become effects of the criterion they were
 keeps its own effect number where it is free). Ratings of removed criteria are never dropped silently:
 they are returned in the report with their full content and recorded in the audit event, so the
 official can re-rate them where the migration map points (``see``). Only drafts move, and only from
-the version the official saw (If-Match).
+the version the official saw (If-Match). :func:`plan_upgrade` tells what a move would do without making
+it (the web's preview), :func:`newer_version` whether there is a newer version to move to.
 """
 
 from __future__ import annotations
@@ -92,12 +93,65 @@ class UpgradeReport(BaseModel):
     new_criteria: list[str] = Field(description="Criteria of the new version the draft has not met before")
 
 
+class TooManyEffects(ValidationFailed):
+    """The draft's ratings do not fit the new version: merging would give a criterion more effects of one
+    alternative than a rating carries. ``full``: each such (criterion id of the new version, target), for
+    a message in the reader's language (the API sends ``errors``, as for any ``ValidationFailed``)."""
+
+    def __init__(self, detail: str, *, errors: list[FieldProblem], full: list[tuple[str, str]]) -> None:
+        super().__init__(detail, errors=errors)
+        self.full = full
+
+
 @dataclass
 class _Move:
     rating: Rating
     mapped: Mapped
     perspective_id: str
     effect: int = 0
+
+
+@dataclass
+class UpgradePlan:
+    """What moving a draft to another rubric version would do, computed without writing anything: the
+    report the official reads, the rubrics before and after (extensions merged), and the moves
+    :func:`upgrade_rubric` applies."""
+
+    report: UpgradeReport
+    old_rubric: Rubric
+    new_rubric: Rubric
+    target: Rubric
+    pins: list[ExtensionPin]
+    moves: list[_Move]
+
+
+@dataclass
+class _Prepared:
+    """The checked target of an upgrade, before the draft's ratings are read."""
+
+    target: Rubric
+    pins: list[ExtensionPin]
+    old_rubric: Rubric
+    new_rubric: Rubric
+    mapping: dict[str, Mapped]
+    previous: RubricPin
+
+
+def newer_version(registry: RubricRegistry, assessment: Assessment) -> str | None:
+    """The newest installed version of the assessment's rubric that is newer than the one it uses, or
+    None. (Moving to the same version with newer local extensions is left to the API.)"""
+    own = semver_key(assessment.rubric_version)
+    newer = [r.version for r in registry.versions(assessment.rubric_id) if semver_key(r.version) > own]
+    return newer[-1] if newer else None
+
+
+def plan_upgrade(
+    session: Session, actor: Actor, registry: RubricRegistry, assessment: Assessment, to_version: str
+) -> UpgradePlan:
+    """What :func:`upgrade_rubric` would do, read only (no version claimed, nothing moved, nothing
+    audited): the same checks and errors — ``InvalidState`` for a draft no longer or already on
+    ``to_version``, ``ValidationFailed`` for an unknown or older version or too many effects."""
+    return _planned(session, assessment, _prepare(session, actor, registry, assessment, to_version))
 
 
 def upgrade_rubric(
@@ -108,6 +162,37 @@ def upgrade_rubric(
     to_version: str,
     expected: int,
 ) -> UpgradeReport:
+    prepared = _prepare(session, actor, registry, assessment, to_version)
+    # the version is claimed before the ratings are read, so they are the ones of the version moved
+    begin_edit(session, assessment, expected)
+    plan = _planned(session, assessment, prepared)
+    report, target = plan.report, plan.target
+    _apply(session, plan.moves)
+    assessment.rubric_version, assessment.rubric_hash = target.version, target.content_hash
+    assessment.extensions = extensions.stored_pins(plan.pins)
+    session.add(assessment)
+    session.flush()
+    refresh_flags(session, assessment)
+    audit.record(
+        session,
+        actor,
+        "assessment.rubric_upgraded",
+        "assessment",
+        assessment.id,
+        {"rubric": report.previous.model_dump(mode="json")},
+        {
+            "rubric": report.current.model_dump(mode="json"),
+            "carried": len(report.carried),
+            "renamed": [r.model_dump(mode="json") for r in report.renamed],
+            "removed": [r.model_dump(mode="json") for r in report.removed],
+        },
+    )
+    return report
+
+
+def _prepare(
+    session: Session, actor: Actor, registry: RubricRegistry, assessment: Assessment, to_version: str
+) -> _Prepared:
     actor.require("write")
     if assessment.status != Status.draft:
         raise InvalidState(f"the assessment is {assessment.status}: only a draft moves to another rubric version")
@@ -119,44 +204,28 @@ def upgrade_rubric(
     old_rubric = rubric_of(registry, assessment)
     new_rubric = extensions.merged_rubric(registry, session, assessment.municipality_id, target, pins)
     mapping = _mapping(registry, old_rubric, new_rubric)
-    previous = _pin(assessment, old_pins)
-    begin_edit(session, assessment, expected)
+    return _Prepared(target, pins, old_rubric, new_rubric, mapping, _pin(assessment, old_pins))
+
+
+def _planned(session: Session, assessment: Assessment, prepared: _Prepared) -> UpgradePlan:
+    """Each rating's fate and the report of them (reads the draft's alternatives and ratings only)."""
+    target, old_rubric, new_rubric = prepared.target, prepared.old_rubric, prepared.new_rubric
     alt_keys = {a.id: a.key for a in repo.alternatives_for(session, assessment.id)}
     ratings = repo.ratings_for(session, assessment.id)
     report = UpgradeReport(
-        previous=previous,
+        previous=prepared.previous,
         current=RubricPin(
-            rubric_id=target.id, version=target.version, content_hash=target.content_hash, extensions=pins
+            rubric_id=target.id, version=target.version, content_hash=target.content_hash, extensions=prepared.pins
         ),
         carried=[],
         renamed=[],
         removed=[],
         new_criteria=[c.id for _, c in new_rubric.criteria() if old_rubric.criterion(c.id) is None],
     )
-    moves = _plan(ratings, mapping, old_rubric, new_rubric)
+    moves = _plan(ratings, prepared.mapping, old_rubric, new_rubric)
     for move in moves:
         _report(report, move, alt_keys, old_rubric, new_rubric)
-    _apply(session, moves)
-    assessment.rubric_version, assessment.rubric_hash = target.version, target.content_hash
-    assessment.extensions = extensions.stored_pins(pins)
-    session.add(assessment)
-    session.flush()
-    refresh_flags(session, assessment)
-    audit.record(
-        session,
-        actor,
-        "assessment.rubric_upgraded",
-        "assessment",
-        assessment.id,
-        {"rubric": previous.model_dump(mode="json")},
-        {
-            "rubric": report.current.model_dump(mode="json"),
-            "carried": len(report.carried),
-            "renamed": [r.model_dump(mode="json") for r in report.renamed],
-            "removed": [r.model_dump(mode="json") for r in report.removed],
-        },
-    )
-    return report
+    return UpgradePlan(report, old_rubric, new_rubric, target, prepared.pins, moves)
 
 
 def _target_version(registry: RubricRegistry, assessment: Assessment, to_version: str) -> Rubric:
@@ -210,6 +279,7 @@ def _plan(ratings: Sequence[Rating], mapping: Mapping[str, Mapped], old: Rubric,
                 mv.rating.effect
             )
     full: list[FieldProblem] = []
+    overflowing: list[tuple[str, str]] = []
     for mv in moves:
         if mv.mapped.fate in ("renamed", "merged") and mv.mapped.new_id:
             used = taken.setdefault((mv.rating.alternative_id, mv.mapped.new_id, mv.rating.target), set())
@@ -226,11 +296,15 @@ def _plan(ratings: Sequence[Rating], mapping: Mapping[str, Mapped], old: Rubric,
                         "too_many_effects",
                     )
                 )
+                if (mv.mapped.new_id, mv.rating.target) not in overflowing:
+                    overflowing.append((mv.mapped.new_id, mv.rating.target))
                 continue
             mv.effect = mv.rating.effect if mv.rating.effect in free else free[0]
             used.add(mv.effect)
     if full:
-        raise ValidationFailed("the draft's ratings do not fit the new version; nothing was changed", errors=full)
+        raise TooManyEffects(
+            "the draft's ratings do not fit the new version; nothing was changed", errors=full, full=overflowing
+        )
     return moves
 
 

@@ -37,6 +37,7 @@ from app.web import (
     routes_drafts,
     routes_reports,
     routes_review,
+    routes_rubric_upgrade,
 )
 from app.web.deps import (
     LANG_COOKIE,
@@ -265,6 +266,7 @@ ROUTERS = tuple(
         routes_drafts,
         routes_alternatives,
         routes_review,
+        routes_rubric_upgrade,
         routes_reports,
         routes_admin,
         routes_about,

@@ -236,6 +236,7 @@ FLASH_MESSAGES = frozenset(
         "welcome",
         "password_changed",
         "form_expired",
+        "rubric_upgraded",
     }
 )
 

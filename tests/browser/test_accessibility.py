@@ -16,7 +16,7 @@ from tests.browser.walk import walk
 
 pytestmark = pytest.mark.browser
 MAX_PAGE_BYTES = 150_000
-EXPECTED_PAGES = 29
+EXPECTED_PAGES = 30
 
 
 @pytest.mark.parametrize("lang", ["sv", "fi", "en"])

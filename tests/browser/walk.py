@@ -59,6 +59,8 @@ def walk(page: Any, base: str, lang: str, visit: Visit) -> None:
     page.goto(f"{base}/language?lang={lang}&next=/login")
     visit("dashboard", login(page, base, OFFICIAL, visit))
     aid = _official_pages(page, base, lang, visit)
+    older = _older_draft(base, lang)
+    visit("rubric-upgrade", goto(page, f"{base}/assessments/{older}/rubric-upgrade"))
     logout(page)
     login(page, base, REVIEWER)
     visit("review", goto(page, f"{base}/assessments/{aid}/review"))
@@ -114,6 +116,37 @@ def _official_pages(page: Any, base: str, lang: str, visit: Visit) -> str:
     visit("check", goto(page, f"{base}/assessments/{assessment_id}/check"))
     visit("assessment-submitted", submit(page))
     return assessment_id
+
+
+def _older_draft(base: str, lang: str) -> str:
+    """A draft of the official's municipality on version 1.0.0 of the questions, made through the API
+    (the web starts every assessment on the newest version), with ratings that version 1.1.0 carries
+    over, moves to another question and does not carry over: the page offering the move shows each."""
+    import httpx
+    from sqlmodel import select
+
+    from app.auth.models import User
+    from app.db.session import unit_of_work
+    from app.municipalities.models import Municipality
+    from tests.rubrics.flows import assessment, rate, rating
+    from tests.support import Api, make_token
+
+    with unit_of_work(write=False) as s:
+        user = s.exec(select(User).where(User.email == OFFICIAL)).one()
+        municipality = s.get(Municipality, user.municipality_id)
+        assert municipality is not None
+        code = municipality.code
+    with httpx.Client(base_url=base) as client:
+        api = Api(client, make_token(code, ("read", "write"), user.id))
+        case_number = f"KS 2026/{CASE_NUMBERS[lang] + 10}"
+        a = assessment(api, case_number, rubric_id="kuntaliitto-vitality", rubric_version="1.0.0")
+        ratings = [
+            rating("policy.organisation.follow-up", "organisation", 2),
+            rating("cross-sector.residents.attractiveness", "residents", 1),
+            rating("logistics.residents.service-access", "residents", -2, rationale="Bussen till byn dras in."),
+        ]
+        rate(api, a["id"], ratings)
+    return str(a["id"])
 
 
 def saved_in_another_tab(page: Any, url: str) -> None:
