@@ -205,8 +205,8 @@ def rubric_upgrade_move(
     pg = load_page(session, registry, login, assessment)
     _editable(pg)
     to_version = newer_version(registry, assessment)
-    if to_version is None:  # moved meanwhile (another tab, a colleague): nothing left to do
-        return _overview(pg)
+    if to_version is None:  # moved meanwhile (another tab, a colleague): say that it now uses the newest
+        return redirect(f"/assessments/{assessment.id}", "rubric_upgraded")
     base = whole_number(text(form, "base_version", 12))
     if base != assessment.lock_version or text(form, "to_version", 20) != to_version:
         return _page(request, session, lang, login, registry, pg, to_version, 409, stale=True, title_error=True)

@@ -210,6 +210,7 @@ def test_the_button_moves_the_draft(official: Web, lang: str) -> None:
     assert official.get(url).headers["location"] == f"/assessments/{aid}"
     again = official.post(url, {"base_version": hidden(page, "base_version"), "to_version": "1.1.0"})
     assert again.status_code == 303 and again.headers["location"] == f"/assessments/{aid}"
+    assert MOVED_FLASH[lang] in official.get(again.headers["location"]).text, "a second press says where it is"
     history = api.get(f"/api/v1/assessments/{aid}/history").json()
     assert [e["action"] for e in history].count("assessment.rubric_upgraded") == 1
 
