@@ -231,15 +231,17 @@ async def save(
     except _Decline:
         return None
     keys = {a.id: a.key for a in alternatives.values()}
+    out = {pid for pid, relevant in relevance.items() if not relevant}  # as views.screened_out
     by_id = {r.id: r for r in rows.values()}
     if set(order) != by_id.keys():  # cannot happen while the claim holds the assessment: read them
         cur = conn.cursor(row_factory=dict_row)
         await cur.execute(st.ratings[0], {**st.ratings[1], **ids})
         return Saved(
-            claimed.lock_version, [rating_public_values(r, keys[r["alternative_id"]]) for r in await cur.fetchall()]
+            claimed.lock_version,
+            [rating_public_values(r, keys[r["alternative_id"]], out) for r in await cur.fetchall()],
         )
     values = [by_id[i].model_dump() if isinstance(by_id[i], Rating) else by_id[i]._asdict() for i in order]
-    return Saved(claimed.lock_version, [rating_public_values(v, keys[v["alternative_id"]]) for v in values])
+    return Saved(claimed.lock_version, [rating_public_values(v, keys[v["alternative_id"]], out) for v in values])
 
 
 def _rubric(registry: RubricRegistry, claimed: Any) -> Rubric | None:

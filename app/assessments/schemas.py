@@ -352,6 +352,11 @@ class RatingPublic(BaseModel):
     affected_groups: str
     affected_area: str
     updated_at: datetime
+    counted: bool = Field(
+        description="False while the rating's perspective is screened out as not relevant: the rating is kept "
+        "(it counts again once the perspective is marked relevant) but counts nowhere — not in the summary, "
+        "the reports, the portfolio or the check before submitting"
+    )
 
 
 class ScreeningPublic(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -88,17 +88,19 @@ def alternative_public(alt: Alternative) -> AlternativePublic:
     return AlternativePublic(id=alt.id, key=alt.key, kind=alt.kind, title=alt.title, description=alt.description)
 
 
-def rating_public(rating: Rating, alt_key: str) -> RatingPublic:
-    return RatingPublic.model_validate(rating_public_values(rating.model_dump(), alt_key))
+def rating_public(rating: Rating, alt_key: str, screened_out: Collection[str] = ()) -> RatingPublic:
+    return RatingPublic.model_validate(rating_public_values(rating.model_dump(), alt_key, screened_out))
 
 
-def rating_public_values(row: Mapping[str, Any], alt_key: str) -> dict[str, Any]:
+def rating_public_values(row: Mapping[str, Any], alt_key: str, screened_out: Collection[str]) -> dict[str, Any]:
     """A rating's columns as the fields of ``RatingPublic``: the alternative by key, no ids of the
-    assessment or alternative, a missing score as "unknown"."""
+    assessment or alternative, a missing score as "unknown", and whether it counts (not while its
+    perspective is in ``screened_out``, as :func:`counted_ratings`)."""
     values = {k: v for k, v in row.items() if k not in ("assessment_id", "alternative_id")}
     values["alternative"] = alt_key
     if values["score"] is None:
         values["score"] = "unknown"
+    values["counted"] = values["perspective_id"] not in screened_out
     return values
 
 
@@ -183,7 +185,13 @@ def assessment_list_item_row(row: Any) -> AssessmentListItem:
 
 def ratings_public(session: Session, assessment: Assessment) -> list[RatingPublic]:
     keys = {a.id: a.key for a in repo.alternatives_for(session, assessment.id)}
-    return [rating_public(r, keys[r.alternative_id]) for r in repo.ratings_for(session, assessment.id)]
+    out = screened_out(repo.screening_for(session, assessment.id))
+    return [rating_public(r, keys[r.alternative_id], out) for r in repo.ratings_for(session, assessment.id)]
+
+
+def screened_out(screening: Iterable[ScreeningAnswer]) -> set[str]:
+    """The perspectives screened out as not relevant: their ratings are kept but count nowhere."""
+    return {s.perspective_id for s in screening if not s.relevant}
 
 
 @dataclass(frozen=True)
@@ -238,7 +246,7 @@ def relevant_perspectives(data: AssessmentData, rubric: Rubric) -> list[str]:
 def counted_ratings(data: AssessmentData) -> list[Any]:
     """The ratings that count: none of a perspective screened out (kept from before the screening
     changed, they stay stored), as in the summary (:func:`compute_summary`)."""
-    out = {s.perspective_id for s in data.screening if not s.relevant}
+    out = screened_out(data.screening)
     return [r for r in data.ratings if r.perspective_id not in out]
 
 

@@ -46,6 +46,7 @@ HEADER = (
     "affected_groups",
     "affected_area",
     "updated_at",
+    "counted",
 )
 NUMERIC = {"version_no", "effect", "score"}
 SEPARATORS = {"comma": ",", "semicolon": ";"}
@@ -91,5 +92,6 @@ def ratings_csv(
         if values["score"] is None:
             values["score"] = "unknown"
         values["evidence"] = " | ".join(values["evidence"] or [])
+        values["counted"] = "true" if values["counted"] else "false"
         writer.writerow([_safe(c, values[c]) for c in HEADER])
         yield buf.getvalue()

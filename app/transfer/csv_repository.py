@@ -4,10 +4,10 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, false, select
 from sqlmodel import Session, col
 
-from app.assessments.models import Alternative, Assessment, Decision, Rating
+from app.assessments.models import Alternative, Assessment, Decision, Rating, ScreeningAnswer
 
 COLUMNS: list[Any] = [
     col(Decision.case_number),
@@ -31,6 +31,8 @@ COLUMNS: list[Any] = [
     col(Rating.affected_groups),
     col(Rating.affected_area),
     col(Rating.updated_at),
+    # counted: not while the rating's perspective is screened out (``views.screened_out``)
+    case((col(ScreeningAnswer.relevant).is_(false()), False), else_=True),
 ]
 SHOWN_WITH: list[Any] = [col(Assessment.decision_snapshot)]
 """After :data:`COLUMNS`: what an approved or superseded version shows of its decision (the details as
@@ -43,6 +45,13 @@ def rating_rows(session: Session, municipality_id: uuid.UUID, assessment_id: uui
         .join(Assessment, col(Assessment.id) == col(Rating.assessment_id))
         .join(Decision, col(Decision.id) == col(Assessment.decision_id))
         .join(Alternative, col(Alternative.id) == col(Rating.alternative_id))
+        .outerjoin(
+            ScreeningAnswer,
+            and_(
+                col(ScreeningAnswer.assessment_id) == col(Rating.assessment_id),
+                col(ScreeningAnswer.perspective_id) == col(Rating.perspective_id),
+            ),
+        )
         .where(col(Assessment.municipality_id) == municipality_id)
     )
     if assessment_id is not None:

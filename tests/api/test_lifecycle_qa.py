@@ -54,12 +54,24 @@ def test_ratings_of_a_perspective_screened_out_do_not_make_it_submittable(people
     screen(official, aid, ("infrastructure",))  # policy screened out: its rating is kept, but counts nowhere
     summary = official.get(f"/api/v1/assessments/{aid}/summary").json()
     assert summary["alternatives"][0]["effects"] == 0
+    # the list of ratings says so: the rating is there, marked as not counted
+    listed = official.get(f"/api/v1/assessments/{aid}/ratings").json()
+    assert [(r["criterion_id"], r["counted"]) for r in listed] == [(POLICY_RATING["criterion_id"], False)]
     r = act(official, aid, "submit")
     assert r.status_code == 422, r.text
     assert [e["field"] for e in r.json()["errors"]] == ["ratings"]
     assert official.get(f"/api/v1/assessments/{aid}").json()["status"] == "draft"
+    infra = official.get(f"/api/v1/assessments/{aid}/rubric").json()["perspectives"]
+    other = next(c for p in infra if p["id"] == "infrastructure" for c in p["criteria"])
+    saved = official.put_ratings(aid, [{**POLICY_RATING, "criterion_id": other["id"], "target": other["target"]}])
+    assert saved.status_code == 200, saved.text
+    assert {r["criterion_id"]: r["counted"] for r in saved.json()} == {
+        POLICY_RATING["criterion_id"]: False,
+        other["id"]: True,
+    }, "a save answers with every rating, each saying whether it counts (the fast path too)"
     # marked relevant again, the kept rating counts again and the assessment can be submitted
     screen(official, aid, ("policy", "infrastructure"))
+    assert all(r["counted"] for r in official.get(f"/api/v1/assessments/{aid}/ratings").json())
     assert act(official, aid, "submit").status_code == 200
 
 
