@@ -9,7 +9,7 @@ supersedes the old.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -293,6 +293,7 @@ def approve(session: Session, actor: Actor, assessment: Assessment, expected: in
                 {"status": "approved"},
                 {"status": "superseded", "by": str(assessment.id)},
             )
+            _carry_follow_ups(session, actor, previous, assessment)
     portfolio.approved(session, assessment, superseded)
     return assessment
 
@@ -384,6 +385,69 @@ def set_review_date(
     return assessment
 
 
+def _not_followed_up(rating: Rating, relevant: Mapping[str, bool], proposal: set[uuid.UUID]) -> tuple[str, str] | None:
+    """Why ``rating`` is not followed up (the problem and its field's message), or None: only significant
+    ratings of the proposal in a perspective screened as relevant are."""
+    if not relevant.get(rating.perspective_id, True):
+        return (
+            "the rating's perspective was screened out: it counts nowhere, so it is not followed up",
+            "choose a rating of a perspective screened as relevant",
+        )
+    if rating.alternative_id not in proposal:
+        return (
+            "follow-up compares the decided proposal with what happened",
+            "choose a rating of the proposal, not of another alternative",
+        )
+    as_input = RatingInput(
+        "", rating.perspective_id, rating.criterion_id, rating.target, rating.score, rating.effect, rating.likelihood
+    )
+    if not significant(as_input):
+        return (
+            "follow-up is recorded for significant ratings",
+            "this rating is not significant (|score| × likelihood < 1.5)",
+        )
+    return None
+
+
+def _carry_follow_ups(session: Session, actor: Actor, previous: Assessment, assessment: Assessment) -> None:
+    """The outcomes recorded against the version ``assessment`` supersedes, on the same ratings of
+    ``assessment`` (the proposal's, by criterion, target and effect), where it still follows them up:
+    the newest approved version is the one followed up, and what was learnt about the decision is not
+    left behind on the old one (which keeps its own). Each keeps who recorded it and when."""
+    old = repo.follow_ups_for(session, previous.id)
+    if not old:
+        return
+    keys = {a.id: a.key for a in repo.alternatives_for(session, previous.id)}
+    old_ratings = {r.id: r for r in repo.ratings_for(session, previous.id)}
+    alternatives = repo.alternatives_for(session, assessment.id)
+    proposal = {a.id for a in alternatives if a.key == "proposal"}
+    new_keys = {a.id: a.key for a in alternatives}
+    ratings = {
+        (new_keys[r.alternative_id], r.criterion_id, r.target, r.effect): r
+        for r in repo.ratings_for(session, assessment.id)
+    }
+    relevant = relevance(session, assessment)
+    for f in old:
+        before = old_ratings.get(f.rating_id)
+        if before is None:
+            continue
+        rating = ratings.get((keys[before.alternative_id], before.criterion_id, before.target, before.effect))
+        if rating is None or _not_followed_up(rating, relevant, proposal) is not None:
+            continue
+        row = FollowUp(
+            assessment_id=assessment.id,
+            rating_id=rating.id,
+            outcome=f.outcome,
+            note=f.note,
+            recorded_by=f.recorded_by,
+            recorded_at=f.recorded_at,
+        )
+        session.add(row)
+        session.flush()
+        after = {**snapshot(row), "carried_from": str(previous.id)}
+        audit.record(session, actor, "follow_up.recorded", "assessment", assessment.id, None, after)
+
+
 def add_follow_up(
     session: Session, actor: Actor, assessment: Assessment, data: FollowUpCreate, *, skip_unchanged: bool = False
 ) -> FollowUp:
@@ -397,25 +461,10 @@ def add_follow_up(
     rating = next((r for r in repo.ratings_for(session, assessment.id) if r.id == data.rating_id), None)
     if rating is None:
         raise NotFound("rating not found in this assessment")
-    if not relevance(session, assessment).get(rating.perspective_id, True):
-        raise ValidationFailed(
-            "the rating's perspective was screened out: it counts nowhere, so it is not followed up",
-            errors=[FieldProblem("rating_id", "choose a rating of a perspective screened as relevant")],
-        )
     proposal = {a.id for a in repo.alternatives_for(session, assessment.id) if a.key == "proposal"}
-    if rating.alternative_id not in proposal:
-        raise ValidationFailed(
-            "follow-up compares the decided proposal with what happened",
-            errors=[FieldProblem("rating_id", "choose a rating of the proposal, not of another alternative")],
-        )
-    as_input = RatingInput(
-        "", rating.perspective_id, rating.criterion_id, rating.target, rating.score, rating.effect, rating.likelihood
-    )
-    if not significant(as_input):
-        raise ValidationFailed(
-            "follow-up is recorded for significant ratings",
-            errors=[FieldProblem("rating_id", "this rating is not significant (|score| × likelihood < 1.5)")],
-        )
+    problem = _not_followed_up(rating, relevance(session, assessment), proposal)
+    if problem is not None:
+        raise ValidationFailed(problem[0], errors=[FieldProblem("rating_id", problem[1])])
     repo.lock_assessment(session, assessment.id)  # one follow-up per rating, also for two requests at once
     existing = repo.follow_up_for_rating(session, rating.id)
     if (

@@ -139,3 +139,39 @@ def test_a_rubric_upgrade_never_numbers_a_merged_effect_beyond_five(api: Api) ->
     rows = api.get(f"/api/v1/assessments/{over['id']}/ratings").json()
     assert sorted((x["criterion_id"], x["effect"]) for x in rows)[0] == ("cross-sector.residents.attractiveness", 1)
     assert len(rows) == 6
+
+
+def test_follow_ups_carry_over_to_the_new_approved_version(people: dict[str, Api]) -> None:
+    """What was learnt about the decision's impacts is not left behind on the superseded version: once the
+    new version is approved, each outcome is on its rating there (as recorded, by whom and when), where
+    that rating is still followed up; the old version keeps its own."""
+    official, reviewer = people["official"], people["reviewer"]
+    aid = official.create_assessment()["id"]
+    screen(official, aid, ("policy",))
+    second = {**POLICY_RATING, "criterion_id": "policy.firms.competition", "score": 2, "mitigation": ""}
+    assert official.put_ratings(aid, [POLICY_RATING, second]).status_code == 200
+    assert act(official, aid, "submit").status_code == 200
+    assert act(reviewer, aid, "approve").status_code == 200
+    ids = {r["criterion_id"]: r["id"] for r in official.get(f"/api/v1/assessments/{aid}/ratings").json()}
+    for criterion, outcome in (("policy.firms.business-climate", "worse"), ("policy.firms.competition", "better")):
+        body = {"rating_id": ids[criterion], "outcome": outcome, "note": f"Uppföljning {outcome}"}
+        assert official.post(f"/api/v1/assessments/{aid}/follow-ups", body).status_code == 201
+    recorded = {f["rating_id"]: f for f in official.get(f"/api/v1/assessments/{aid}/follow-ups").json()}
+
+    v2 = official.post(f"/api/v1/assessments/{aid}/versions").json()["id"]
+    assert official.get(f"/api/v1/assessments/{v2}/follow-ups").json() == [], "a draft is not followed up"
+    # the second rating is no longer significant in the new version: its outcome stays behind
+    assert official.put_ratings(v2, [{**second, "score": 1, "likelihood": "unlikely"}]).status_code == 200
+    assert act(official, v2, "submit").status_code == 200
+    assert act(reviewer, v2, "approve").status_code == 200
+
+    new_ids = {r["id"]: r["criterion_id"] for r in official.get(f"/api/v1/assessments/{v2}/ratings").json()}
+    carried = official.get(f"/api/v1/assessments/{v2}/follow-ups").json()
+    assert [(new_ids[f["rating_id"]], f["outcome"], f["note"]) for f in carried] == [
+        ("policy.firms.business-climate", "worse", "Uppföljning worse")
+    ]
+    old = recorded[ids["policy.firms.business-climate"]]
+    assert (carried[0]["recorded_by"], carried[0]["recorded_at"]) == (old["recorded_by"], old["recorded_at"])
+    assert len(official.get(f"/api/v1/assessments/{aid}/follow-ups").json()) == 2, "the old version keeps its own"
+    history = official.get(f"/api/v1/assessments/{v2}/history").json()
+    assert [e["after"].get("carried_from") for e in history if e["action"] == "follow_up.recorded"] == [aid]

@@ -99,6 +99,24 @@ def test_saving_the_follow_up_page_keeps_who_recorded_each_outcome(official: Web
     assert trail.count("assessment.review_date") == 2
 
 
+def test_the_new_approved_version_shows_the_outcomes_recorded_before(official: Web, reviewer: Web) -> None:
+    """The follow-up page of the newest version shows what was recorded on the version it replaced, and
+    its history says where each came from."""
+    aid = approved(official, reviewer)
+    data = follow_up_form(official, aid)
+    rid = next(k for k in data if k.startswith("n-"))[2:]
+    data |= {f"o-{rid}": "worse", f"n-{rid}": "Avgifterna slog hårdare än väntat."}
+    assert official.post(f"/assessments/{aid}/follow-up", data).status_code == 303
+    r = official.post(f"/assessments/{aid}/new-version")
+    v2 = r.headers["location"].split("/")[2]
+    assert official.post(f"/assessments/{v2}/submit", {"comment": "Ny tidplan"}).status_code == 303
+    assert reviewer.post(f"/assessments/{v2}/review", {"action": "approve", "comment": "Bra."}).status_code == 303
+    shown = follow_up_form(official, v2)
+    assert "Avgifterna slog hårdare än väntat." in shown.values() and "worse" in shown.values()
+    history = official.get(f"/assessments/{v2}/history").text
+    assert "överförd från den tidigare versionen" in history
+
+
 def test_a_new_option_never_inherits_a_removed_options_key_or_unsaved_work(official: Web) -> None:
     """What was typed (and kept unsaved) for a removed option stays with that option: a new option gets a
     key of its own, so its form starts empty, and the kept changes are still named as the removed one's."""
