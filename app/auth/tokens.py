@@ -86,10 +86,18 @@ def create_token(
     return row, plain
 
 
-def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToken:
+def token_of(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToken:
+    """The actor's municipality's token by id; another municipality's is not found, as an unknown one."""
     row = repo.token_by_id(session, token_id)
     if row is None or row.municipality_id != actor.municipality_id:
         raise NotFound("token not found")
+    return row
+
+
+def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToken:
+    """Revoke a token (audited as token.revoked); one revoked already is left as it is, with its time of
+    revocation, and nothing is recorded again."""
+    row = token_of(session, actor, token_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)

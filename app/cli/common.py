@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,27 @@ class Typer(typer.Typer):
 def fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code)
+
+
+def day(option: str) -> Callable[[str], date]:
+    """The parser of a date option (``typer.Option("--from", parser=day("from"))``): a
+    :class:`datetime.date` from YYYY-MM-DD. One that is not a date, or no day of the calendar, is refused in
+    the CLI's words (as other arguments are), with Typer's exit code of a usage error (2), instead of
+    Click's message about strptime formats."""
+
+    def parse(value: str) -> date:
+        text = str(value).strip()
+        shaped = re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
+        if shaped:
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                pass
+        example = "give a date as YYYY-MM-DD, e.g. 2026-01-31"
+        why = f"{value!r} is no day of the calendar; {example}" if shaped else f"{value!r}: {example}"
+        raise fail(f"not a date\n  {option}: {why}", code=2)
+
+    return parse
 
 
 def domain_fail(exc: DomainError) -> typer.Exit:

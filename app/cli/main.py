@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -352,24 +353,53 @@ def tokens_list(municipality: Annotated[str, typer.Option(help="Official code of
         out.print(table)
 
 
+def _token_id(ctx: typer.Context, value: str) -> str:
+    """A token id that is no UUID is refused as it is parsed, before the database is opened."""
+    import uuid
+
+    if not ctx.resilient_parsing:
+        try:
+            uuid.UUID(value)
+        except ValueError as exc:
+            raise fail(f"TOKEN_ID {value!r} is not a token id (a UUID, as `livskraft tokens list` shows)") from exc
+    return value
+
+
 @tokens_app.command("revoke")
-def tokens_revoke(municipality: Annotated[str, typer.Option()], token_id: str) -> None:
-    """Revoke a token by id; it stops working at once."""
+def tokens_revoke(
+    municipality: Annotated[str, typer.Option(help="Official code of the municipality")],
+    token_id: Annotated[str, typer.Argument(metavar="TOKEN_ID", help="The id `tokens list` shows", callback=_token_id)],
+) -> None:
+    """Revoke a token by id; it stops working at once. One revoked already stays so (exit code 0), and
+    the message says since when."""
     import uuid
 
     from app.auth.actor import system_actor
-    from app.auth.tokens import revoke_token
+    from app.auth.tokens import revoke_token, token_of
     from app.db.session import unit_of_work
+    from app.errors import NotFound
     from app.municipalities.models import Municipality
 
+    key = uuid.UUID(token_id)  # checked as it was parsed (above)
     try:
         with unit_of_work() as session:
             m = _municipality(session, municipality)
             assert isinstance(m, Municipality)
-            revoke_token(session, system_actor(m.id, m.code, "cli"), uuid.UUID(token_id))
-    except (DomainError, ValueError) as exc:
-        raise (domain_fail(exc) if isinstance(exc, DomainError) else fail("not a token id")) from exc
-    err.print("revoked")
+            actor = system_actor(m.id, m.code, "cli")
+            try:
+                earlier = token_of(session, actor, key).revoked_at
+            except NotFound as exc:
+                raise fail(
+                    f"no token {key} in municipality {m.code} (see `livskraft tokens list --municipality {m.code}`)"
+                ) from exc
+            if earlier is None:
+                revoke_token(session, actor, key)
+    except DomainError as exc:
+        raise domain_fail(exc) from exc
+    if earlier is not None:
+        err.print(f"already revoked on {earlier.astimezone(UTC):%Y-%m-%d %H:%M} UTC", highlight=False)
+    else:
+        err.print("revoked")
 
 
 def _password(password_env: str | None) -> str:

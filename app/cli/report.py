@@ -13,7 +13,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +21,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from app.cli.common import Typer, check_output, domain_fail, err, fail, write_file
+from app.cli.common import Typer, check_output, day, domain_fail, err, fail, write_file
 from app.errors import DomainError
 
 STAGES = {
@@ -158,14 +158,14 @@ def _portfolio_output(ctx: typer.Context, value: Path | None) -> Path | None:
     return value
 
 
-def _date_to(ctx: typer.Context, value: datetime | None) -> datetime | None:
+def _date_to(ctx: typer.Context, value: date | None) -> date | None:
     start = ctx.params.get("date_from")
     if value is not None and start is not None and start > value:
         raise fail("--from must not be after --to")
     return value
 
 
-def _date_from(ctx: typer.Context, value: datetime | None) -> datetime | None:
+def _date_from(ctx: typer.Context, value: date | None) -> date | None:
     end = ctx.params.get("date_to")
     if value is not None and end is not None and value > end:
         raise fail("--from must not be after --to")
@@ -226,14 +226,14 @@ def assessment(
 def portfolio(
     municipality: Annotated[str, typer.Option(metavar="CODE", help="Official code of the municipality")],
     date_from: Annotated[
-        datetime,
+        date,
         typer.Option(
-            "--from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="First decision date", callback=_date_from
+            "--from", parser=day("from"), metavar="YYYY-MM-DD", help="First decision date", callback=_date_from
         ),
     ],
     date_to: Annotated[
-        datetime,
-        typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Last decision date", callback=_date_to),
+        date,
+        typer.Option("--to", parser=day("to"), metavar="YYYY-MM-DD", help="Last decision date", callback=_date_to),
     ],
     output: Annotated[
         Path | None,
@@ -257,7 +257,7 @@ def portfolio(
     from app.rubrics.registry import load_registry
     from app.settings import get_settings
 
-    start, end = date_from.date(), date_to.date()  # in order, and -o checked, as they were parsed (above)
+    start, end = date_from, date_to  # real days, in order, and -o checked, as they were parsed (above)
     path = output or Path(f"portfolio-{municipality}-{start}-{end}-{lang}.pdf")
     if output is None:
         _check_output(path)

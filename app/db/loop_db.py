@@ -201,6 +201,34 @@ def libpq_url(sqlalchemy_url: str) -> str:
     return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+class OneLinePoolWarnings(logging.Filter):
+    """psycopg_pool reports what goes wrong through the ``psycopg.pool`` logger (its documented way to
+    follow the pool): while PostgreSQL is away, one warning per attempt to reconnect (the pool backs off
+    by itself: 1 s, 2 s, 4 s … until its ``reconnect_timeout``), with libpq's message over two lines
+    ("… Connection refused" and a tab-indented "Is the server running …?"). The pool's
+    ``reconnect_failed`` callback comes only when it gives up, so it cannot shorten these. A log reader
+    wants one line per attempt, as the webhook dispatcher writes (``app/webhooks/delivery.py``): this
+    filter, on that logger, rewrites each warning or error to one line, an exception as its kind and
+    message instead of a traceback. Records below WARNING are left as they are (and cost nothing: the
+    logger does not make them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            message += f" ({type(exc).__name__}: {str(exc).strip()})"
+        if "\n" in message or record.exc_info or record.exc_text or record.stack_info:
+            record.msg = "; ".join(line.strip() for line in message.splitlines() if line.strip())
+            record.args = None
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+POOL_LOG_FILTER = OneLinePoolWarnings()
+
+
 T = TypeVar("T")
 
 
@@ -225,6 +253,7 @@ class LoopDatabase:
 
     def __init__(self, sqlalchemy_url: str, reads: bool = True, writes: bool = True, max_size: int = POOL_MAX) -> None:
         self.reads, self.writes = reads, writes
+        logging.getLogger("psycopg.pool").addFilter(POOL_LOG_FILTER)  # once: the same filter is not added twice
         self.pool = AsyncConnectionPool(
             libpq_url(sqlalchemy_url),
             min_size=1,

@@ -1,0 +1,77 @@
+"""The event-loop pool's log while PostgreSQL is away (``app/db/loop_db.py``).
+
+psycopg_pool logs a warning per failed attempt to reconnect, with libpq's message over two lines
+("… Connection refused" and a tab-indented "Is the server running on that host …?"): with the database
+down, the service's log filled with pairs of lines. Now one line per attempt, as the webhook dispatcher
+writes (tests/db/test_dispatcher_database_away.py), and never a traceback. A real pool, pointed at a port
+where nothing listens (the shared server is never touched). PostgreSQL only: on SQLite there is no pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+import psycopg
+import pytest
+
+from tests.server import free_port
+from tests.support import run_coroutine
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("LIVSKRAFT_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="the event-loop pool is PostgreSQL's",
+)
+
+
+def test_the_pool_logs_one_line_per_failed_reconnect_without_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    from app.db.loop_db import LoopDatabase
+
+    away = f"postgresql+psycopg://livskraft@127.0.0.1:{free_port()}/livskraft"  # nothing listens there
+    with pytest.raises(psycopg.OperationalError) as refused:
+        psycopg.connect(away.replace("+psycopg", ""), connect_timeout=2)
+    assert "\n" in str(refused.value).strip(), "libpq's own message runs over two lines"
+
+    caplog.set_level(logging.WARNING, logger="psycopg.pool")
+
+    async def scenario() -> None:
+        db = LoopDatabase(away)
+        await db.open()
+        await asyncio.sleep(3.6)  # attempts at about 0, 1 and 3 s (the pool's own back-off)
+        await db.close()
+
+    run_coroutine(scenario())
+    attempts = [r for r in caplog.records if r.name == "psycopg.pool" and "error connecting" in r.getMessage()]
+    assert 2 <= len(attempts) <= 4, [r.getMessage() for r in caplog.records]
+    for record in attempts:
+        message = record.getMessage()
+        assert record.levelno == logging.WARNING and record.exc_info is None
+        assert "\n" not in message and "\t" not in message, message
+        assert message.startswith("error connecting in 'loop-db': connection failed: "), message
+        assert "Connection refused; Is the server running" in message, message
+    assert "Traceback" not in caplog.text
+    assert len(caplog.text.strip().splitlines()) == len(caplog.records), caplog.text
+
+
+def test_a_pool_warning_with_a_traceback_becomes_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    """Should the pool log a warning with its exception (``exc_info``), the line names the exception
+    instead of a traceback under it."""
+    from app.db.loop_db import LoopDatabase
+
+    LoopDatabase(f"postgresql+psycopg://livskraft@127.0.0.1:{free_port()}/livskraft")  # not opened
+    caplog.set_level(logging.INFO, logger="psycopg.pool")
+    pool_log = logging.getLogger("psycopg.pool")
+    try:
+        raise psycopg.OperationalError("server closed the connection unexpectedly\n\tThis probably means …")
+    except psycopg.OperationalError:
+        pool_log.warning("task run %s failed", "AddConnection", exc_info=True)
+    pool_log.info("growing pool %r to %s", "loop-db", 2)  # below WARNING: untouched
+    warning, info = caplog.records
+    assert warning.getMessage() == (
+        "task run AddConnection failed (OperationalError: server closed the connection unexpectedly; "
+        "This probably means …)"
+    )
+    assert warning.exc_info is None and "Traceback" not in caplog.text
+    assert info.getMessage() == "growing pool 'loop-db' to 2"
+    assert len(caplog.text.strip().splitlines()) == 2, caplog.text
