@@ -21,6 +21,22 @@ from tests.support import Api, reset_caches
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _on_postgresql() -> bool:
+    return os.environ.get("LIVSKRAFT_TEST_DATABASE_URL", "").startswith("postgres")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``database_independent`` run on SQLite only: their subject touches no database (the
+    markup of every page, rubric files, pure functions, the packaging), so the PostgreSQL run of the
+    suite would repeat them to the letter (the accessibility walk alone is about two minutes of CI)."""
+    if not _on_postgresql():
+        return
+    once = pytest.mark.skip(reason="its subject touches no database: run once, on SQLite")
+    for item in items:
+        if item.get_closest_marker("database_independent") is not None:
+            item.add_marker(once)
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

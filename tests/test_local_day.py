@@ -15,6 +15,8 @@ from app.municipalities.timezone import day_start, local_day, zone
 from app.portfolio.aggregate import period
 from app.reports import labels
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 FI_ONLY = datetime(2026, 3, 31, 21, 30, tzinfo=UTC)
 """1 April 00:30 in Helsinki, 31 March 23:30 in Stockholm, 31 March in UTC."""
 BOTH = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
+
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,6 +9,8 @@ import pytest
 
 from app.assessments import representation_cache as cache
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 
 @pytest.fixture(autouse=True)
 def _empty() -> Iterator[None]:

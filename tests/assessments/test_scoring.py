@@ -24,6 +24,8 @@ from app.assessments.scoring import (
     summarise_alternative,
 )
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 PERSPECTIVES = ("policy", "infrastructure", "logistics")
 ALTERNATIVES = ("proposal", "zero", "option-1")
 LIKELIHOODS = (None, "unlikely", "possible", "likely", "certain")

@@ -14,7 +14,7 @@ import pytest
 from tests.browser.support import axe_violations, seed_demo, vnu_errors
 from tests.browser.walk import walk
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_independent]  # markup: tests/conftest.py
 MAX_PAGE_BYTES = 150_000
 EXPECTED_PAGES = 30
 

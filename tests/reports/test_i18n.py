@@ -11,6 +11,8 @@ from babel.messages.pofile import read_po
 
 from app.reports import labels
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "app" / "reports"
 PLACEHOLDER = re.compile(r"%\(\w+\)s")

@@ -13,6 +13,8 @@ from app.rubrics.loader import RubricFileError
 from app.rubrics.models import LANGUAGES, Text
 from app.rubrics.registry import load_registry
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 ROOT = Path(__file__).resolve().parents[2] / "rubrics"
 RELEASED = sorted(Path(__file__).parent.glob("ids-*.txt"))
 HEADER = re.compile(r"^# Criterion ids of ([a-z0-9-]+)@(\d+\.\d+\.\d+),")

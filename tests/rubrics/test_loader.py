@@ -11,6 +11,8 @@ from app.rubrics.loader import RubricFileError, parse_yaml_text
 from app.rubrics.models import LANGUAGES, PERSPECTIVE_IDS, Target
 from app.rubrics.registry import load_registry
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 ROOT = Path(__file__).resolve().parents[2] / "rubrics"
 PRODUCT_TITLES_SV = {
     "policy": "Livskraftspolitikens dimensioner och organiseringen av näringspolitiken",

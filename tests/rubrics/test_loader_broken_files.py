@@ -16,6 +16,8 @@ from app.cli.main import app as cli
 from app.rubrics.loader import RubricFileError, parse_yaml_text
 from app.rubrics.registry import load_registry
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 ROOT = Path(__file__).resolve().parents[2] / "rubrics"
 POLICY = "kuntaliitto-vitality/1.0.0/perspectives/policy.yaml"
 

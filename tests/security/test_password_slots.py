@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 
 class CountingHasher(PasswordHasher):
     """argon2's hasher (the library's, not ours) that records how many computations overlap."""

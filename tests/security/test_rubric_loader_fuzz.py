@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from app.rubrics.loader import RubricFileError, load_model, parse_yaml, parse_yaml_text, validate_data
 from app.rubrics.models import Perspective
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 ROOT = Path(__file__).resolve().parents[2] / "rubrics" / "kuntaliitto-vitality" / "1.0.0" / "perspectives"
 YAML_BITS = st.sampled_from(
     [

@@ -10,6 +10,8 @@ import pytest
 from app.webhooks.signing import new_secret, signature_header, verify
 from app.webhooks.urls import address_kind, check, pinned
 
+pytestmark = pytest.mark.database_independent  # tests/conftest.py: run on SQLite only
+
 BODY = b'{"event":"assessment.approved"}'
 
 
