@@ -282,7 +282,15 @@ class LoopDatabase:
             async with self.pool.connection() as conn:
                 return await work(conn)
         except PoolTimeout:
-            log.info("the event-loop pool is busy: this request takes the ordinary path")
+            stats = self.pool.get_stats()
+            if stats.get("pool_size", 0) < stats.get("pool_max", 0):
+                # under load the pool grows to its maximum within the timeout, every connection taken; one
+                # that stayed below could not make connections (PostgreSQL away): rest, or every request
+                # would wait the pool's whole timeout before the ordinary path answers
+                self._resting_until = time.monotonic() + REST_SECONDS
+                log.warning("fast paths rest for %.0f s: no connection to PostgreSQL could be made", REST_SECONDS)
+            else:
+                log.info("the event-loop pool is busy: this request takes the ordinary path")
             return None
         except Exception as exc:  # any failure means: take the ordinary path
             self._resting_until = time.monotonic() + REST_SECONDS

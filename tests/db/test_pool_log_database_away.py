@@ -75,3 +75,32 @@ def test_a_pool_warning_with_a_traceback_becomes_one_line(caplog: pytest.LogCapt
     assert warning.exc_info is None and "Traceback" not in caplog.text
     assert info.getMessage() == "growing pool 'loop-db' to 2"
     assert len(caplog.text.strip().splitlines()) == 2, caplog.text
+
+
+def test_with_postgresql_away_the_fast_paths_rest_instead_of_waiting(caplog: pytest.LogCaptureFixture) -> None:
+    """A pool that cannot make one connection times out (2 s): that is not load but the database away,
+    so the fast paths rest as after any failure, and the next requests go straight to the ordinary path
+    (which answers 503) instead of each waiting the pool's timeout first: only the first asks the pool."""
+    from app.db.loop_db import LoopDatabase
+
+    caplog.set_level(logging.INFO, logger="app.db.loop_db")
+    ran: list[int] = []
+
+    async def work(conn: object) -> int:
+        ran.append(1)
+        return 1
+
+    async def scenario() -> dict[str, int]:
+        db = LoopDatabase(f"postgresql+psycopg://livskraft@127.0.0.1:{free_port()}/livskraft")
+        await db.open()
+        for _ in range(3):
+            assert await db.attempt(work) is None
+        stats = db.pool.get_stats()
+        await db.close()
+        return stats
+
+    stats = run_coroutine(scenario())
+    assert ran == [], "nothing ran without a connection"
+    assert stats.get("requests_num") == 1 and stats.get("requests_errors") == 1, stats
+    messages = [r.getMessage() for r in caplog.records if r.name == "app.db.loop_db"]
+    assert messages == ["fast paths rest for 5 s: no connection to PostgreSQL could be made"], messages
