@@ -454,8 +454,9 @@ def add_follow_up(
 ) -> FollowUpPublic:
     """For a significant rating of an approved assessment: better, as predicted, worse or unknown. One
     per rating: posting again for the same rating replaces its outcome and note (an upsert; the earlier
-    value stays in the history)."""
-    row = review.add_follow_up(session, actor, assessment, data)
+    value stays in the history); posting the stored outcome and note again (a retry) changes nothing,
+    not even who recorded it and when."""
+    row = review.add_follow_up(session, actor, assessment, data, skip_unchanged=True)
     return FollowUpPublic.model_validate(row, from_attributes=True)
 
 

@@ -175,3 +175,24 @@ def test_follow_ups_carry_over_to_the_new_approved_version(people: dict[str, Api
     assert len(official.get(f"/api/v1/assessments/{aid}/follow-ups").json()) == 2, "the old version keeps its own"
     history = official.get(f"/api/v1/assessments/{v2}/history").json()
     assert [e["after"].get("carried_from") for e in history if e["action"] == "follow_up.recorded"] == [aid]
+
+
+def test_a_follow_up_posted_again_as_stored_changes_nothing(people: dict[str, Api]) -> None:
+    """A retry (or a colleague's same answer) keeps who recorded the outcome and when, and adds no event;
+    a changed note is recorded anew."""
+    official, reviewer = people["official"], people["reviewer"]
+    aid = official.create_assessment()["id"]
+    screen(official, aid, ("policy",))
+    assert official.put_ratings(aid, [POLICY_RATING]).status_code == 200
+    assert act(official, aid, "submit").status_code == 200
+    assert act(reviewer, aid, "approve").status_code == 200
+    [rating] = official.get(f"/api/v1/assessments/{aid}/ratings").json()
+    body = {"rating_id": rating["id"], "outcome": "worse", "note": "Fler klagomål"}
+    first = official.post(f"/api/v1/assessments/{aid}/follow-ups", body)
+    assert first.status_code == 201, first.text
+    again = reviewer.post(f"/api/v1/assessments/{aid}/follow-ups", body)
+    assert again.status_code == 201 and again.json() == first.json(), "as recorded the first time"
+    changed = reviewer.post(f"/api/v1/assessments/{aid}/follow-ups", {**body, "note": "Färre klagomål än väntat"})
+    assert changed.status_code == 201 and changed.json()["recorded_by"] != first.json()["recorded_by"]
+    trail = [e["action"] for e in official.get(f"/api/v1/assessments/{aid}/history").json()]
+    assert trail.count("follow_up.recorded") == 2
