@@ -60,4 +60,12 @@ def test_a_rating_gets_one_follow_up(people: dict[str, Api]) -> None:  # noqa: F
     codes = at_once(lambda: official.post(f"/api/v1/assessments/{a['id']}/follow-ups", body))
     assert set(codes) <= {200, 201}, codes
     history = official.get(f"/api/v1/assessments/{a['id']}/history").json()
-    assert sum(e["action"] == "follow_up.recorded" for e in history) == AT_ONCE, "each recorded, none lost"
+    # one row; the first recorded it, the others (the same outcome and note) change nothing
+    assert sum(e["action"] == "follow_up.recorded" for e in history) == 1
+    assert len(official.get(f"/api/v1/assessments/{a['id']}/follow-ups").json()) == 1
+    notes = [{**body, "note": f"Anteckning {i}"} for i in range(AT_ONCE)]
+    codes = at_once(lambda: official.post(f"/api/v1/assessments/{a['id']}/follow-ups", notes.pop()))
+    assert set(codes) <= {200, 201}, codes
+    history = official.get(f"/api/v1/assessments/{a['id']}/history").json()
+    assert sum(e["action"] == "follow_up.recorded" for e in history) == 1 + AT_ONCE, "each change recorded, none lost"
+    assert len(official.get(f"/api/v1/assessments/{a['id']}/follow-ups").json()) == 1
