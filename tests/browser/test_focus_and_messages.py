@@ -13,7 +13,7 @@ import pytest
 
 from tests.browser.test_enhancement import sign_in_and_screen
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_independent]  # presentation: tests/conftest.py
 EXPLAIN = "Motivera bedömningen: en motivering krävs för ett värde skilt från noll och för okänd"
 MITIGATE = "Beskriv lindrande åtgärder: de krävs för ett negativt värde"
 

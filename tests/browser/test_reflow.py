@@ -15,7 +15,7 @@ from tests.browser.test_enhancement import sign_in_and_screen
 from tests.browser.walk import saved_in_another_tab
 from tests.support import make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_independent]  # presentation: tests/conftest.py
 OUTSIDE_TABLES = """() => Math.max(0, ...[...document.querySelectorAll('body *')]
     .filter(e => !e.closest('table'))
     .map(e => Math.ceil(e.getBoundingClientRect().right + window.scrollX)))"""
