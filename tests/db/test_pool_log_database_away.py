@@ -104,3 +104,29 @@ def test_with_postgresql_away_the_fast_paths_rest_instead_of_waiting(caplog: pyt
     assert stats.get("requests_num") == 1 and stats.get("requests_errors") == 1, stats
     messages = [r.getMessage() for r in caplog.records if r.name == "app.db.loop_db"]
     assert messages == ["fast paths rest for 5 s: no connection to PostgreSQL could be made"], messages
+
+
+def test_a_full_pool_is_load_and_does_not_rest_the_fast_paths(caplog: pytest.LogCaptureFixture) -> None:
+    """Every connection taken (the pool at its maximum) is load: the request takes the ordinary path, and
+    the next one tries the fast path again as soon as a connection is free."""
+    from app.db.loop_db import LoopDatabase
+
+    caplog.set_level(logging.INFO, logger="app.db.loop_db")
+    url = os.environ["LIVSKRAFT_TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+
+    async def one(conn: object) -> int:
+        return 1
+
+    async def scenario() -> tuple[object, object]:
+        db = LoopDatabase(url, max_size=1)
+        await db.open()
+        async with db.pool.connection():  # the only connection, taken
+            busy = await db.attempt(one)
+        again = await db.attempt(one)
+        await db.close()
+        return busy, again
+
+    busy, again = run_coroutine(scenario())
+    assert busy is None and again == 1, (busy, again)
+    messages = [r.getMessage() for r in caplog.records if r.name == "app.db.loop_db"]
+    assert messages == ["the event-loop pool is busy: this request takes the ordinary path"], messages
