@@ -26,12 +26,13 @@ def _on_postgresql() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``database_independent`` run on SQLite only: their subject touches no database (the
-    markup of every page, rubric files, pure functions, the packaging), so the PostgreSQL run of the
-    suite would repeat them to the letter (the accessibility walk alone is about two minutes of CI)."""
+    """Tests marked ``database_independent`` run on SQLite only: they do not use the suite's database
+    (their subject is the markup of every page, presentation in the browser, rubric files, pure functions,
+    the packaging, or a database URL of their own), so the PostgreSQL run of the suite would repeat them
+    to the letter (the accessibility walk alone is about two minutes of CI)."""
     if not _on_postgresql():
         return
-    once = pytest.mark.skip(reason="its subject touches no database: run once, on SQLite")
+    once = pytest.mark.skip(reason="does not use the suite's database: run once, in the SQLite run")
     for item in items:
         if item.get_closest_marker("database_independent") is not None:
             item.add_marker(once)

@@ -94,6 +94,7 @@ def test_output_piped_into_a_reader_that_stops_early_exits_0_quietly(command: st
 # --- arguments before the database ------------------------------------------------------------------
 
 
+@pytest.mark.database_independent  # its own database URL, not the suite's: tests/conftest.py
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -136,6 +137,7 @@ def _commands(group: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]
     return found
 
 
+@pytest.mark.database_independent  # help opens no database: tests/conftest.py
 def test_every_help_shows_readable_metavars() -> None:
     """Usage lines showed Typer's `{file}` and `{assessment_id}`, and the portfolio's dates
     `<%Y-%m-%d>`. Now: `FILE`, `[DIRECTORY]`, `YYYY-MM-DD`, as other Unix tools write them."""
@@ -161,6 +163,7 @@ def test_every_help_shows_readable_metavars() -> None:
 # --- a mistyped SQLite URL ----------------------------------------------------------------------------
 
 
+@pytest.mark.database_independent  # its own database URL, not the suite's: tests/conftest.py
 @pytest.mark.parametrize(
     "args",
     [
@@ -186,6 +189,7 @@ def test_a_sqlite_database_file_that_does_not_exist_is_refused_and_not_created(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.database_independent  # its own database URL, not the suite's: tests/conftest.py
 def test_only_migrate_creates_a_sqlite_database_and_says_so(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/new/livskraft.sqlite3"
     created = livskraft("migrate", LIVSKRAFT_DATABASE_URL=url)
@@ -199,6 +203,7 @@ def test_only_migrate_creates_a_sqlite_database_and_says_so(tmp_path: Path) -> N
     assert not (tmp_path / "d").exists()
 
 
+@pytest.mark.database_independent  # its own database URL, not the suite's: tests/conftest.py
 def test_the_service_never_creates_a_missing_sqlite_file(tmp_path: Path) -> None:
     """The web service started by uvicorn (the container's way, no CLI check) on a file that is not there
     (a volume not mounted) answers 503 and leaves no folder or empty database behind."""
@@ -208,6 +213,7 @@ def test_the_service_never_creates_a_missing_sqlite_file(tmp_path: Path) -> None
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.database_independent  # its own database URL, not the suite's: tests/conftest.py
 def test_the_engine_never_creates_a_missing_sqlite_file(tmp_path: Path) -> None:
     """Below the CLI: the web service's engine on a file that is not there (a volume not mounted) fails
     to connect (503 in the service) instead of making an empty database."""

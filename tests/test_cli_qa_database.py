@@ -31,6 +31,7 @@ def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.database_independent  # its own database URL, not the suite's: tests/conftest.py
 @pytest.mark.parametrize(
     "args",
     [
@@ -50,6 +51,7 @@ def test_a_postgresql_server_that_does_not_answer_is_one_line_naming_it(args: tu
     assert "s3cret-password" not in line
 
 
+@pytest.mark.database_independent  # its own database URL, not the suite's: tests/conftest.py
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
@@ -63,6 +65,7 @@ def test_a_database_url_livskraft_cannot_use_is_one_line(url: str, expected: str
     assert livskraft("rubrics", "check", LIVSKRAFT_DATABASE_URL=url).returncode == 0  # needs no database
 
 
+@pytest.mark.database_independent  # its own database URL, not the suite's: tests/conftest.py
 def test_settings_the_service_refuses_are_one_line_naming_the_variable() -> None:
     line = one_error_line(livskraft("migrate", LIVSKRAFT_ENV="production", LIVSKRAFT_SECRET_KEY="short"))
     assert line == (
@@ -73,6 +76,7 @@ def test_settings_the_service_refuses_are_one_line_naming_the_variable() -> None
     assert livskraft("migrate", "--help", LIVSKRAFT_ENV="staging").returncode == 0  # help needs no settings
 
 
+@pytest.mark.database_independent  # its own database URL, not the suite's: tests/conftest.py
 def test_an_sqlite_file_that_cannot_be_opened_is_one_line_naming_it(tmp_path: Path) -> None:
     not_a_folder = tmp_path / "livskraft.conf"
     not_a_folder.write_text("a file where the database's folder should be\n")
