@@ -16,7 +16,7 @@ from app.assessments import service, views
 from app.assessments.models import Alternative, Assessment, Decision, Rating, ReviewEntry, Status
 from app.assessments.scoring import Summary, Weights
 from app.auth.web_sessions import WebLogin
-from app.errors import NotFound
+from app.errors import InvalidState, NotFound
 from app.reports.context import decision_as_shown
 from app.rubrics.models import TARGETS, Criterion, Perspective, Rubric
 from app.rubrics.registry import RubricRegistry
@@ -57,6 +57,11 @@ class AssessmentPage:
         if self._summary is None:
             self._summary = views.compute_summary(self.data, self.rubric, self.weights)
         return self._summary
+
+    def require_editable(self) -> None:
+        """Every edit page's rule: only a draft the reader can change (else the 409 page)."""
+        if not self.can_edit:
+            raise InvalidState("the assessment cannot be changed now")
 
     def alternative(self, key: str) -> Alternative:
         alt = next((a for a in self.data.alternatives if a.key == key), None)

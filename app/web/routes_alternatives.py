@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.assessments import review, service
 from app.assessments.schemas import AlternativeCreate, AlternativeUpdate
-from app.errors import Conflict, InvalidState, PreconditionFailed
+from app.errors import Conflict, PreconditionFailed
 from app.routing import Router
 from app.web.deps import (
     AssessmentDep,
@@ -98,8 +98,7 @@ def alternative_add(
     form: FormDep,
 ) -> Response:
     pg = load_page(session, registry, login, assessment)
-    if not pg.can_edit:
-        raise InvalidState("the assessment cannot be changed now")
+    pg.require_editable()
     values = form_values(form, ["title", "description"])
     errors = FieldErrors()
     if not values["title"].strip():
@@ -163,8 +162,7 @@ def alternative_save(
     form: FormDep,
 ) -> Response:
     pg = load_page(session, registry, login, assessment)
-    if not pg.can_edit:
-        raise InvalidState("the assessment cannot be changed now")
+    pg.require_editable()
     alt = pg.alternative(key)
     values = form_values(form, ["title", "description"])
     base_hash = text(form, "base_hash", 64)

@@ -18,7 +18,7 @@ from app.assessments.rubric_upgrade import newer_version
 from app.assessments.schemas import MAX_EFFECT, ScreeningUpdate
 from app.auth.web_sessions import WebLogin
 from app.db.session import request_unit_of_work
-from app.errors import DomainError, InvalidState, NotFound, PreconditionFailed, ValidationFailed
+from app.errors import DomainError, NotFound, PreconditionFailed, ValidationFailed
 from app.reports.labels import signed
 from app.routing import Router
 from app.rubrics.models import Target
@@ -62,11 +62,6 @@ from app.web.templating import t
 
 router = Router(include_in_schema=False)
 FORM_KEY = drafts.FORM_KEY
-
-
-def _editable(pg: AssessmentPage) -> None:
-    if not pg.can_edit:
-        raise InvalidState("the assessment cannot be changed now")
 
 
 def _base(form: Any) -> tuple[int, str]:
@@ -184,7 +179,7 @@ def screening_save(
     form: FormDep,
 ) -> Response:
     pg = load_page(session, registry, login, assessment)
-    _editable(pg)
+    pg.require_editable()
     values = screening_values(form, pg.rubric)
     base_version, base_hash = _base(form)
     current = screening_initial(pg.data.screening, assessment.screening_statement, assessment.sources)
@@ -399,7 +394,7 @@ def rate_save(
     target: str,
 ) -> Response:
     pg = load_page(session, registry, login, assessment)
-    _editable(pg)
+    pg.require_editable()
     parts = _rate_setup(pg, alt_key, perspective_id, target)
     alt, perspective, criteria, key = parts
     # whole, not cut at the limit + 1 as text() does: a text over its limit is refused and shown again

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.assessments.models import Alternative
@@ -24,7 +24,7 @@ from app.assessments.rubric_upgrade import (
     upgrade_rubric,
 )
 from app.auth.web_sessions import WebLogin
-from app.errors import InvalidState, PreconditionFailed, ValidationFailed
+from app.errors import PreconditionFailed, ValidationFailed
 from app.routing import Router
 from app.rubrics.models import Criterion, Perspective, Rubric
 from app.rubrics.registry import RubricRegistry
@@ -104,16 +104,6 @@ def _preview(pg: AssessmentPage, plan: UpgradePlan) -> Preview:
     return Preview(len(report.carried), reworded, moved, removed, [_question(new, cid) for cid in report.new_criteria])
 
 
-def _editable(pg: AssessmentPage) -> None:
-    """As every edit page: only a draft the reader can change (else the 409 page)."""
-    if not pg.can_edit:
-        raise InvalidState("the assessment cannot be changed now")
-
-
-def _overview(pg: AssessmentPage) -> RedirectResponse:
-    return RedirectResponse(f"/assessments/{pg.assessment.id}", status_code=303)
-
-
 def _blocked_errors(lang: str, new: Rubric, exc: ValidationFailed) -> list[tuple[str, str]]:
     """The error summary of a move that cannot be made: each question that would get too many effects."""
     full = exc.full if isinstance(exc, TooManyEffects) else []
@@ -183,10 +173,10 @@ def rubric_upgrade_preview(
     button that does it. Writers of a draft only (a council member: 403; a locked assessment: 409); with
     no newer version, back to the overview."""
     pg = load_page(session, registry, login, assessment)
-    _editable(pg)
+    pg.require_editable()
     to_version = newer_version(registry, assessment)
     if to_version is None:
-        return _overview(pg)
+        return redirect(f"/assessments/{pg.assessment.id}")
     return _page(request, session, lang, login, registry, pg, to_version)
 
 
@@ -203,7 +193,7 @@ def rubric_upgrade_move(
     """Move the draft, from the version the preview showed: a page loaded before another change (or a
     newer version installed since) shows the preview again (409), nothing moved."""
     pg = load_page(session, registry, login, assessment)
-    _editable(pg)
+    pg.require_editable()
     to_version = newer_version(registry, assessment)
     if to_version is None:  # moved meanwhile (another tab, a colleague): say that it now uses the newest
         return redirect(f"/assessments/{assessment.id}", "rubric_upgraded")
@@ -220,7 +210,7 @@ def rubric_upgrade_move(
         pg = load_page(session, registry, login, assessment)
         to_version = newer_version(registry, assessment)
         if to_version is None:
-            return _overview(pg)
+            return redirect(f"/assessments/{pg.assessment.id}")
         stale = isinstance(exc, PreconditionFailed)
         return _page(
             request,
