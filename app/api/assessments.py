@@ -49,6 +49,7 @@ from app.assessments.schemas import (
     ScreeningUpdate,
     StatusName,
     SummaryPublic,
+    TextLanguageUpdate,
 )
 from app.audit import repository as audit_repo
 from app.auth.actor import Actor
@@ -434,6 +435,23 @@ def put_review_date(
     every change it needs `If-Match` and gives the assessment a new `ETag`."""
     version = expected.against(assessment.lock_version)
     review.set_review_date(session, actor, assessment, data.review_date, version, skip_unchanged=True)
+    return _public(session, assessment, actor, response)
+
+
+@router.put("/{assessment_id}/text-language", summary="State the language of the texts", responses=WRITE_ERRORS)
+def put_text_language(
+    data: TextLanguageUpdate,
+    assessment: AssessmentDep,
+    session: SessionDep,
+    actor: ActorDep,
+    expected: IfMatchDep,
+    response: Response,
+) -> AssessmentPublic:
+    """The language the draft's texts are written in (`sv`, `fi`, `en`, or null: not stated). The web
+    pages, PDFs and Word copies mark the texts with it (`lang`), so a Swedish rationale in a Finnish
+    report is hyphenated and read aloud as Swedish. A draft only (409 otherwise); needs `If-Match`."""
+    version = expected.against(assessment.lock_version)
+    service.set_text_language(session, actor, assessment, data.text_language, version, skip_unchanged=True)
     return _public(session, assessment, actor, response)
 
 

@@ -31,7 +31,7 @@ from app.assessments.schemas import (
     ScreeningItem,
     ScreeningUpdate,
 )
-from app.assessments.views import weights_for
+from app.assessments.views import text_language_of, weights_for
 from app.audit import service as audit
 from app.auth.actor import Actor
 from app.db.base import utcnow
@@ -91,6 +91,7 @@ def import_document(session: Session, actor: Actor, registry: RubricRegistry, do
             proposal_description=alts["proposal"].description,
             zero_description=alts["zero"].description,
             sources=doc.sources,
+            text_language=doc.text_language,
         ),
     )
     if doc.author:
@@ -236,6 +237,7 @@ def export_document(session: Session, assessment: Assessment, municipality_code:
         ],
         screening_statement=assessment.screening_statement,
         sources=assessment.sources or [],
+        text_language=text_language_of(assessment),
         alternatives=[
             DocAlternative(
                 key=a.key,

@@ -76,6 +76,9 @@ class Assessment(SQLModel, table=True):
     author_name: str = Field(default="", max_length=200)
     reviewer_name: str = Field(default="", max_length=200)
     screening_statement: str = Field(default="", sa_column=Column(Text, nullable=False))
+    text_language: str | None = Field(default=None, max_length=2)
+    """The language the assessment's texts are written in (``sv``, ``fi``, ``en``), or null: not stated.
+    Pages, PDFs and Word copies mark the texts with it (revision 0016)."""
     sources: list[str] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
     """Citations the assessment rests on (registers, statistics, consultations), in the author's words."""
     weights: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))

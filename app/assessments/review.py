@@ -324,6 +324,7 @@ def new_version(session: Session, actor: Actor, assessment: Assessment) -> Asses
         author_name=actor.label,
         screening_statement=assessment.screening_statement,
         sources=assessment.sources,
+        text_language=assessment.text_language,
         significant_negative=assessment.significant_negative,
         # the planned follow-up carries over: the new version, once approved, is the one followed up
         review_date=assessment.review_date,

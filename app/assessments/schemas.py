@@ -30,6 +30,13 @@ Horizon = Literal["short", "medium", "long"]
 Certainty = Literal["low", "medium", "high"]
 Outcome = Literal["better", "as_predicted", "worse", "unknown"]
 StatusName = Literal["draft", "submitted", "approved", "superseded"]
+TextLanguage = Literal["sv", "fi", "en"]
+TEXT_LANGUAGE = (
+    "The language the assessment's texts (alternatives, rationales, statement, sources, comments) are "
+    "written in: `sv`, `fi` or `en`. Pages, PDFs and Word copies mark the texts with it, so they are "
+    "hyphenated, spell-checked and read aloud in that language. null: not stated (the texts are shown in "
+    "the language of the page or report)."
+)
 
 # Control characters other than tab/newline never belong in user text (NUL breaks PostgreSQL).
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=CLEAN_TEXT)]
@@ -209,6 +216,12 @@ class AssessmentCreate(Input):
         max_length=MAX_SOURCES,
         description="Citations the assessment rests on (registers, statistics, surveys, consultations)",
     )
+    text_language: TextLanguage | None = Field(default=None, description=TEXT_LANGUAGE)
+
+
+class TextLanguageUpdate(Input):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"text_language": "sv"}]})
+    text_language: TextLanguage | None = Field(description=TEXT_LANGUAGE + " Required: send null to unset it.")
 
 
 class ScreeningItem(Input):
@@ -408,6 +421,7 @@ class AssessmentPublic(BaseModel):
     screening: list[ScreeningPublic]
     screening_statement: str
     sources: list[str] = Field(default_factory=list, description="Citations the assessment rests on")
+    text_language: TextLanguage | None = Field(default=None, description=TEXT_LANGUAGE)
     alternatives: list[AlternativePublic]
     submitted_at: datetime | None
     approved_at: datetime | None
@@ -590,6 +604,7 @@ class AssessmentDocument(Input):
     sources: list[SourceText] = Field(
         default_factory=list, max_length=MAX_SOURCES, description="Citations for the facts used"
     )
+    text_language: TextLanguage | None = Field(default=None, description=TEXT_LANGUAGE)
     screening: list[ScreeningItem] = Field(default_factory=list)
     screening_statement: LongText = ""
     alternatives: list[DocAlternative] = Field(min_length=2)

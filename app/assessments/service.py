@@ -209,6 +209,7 @@ def create_assessment(
         author_id=actor.user_id,
         author_name=actor.label,
         sources=list(data.sources) or None,
+        text_language=data.text_language,
     )
     session.add(assessment)
     session.flush()
@@ -326,6 +327,38 @@ def set_screening(
         assessment.id,
         {"screening": before, "sources": sources_before},
         {"screening": after, "statement": assessment.screening_statement, "sources": assessment.sources or []},
+    )
+    return assessment
+
+
+def set_text_language(
+    session: Session,
+    actor: Actor,
+    assessment: Assessment,
+    text_language: str | None,
+    expected: int,
+    *,
+    skip_unchanged: bool = False,
+) -> Assessment:
+    """The language the draft's texts are written in (``sv``, ``fi``, ``en``; None: not stated). Pages,
+    PDFs and Word copies mark the texts with it. ``skip_unchanged``: as for :func:`update_decision`."""
+    actor.require("write")
+    if skip_unchanged and assessment.text_language == text_language:
+        edit_unchanged(assessment, expected)
+        return assessment
+    begin_edit(session, assessment, expected)
+    before = {"text_language": assessment.text_language}
+    assessment.text_language = text_language
+    session.add(assessment)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "assessment.text_language",
+        "assessment",
+        assessment.id,
+        before,
+        {"text_language": text_language},
     )
     return assessment
 

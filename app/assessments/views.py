@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast, get_args
 
 from sqlmodel import Session
 
@@ -24,6 +24,7 @@ from app.assessments.schemas import (
     ReviewEntryPublic,
     ScreeningPublic,
     SummaryPublic,
+    TextLanguage,
 )
 from app.assessments.scoring import RankedImpact, RatingInput, Summary, Weights, summarise
 from app.municipalities.models import Municipality
@@ -32,6 +33,19 @@ from app.rubrics.models import ExtensionPin, Rubric
 
 def etag(version: int) -> str:
     return f'"v{version}"'
+
+
+def text_language_of(assessment: Assessment) -> TextLanguage | None:
+    """The assessment's stated language of its texts, or None (not stated, or a value no longer known)."""
+    lang = assessment.text_language
+    return cast("TextLanguage", lang) if lang in get_args(TextLanguage) else None
+
+
+def text_lang_attr(assessment: Assessment, page_lang: str) -> str | None:
+    """The ``lang`` to mark the assessment's texts with on a page (or report) in ``page_lang``: None
+    where they are in the page's language or their language is not stated (they inherit the page's)."""
+    lang = text_language_of(assessment)
+    return lang if lang and lang != page_lang else None
 
 
 def decision_public(decision: Decision, municipality_code: str) -> DecisionPublic:
@@ -125,6 +139,7 @@ def assessment_public(session: Session, assessment: Assessment, municipality_cod
         ],
         screening_statement=assessment.screening_statement,
         sources=assessment.sources or [],
+        text_language=text_language_of(assessment),
         alternatives=[alternative_public(a) for a in repo.alternatives_for(session, assessment.id)],
         submitted_at=assessment.submitted_at,
         approved_at=assessment.approved_at,

@@ -19,6 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _format_decimal
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup
 
 LANGUAGES: tuple[str, ...] = ("sv", "fi", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -103,3 +104,19 @@ def format_number(value: float | None, lang: str, digits: int = 1) -> str:
     if value is None:
         return "–"
     return str(_format_decimal(round(value, digits), format=f"#,##0.{'0' * digits}", locale=LOCALES[normalise(lang)]))
+
+
+def lang_attr(lang: str | None) -> Markup:
+    """`` lang="sv"`` for an element holding text in ``lang``, or nothing (the text is in the language
+    of the page): the templates write it into the opening tag of an element of the user's text."""
+    if lang not in LANGUAGES:
+        return Markup("")
+    return Markup(' lang="{}"').format(lang)
+
+
+def in_lang(text: object, lang: str | None) -> Markup | object:
+    """``text`` in a ``<span lang>`` when it is in another language than the page, else as it is (escaped
+    by the template's autoescape): for user text inside a sentence or cell of the page's language."""
+    if lang not in LANGUAGES:
+        return text
+    return Markup('<span lang="{}">{}</span>').format(lang, text)

@@ -84,6 +84,8 @@ class AppendixAlternative:
     title: str
     description: str
     perspectives: list[AppendixPerspective]
+    worded: bool = False
+    """The title is the placeholder worded in the report's language, not the author's text."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ def appendix(
                 kind=labels.unhyphenated(labels.alternative_kind(text.lang, alt.kind, alt.key)),  # a heading
                 title=labels.alternative_title(text.lang, alt.kind, alt.title),
                 description=alt.description,
+                worded=labels.placeholder_title(alt.kind, alt.title),
                 perspectives=[
                     AppendixPerspective(text.perspective(pid), entries, pid in screened_out)
                     for pid, entries in groups.items()

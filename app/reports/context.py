@@ -49,6 +49,8 @@ class AlternativeInfo:
     kind: str
     title: str
     description: str
+    worded: bool = False
+    """The title is the placeholder worded in the report's language, not the author's text."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,9 @@ class SummaryReport:
     """Under the profile table when the overall difference covers only some targets (which ones)."""
     unscreened: list[str] = field(default_factory=list)
     """Perspectives not screened yet (a draft's): counted as relevant, so not "all were considered"."""
+    text_lang: str | None = None
+    """The language of the assessment's texts where it is stated and not the report's (``lang`` marks
+    them: hyphenation, the PDF's ``/Lang``, Word's ``w:lang``); None: they are in the report's language."""
 
 
 def _verdict(lang: str, delta: float | None) -> str:
@@ -285,6 +290,7 @@ def _alternatives(lang: str, data: views.AssessmentData) -> list[AlternativeInfo
             labels.alternative_kind(lang, a.kind, a.key),
             labels.alternative_title(lang, a.kind, a.title),
             a.description,
+            labels.placeholder_title(a.kind, a.title),
         )
         for a in data.alternatives
     ]
@@ -341,6 +347,7 @@ def summary_report(
             if not s.relevant
         ],
         screening_statement=assessment.screening_statement,
+        text_lang=views.text_lang_attr(assessment, lang),
         unscreened=[p.title.get(lang) for p in rubric.perspectives if p.id not in screened],
         sources=list(assessment.sources or []),
         appendix=appendix(

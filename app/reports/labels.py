@@ -103,9 +103,15 @@ def unhyphenated(text: str) -> str:
 
 def alternative_title(lang: str, kind: str, title: str) -> str:
     """The zero alternative is created with the placeholder title "0": word it for readers."""
-    if kind == "zero" and title.strip() in ("", "0"):
+    if placeholder_title(kind, title):
         return t(lang, ZERO_TITLE)
     return title
+
+
+def placeholder_title(kind: str, title: str) -> bool:
+    """Whether the alternative's title is the placeholder :func:`alternative_title` words in the
+    reader's language (not the author's text, so not in the language of the assessment's texts)."""
+    return kind == "zero" and title.strip() in ("", "0")
 
 
 def signed(value: float | None, lang: str, digits: int = 1) -> str:

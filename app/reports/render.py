@@ -26,11 +26,12 @@ from markupsafe import Markup
 
 from app import i18n
 from app.errors import ServiceUnavailable, ValidationFailed
-from app.reports import hyphenation, postprocess
+from app.reports import hyphenation, lang_tags, postprocess
 from app.reports.fetcher import BASE_URL, AssetFetcher
 
 TEMPLATES = Path(__file__).parent / "templates"
 hyphenation.register()  # pyphen has no Finnish: ours, in every process that renders (forkserver children too)
+lang_tags.install()  # the language of the author's texts in the PDF's structure tree
 
 
 def _fingerprint() -> str:
@@ -109,6 +110,8 @@ def environment(lang: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["lang_attr"] = i18n.lang_attr
+    env.filters["in_lang"] = i18n.in_lang
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env
 

@@ -19,7 +19,7 @@ import dataclasses
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from sqlmodel import Session
 
 from app import i18n
@@ -83,7 +84,8 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
     kind = doc.add_paragraph()
     kind.add_run(report.brand.municipality).bold = True
     kind.add_run("\n" + t(lang, "Vitality impact assessment – decision summary"))
-    doc.add_heading(report.decision_title, level=1)
+    tl = LANGUAGE_TAGS.get(report.text_lang or "")  # the author's texts, where not in the report's language
+    _mark(doc.add_heading(report.decision_title, level=1).runs, tl)
     copy = t(
         lang,
         "Comment and suggest changes here with your word processor. The assessment itself is changed in "
@@ -94,13 +96,16 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
     doc.add_paragraph(t(lang, "The decision and the assessment"), style="Caption")
     _key_values(doc, [(f.label, f.value) for f in report.facts])
     if report.decision_summary:
-        _text(doc, report.decision_summary)
+        _text(doc, report.decision_summary, tl)
 
     doc.add_heading(t(lang, "Alternatives compared"), level=2)
     for alt in report.alternatives:
         item = doc.add_paragraph(style="List Bullet")
         item.add_run(f"{alt.kind}: ").bold = True
-        item.add_run(alt.title + (f" – {alt.description}" if alt.description else ""))
+        _mark([item.add_run(alt.title)], None if alt.worded else tl)
+        if alt.description:
+            item.add_run(" – ")
+            _mark([item.add_run(alt.description)], tl)
     doc.add_paragraph(
         t(
             lang,
@@ -151,10 +156,22 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
 
     doc.add_heading(t(lang, "The most significant impacts of the proposal"), level=2)
     _impacts(
-        doc, lang, report.negatives, t(lang, "Negative impacts"), t(lang, "No negative impacts were identified."), True
+        doc,
+        lang,
+        report.negatives,
+        t(lang, "Negative impacts"),
+        t(lang, "No negative impacts were identified."),
+        True,
+        tl,
     )
     _impacts(
-        doc, lang, report.positives, t(lang, "Positive impacts"), t(lang, "No positive impacts were identified."), False
+        doc,
+        lang,
+        report.positives,
+        t(lang, "Positive impacts"),
+        t(lang, "No positive impacts were identified."),
+        False,
+        tl,
     )
 
     doc.add_heading(t(lang, "Certainty and knowledge gaps"), level=2)
@@ -172,7 +189,9 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
         for g in cert.gaps:
             item = doc.add_paragraph(style="List Bullet")
             item.add_run(g.criterion).bold = True
-            item.add_run(f" ({g.target}, {g.alternative})" + (f": {g.note}" if g.note else ""))
+            item.add_run(f" ({g.target}, {g.alternative})" + (": " if g.note else ""))
+            if g.note:
+                _mark([item.add_run(g.note)], tl)
         if cert.more_gaps:
             doc.add_paragraph(
                 _n(
@@ -191,7 +210,8 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
         for s in report.screened_out:
             item = doc.add_paragraph(style="List Bullet")
             item.add_run(s.perspective).bold = True
-            item.add_run(f": {s.reason}")
+            item.add_run(": ")
+            _mark([item.add_run(s.reason)], tl)
     elif not report.unscreened:
         doc.add_paragraph(t(lang, "All perspectives were considered relevant."))
     if report.unscreened:
@@ -200,7 +220,7 @@ def build(report: SummaryReport, changed: datetime) -> bytes:
             % {"perspectives": ", ".join(report.unscreened)}
         )
     if report.screening_statement:
-        _text(doc, report.screening_statement)
+        _text(doc, report.screening_statement, tl)
 
     _appendix(doc, report)
     return _reproducible(doc, changed)
@@ -210,7 +230,9 @@ def _n(lang: str, singular: str, plural: str, n: int) -> str:
     return i18n.translations(lang).ngettext(singular, plural, n) % {"n": n}
 
 
-def _impacts(doc: Document, lang: str, items: Sequence[Impact], caption: str, none: str, negative: bool) -> None:
+def _impacts(
+    doc: Document, lang: str, items: Sequence[Impact], caption: str, none: str, negative: bool, tl: str | None
+) -> None:
     doc.add_heading(caption, level=3)
     if not items:
         doc.add_paragraph(none)
@@ -224,7 +246,7 @@ def _impacts(doc: Document, lang: str, items: Sequence[Impact], caption: str, no
                 (i.mitigation or "–") if negative else (i.rationale or "–"),
             ]
         )
-    _table(
+    table = _table(
         doc,
         [
             t(lang, "Impact"),
@@ -234,15 +256,20 @@ def _impacts(doc: Document, lang: str, items: Sequence[Impact], caption: str, no
         rows,
         first=0.36,
     )
+    for row in table.rows[1:]:  # the author's mitigation or rationale ("–" where none is in the table's)
+        if row.cells[2].text != "–":
+            _mark((run for paragraph in row.cells[2].paragraphs for run in paragraph.runs), tl)
 
 
 def _appendix(doc: Document, report: SummaryReport) -> None:
     lang = report.lang
+    tl = LANGUAGE_TAGS.get(report.text_lang or "")
     doc.add_heading(t(lang, "Appendix: every rating"), level=2).paragraph_format.page_break_before = True
     for alt in report.appendix:
-        doc.add_heading(f"{alt.kind}: {alt.title}", level=3)
+        heading = doc.add_heading(f"{alt.kind}: ", level=3)
+        _mark([heading.add_run(alt.title)], None if alt.worded else tl)
         if alt.description:
-            _text(doc, alt.description)
+            _text(doc, alt.description, tl)
         if not alt.perspectives:
             doc.add_paragraph(t(lang, "No ratings for this alternative."))
         for p in alt.perspectives:
@@ -274,11 +301,11 @@ def _appendix(doc: Document, report: SummaryReport) -> None:
                     ("Mitigation", r.mitigation),
                 ):
                     if value:
-                        _labelled(doc, t(lang, label), value)
+                        _mark(_labelled(doc, t(lang, label), value).runs[1:], tl)
     if report.sources:
         doc.add_heading(t(lang, "Sources"), level=2)
         for source in report.sources:
-            doc.add_paragraph(source, style="List Bullet")
+            _mark(doc.add_paragraph(source, style="List Bullet").runs, tl)
     m = report.method
     doc.add_heading(t(lang, "Method and weights"), level=2)
     if m.description:
@@ -312,11 +339,26 @@ def _appendix(doc: Document, report: SummaryReport) -> None:
     )
 
 
-def _text(doc: Document, text: str) -> None:
-    """A text as typed: one paragraph per paragraph of it (blank lines), line breaks kept within."""
+def _text(doc: Document, text: str, tl: str | None = None) -> None:
+    """A text as typed: one paragraph per paragraph of it (blank lines), line breaks kept within; ``tl``:
+    the language it is written in (a language tag), where not the document's."""
     for block in text.replace("\r\n", "\n").split("\n\n"):
         if block.strip():
-            doc.add_paragraph(block.strip("\n"))
+            _mark(doc.add_paragraph(block.strip("\n")).runs, tl)
+
+
+def _mark(runs: Iterable[Run], tag: str | None) -> None:
+    """The runs' language (``w:lang``) where it is not the document's (``tag`` None: nothing to mark), so
+    Word checks the spelling and screen readers read the author's text in the language it is written in."""
+    if not tag:
+        return
+    for run in runs:
+        properties = run._r.get_or_add_rPr()
+        for old in properties.findall(qn("w:lang")):
+            properties.remove(old)
+        mark = OxmlElement("w:lang")
+        mark.set(qn("w:val"), tag)
+        properties.append(mark)
 
 
 def _labelled(doc: Document, label: str, value: str) -> Paragraph:

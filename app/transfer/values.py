@@ -115,6 +115,7 @@ class AssessmentValues(_Row):
     sources: list[Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=CLEAN_TEXT)]] | None = Field(
         default=None, max_length=50
     )
+    text_language: Literal["sv", "fi", "en"] | None = None
     weights: _Weights | None = None
     decision_snapshot: _DecisionSnapshot | None = None
     submitted_at: datetime | None = None

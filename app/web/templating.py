@@ -72,6 +72,8 @@ def _environment(lang: str, zone: str) -> Environment:
     env.filters["percent"] = lambda v: "–" if v is None else format_number(100 * v, lang, 0) + " %"
     env.filters["text"] = lambda t: t.get(lang)
     env.filters["person"] = lambda label: person(label, lang)
+    env.filters["lang_attr"] = i18n.lang_attr
+    env.filters["in_lang"] = i18n.in_lang
     return env
 
 

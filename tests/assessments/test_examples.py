@@ -72,6 +72,7 @@ def test_example_is_complete(path: Path, registry: Any) -> None:
     assert rubric is not None
     assert path.read_text(encoding="utf-8").startswith("#"), "header comment: what it shows, sources"
     assert doc.sources
+    assert doc.text_language, "the language of its texts is stated (lang in pages, PDFs and Word copies)"
     assert {s.perspective_id for s in doc.screening} == {p.id for p in rubric.perspectives}
     assert all(s.relevant or s.reason.strip() for s in doc.screening)
     assert [a.key for a in doc.alternatives][:2] == ["proposal", "zero"]
@@ -102,6 +103,7 @@ def test_example_imports_through_the_services(path: Path, registry: Any, client:
     assert a["rubric_id"] == doc.rubric_id and a["rubric_version"] == doc.rubric_version
     assert a["author"] == doc.author and (a["reviewer"] or "") == doc.reviewer
     assert a["sources"] == doc.sources and a["sources"], "the citations are kept, not dropped"
+    assert a["text_language"] == doc.text_language
     assert [x["key"] for x in a["alternatives"]] == [x.key for x in doc.alternatives]
     assert {x["key"]: x["title"] for x in a["alternatives"]} == {x.key: x.title for x in doc.alternatives}
     assert {(s["perspective_id"], s["relevant"]) for s in a["screening"]} == {
