@@ -10,6 +10,8 @@ inside it).
 into the regular-expression engine) and answers "not here" at once when none of them matches: a route of
 FastAPI's answers no match for such a path whatever the method. Otherwise it asks FastAPI as before. So
 the answer is the same, sooner (``tests/test_routing.py``; ``bench/routing.py`` times it).
+
+Its routes read JSON bodies with ``app.api.json_body`` (an object that repeats a key is refused).
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from starlette._utils import get_route_path  # what the routes themselves match against
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Scope
+
+from app.api.json_body import JsonBodyRoute
 
 _NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
 
@@ -41,6 +46,9 @@ class Router(APIRouter):
     the router, not to ``include_router``: its pattern is made of its routes' own patterns."""
 
     _any_route: tuple[int, re.Pattern[str] | None] = (-1, None)
+
+    def __init__(self, *args: Any, route_class: type[APIRoute] = JsonBodyRoute, **kwargs: Any) -> None:
+        super().__init__(*args, route_class=route_class, **kwargs)
 
     def any_route(self) -> re.Pattern[str] | None:
         """The routes' pattern, worked out again when the number of routes changed (routes are added

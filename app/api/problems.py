@@ -22,6 +22,7 @@ from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.json_body import DuplicateKeys
 from app.assessments.schemas import NotNull, StatusName
 from app.errors import DomainError, FieldProblem
 from app.routing import allowed_methods
@@ -324,9 +325,27 @@ def _unreadable_body(exc: StarletteHTTPException) -> FieldProblem | None:
             f"the body is not UTF-8 text: byte {cause.start} (0x{cause.object[cause.start]:02x}) cannot be decoded"
         )
         return FieldProblem("body", message, "json_invalid")
-    if isinstance(cause, ValueError):  # any other decoding error of the body's bytes
+    if isinstance(cause, ValueError) and not isinstance(cause, DuplicateKeys):  # any other decoding error
         return FieldProblem("body", "the body is not valid JSON text", "json_invalid")
     return None
+
+
+def _repeated_keys(exc: StarletteHTTPException) -> list[FieldProblem]:
+    """A JSON body with an object that repeats a key (``app.api.json_body``), which FastAPI answers 400
+    "There was an error parsing the body" like any body it cannot read: ``json.loads`` would keep the
+    last value, another parser perhaps the first, so it is refused as a 422 naming each repeated key by
+    its path, as a field (code ``duplicate_key``)."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or not isinstance(cause, DuplicateKeys):
+        return []
+    return [
+        FieldProblem(
+            path,
+            f"the key {json.dumps(key, ensure_ascii=False)} appears more than once in this object"[:500],
+            "duplicate_key",
+        )
+        for path, key in cause.where
+    ]
 
 
 def _framework_detail(status: int, detail: Any) -> str:
@@ -356,6 +375,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if unreadable is not None:
         detail = "the request body is not valid JSON"
         return problem_response(422, detail, slug="validation-error", errors=[unreadable], instance=request.url.path)
+    repeated = _repeated_keys(exc)
+    if repeated:
+        detail = "the request body repeats a key in an object; nothing was saved"
+        return problem_response(422, detail, slug="validation-error", errors=repeated, instance=request.url.path)
     detail = _framework_detail(status, exc.detail)
     return problem_response(status, detail, instance=request.url.path, headers=headers or None)
 
