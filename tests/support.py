@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +119,51 @@ class Api:
     def put_ratings(self, assessment_id: str, ratings: list[dict[str, Any]]) -> Any:
         return self.put(f"/api/v1/assessments/{assessment_id}/ratings", {"ratings": ratings}, self.etag(assessment_id))
 
+    def screen(
+        self, assessment_id: str, relevant: tuple[str, ...] = ("policy",), reason: str = "Berör inte beslutet"
+    ) -> Any:
+        """Screen every perspective: ``relevant`` ones relevant, the others not, with ``reason``; checked."""
+        from app.rubrics.models import PERSPECTIVE_IDS
+
+        items = [
+            {"perspective_id": p, "relevant": p in relevant, "reason": "" if p in relevant else reason}
+            for p in PERSPECTIVE_IDS
+        ]
+        r = self.put(f"/api/v1/assessments/{assessment_id}/screening", {"items": items}, self.etag(assessment_id))
+        assert r.status_code == 200, r.text
+        return r
+
+    def act(self, assessment_id: str, action: str, comment: str = "") -> Any:
+        """``action`` (submit, approve, return) on the assessment's current version."""
+        return self.post(
+            f"/api/v1/assessments/{assessment_id}/{action}", {"comment": comment}, self.etag(assessment_id)
+        )
+
+
+def official_and_reviewer(
+    client: Any, code: str = "091", official: str = "olli@hel.fi", reviewer: str = "riikka@hel.fi"
+) -> dict[str, Api]:
+    """API clients with personal tokens (read, write) of an official and a reviewer of municipality ``code``
+    (the two people of the review flow), by role."""
+    return {
+        role: Api(client, make_token(code, ("read", "write"), make_user(code, email, role).id))
+        for role, email in (("official", official), ("reviewer", reviewer))
+    }
+
+
+def approved(
+    official: Api, reviewer: Api, ratings: list[dict[str, Any]], relevant: tuple[str, ...] = ("policy",)
+) -> str:
+    """The id of a new assessment screened (``relevant``), rated with ``ratings`` and submitted by
+    ``official``, approved by ``reviewer``: each step checked to succeed."""
+    aid = str(official.create_assessment()["id"])
+    official.screen(aid, relevant)
+    r = official.put_ratings(aid, ratings)
+    assert r.status_code == 200, r.text
+    assert official.act(aid, "submit").status_code == 200
+    assert reviewer.act(aid, "approve").status_code == 200
+    return aid
+
 
 def run_coroutine(coro: Any) -> Any:
     """Run a coroutine to completion in a fresh thread with its own event loop.
@@ -129,6 +176,27 @@ def run_coroutine(coro: Any) -> Any:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+@contextmanager
+def fast_pool_taken(client: Any) -> Iterator[dict[str, int]]:
+    """Every connection of the app's event-loop pool (``app/db/loop_db.py``, PostgreSQL) taken, as under
+    load: the pool at its maximum and none free until the block ends. Taken on the app's own event loop
+    (the test client's portal, where the lifespan opened the pool); yields the pool's statistics then."""
+    pool = client.app.state.loop_db.pool
+
+    async def take() -> list[Any]:
+        return [await pool.getconn() for _ in range(pool.max_size)]
+
+    async def give_back(taken: list[Any]) -> None:
+        for conn in taken:
+            await pool.putconn(conn)
+
+    taken = client.portal.call(take)
+    try:
+        yield pool.get_stats()
+    finally:
+        client.portal.call(give_back, taken)
 
 
 def make_report_batch(code: str, assessment_ids: list[str], status: str = "done") -> str:

@@ -5,12 +5,13 @@ the read scope or another municipality's token all get the ordinary answer."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
 
 from app.rubrics.models import PERSPECTIVE_IDS
-from tests.support import Api, make_token, make_user
+from tests.support import Api, fast_pool_taken, make_token, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +89,30 @@ def test_a_repeated_read_is_served_fast_and_equals_the_ordinary_answer(api: Api)
         assert second.headers["content-type"] == "application/json"
         assert second.headers.get("etag") == first.headers.get("etag")
         assert second.headers["x-content-type-options"] == "nosniff", "the same middleware as every response"
+
+
+def test_a_read_while_the_pool_is_full_takes_the_ordinary_path_and_the_fast_paths_do_not_rest(
+    api: Api, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every connection of the event-loop pool taken (its maximum reached: load, ``LoopDatabase.attempt``):
+    the read waits the pool's timeout, then the ordinary path answers it, the same answer; the next read,
+    a connection free again, is served fast at once (a pool that could not connect would rest instead:
+    tests/db/test_pool_log_database_away.py)."""
+    caplog.set_level(logging.INFO, logger="app.db.loop_db")
+    a = screened(api)
+    path = f"/api/v1/assessments/{a['id']}"
+    first = api.get(path)  # fills the cache
+    before = served()
+    with fast_pool_taken(client) as stats:
+        assert stats["pool_size"] == stats["pool_max"] and stats["pool_available"] == 0, stats
+        busy = api.get(path)
+    assert served() == before, "the ordinary path answered"
+    assert busy.status_code == 200 and busy.json() == first.json() and busy.headers["etag"] == first.headers["etag"]
+    again = api.get(path)
+    assert served() == before + 1, "served fast: the fast paths did not rest"
+    assert again.json() == first.json() and again.headers["etag"] == first.headers["etag"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "app.db.loop_db"]
+    assert messages == ["the event-loop pool is busy: this request takes the ordinary path"], messages
 
 
 def test_a_change_is_seen_at_once(api: Api) -> None:

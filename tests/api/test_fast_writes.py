@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.rubrics.models import PERSPECTIVE_IDS
-from tests.support import Api, make_token, make_user, session
+from tests.support import Api, fast_pool_taken, make_token, make_user, session
 
 BUSINESS = "policy.firms.business-climate"
 
@@ -142,6 +142,25 @@ def test_a_save_is_fast_and_does_what_the_ordinary_path_does(api: Api, client: A
     assert put(api, fast_a, [rating(1)]).status_code == 200 and flag(fast_a["id"]) is False
     assert put(api, fast_a, [rating(2)]).status_code == 200 and flag(fast_a["id"]) is False
     assert served() - before == 3 and chain_intact()
+
+
+def test_a_save_while_the_pool_is_full_takes_the_ordinary_path_and_the_fast_paths_do_not_rest(
+    api: Api, client: Any
+) -> None:
+    """Every connection of the event-loop pool taken (load): the save waits the pool's timeout (for the
+    caller, then for the save), then the ordinary path saves it, as it saves any; the next save, a
+    connection free again, is fast at once: a full pool does not rest the fast paths."""
+    a = screened(api)
+    before = served()
+    with fast_pool_taken(client) as stats:
+        assert stats["pool_size"] == stats["pool_max"] and stats["pool_available"] == 0, stats
+        busy = put(api, a, [rating(1)])
+    assert busy.status_code == 200 and served() == before, ("saved by the ordinary path", busy.text)
+    assert [r["score"] for r in busy.json()] == [1] and busy.headers["etag"] == api.etag(a["id"])
+    again = put(api, a, [rating(2)])
+    assert again.status_code == 200 and served() == before + 1, ("saved fast: the fast paths did not rest", again.text)
+    assert [r["score"] for r in again.json()] == [2] and again.json()[0]["id"] == busy.json()[0]["id"]
+    assert len(events(a["id"])) == 2 and chain_intact()
 
 
 def test_refusals_are_the_ordinary_ones_and_write_nothing(api: Api, client: Any) -> None:

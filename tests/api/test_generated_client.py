@@ -15,21 +15,12 @@ from typing import Any
 
 import pytest
 
+from app.rubrics.models import PERSPECTIVE_IDS
 from tests.server import VENV_BIN, running_server
 from tests.support import make_token, make_user
 
 pytestmark = pytest.mark.slow
-PERSPECTIVES = [
-    "policy",
-    "infrastructure",
-    "procurement",
-    "cross-sector",
-    "rural-services",
-    "green-economy",
-    "logistics",
-    "information",
-    "mergers",
-]
+PERSPECTIVES = list(PERSPECTIVE_IDS)
 
 
 @pytest.fixture(scope="module")

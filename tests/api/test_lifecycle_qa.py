@@ -7,27 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_review_flow import PERSPECTIVES
-from tests.support import Api, make_token, make_user
+from tests.support import Api, approved, official_and_reviewer
 
 
 @pytest.fixture
 def people(client: Any) -> dict[str, Api]:
-    official = make_user("091", "olli@hel.fi", "official")
-    reviewer = make_user("091", "riikka@hel.fi", "reviewer")
-    return {
-        "official": Api(client, make_token("091", ("read", "write"), official.id)),
-        "reviewer": Api(client, make_token("091", ("read", "write"), reviewer.id)),
-    }
-
-
-def screen(api: Api, aid: str, relevant: tuple[str, ...]) -> None:
-    items = [
-        {"perspective_id": p, "relevant": p in relevant, "reason": "" if p in relevant else "Berör inte beslutet"}
-        for p in PERSPECTIVES
-    ]
-    r = api.put(f"/api/v1/assessments/{aid}/screening", {"items": items}, api.etag(aid))
-    assert r.status_code == 200, r.text
+    return official_and_reviewer(client)
 
 
 POLICY_RATING = {
@@ -40,24 +25,20 @@ POLICY_RATING = {
 }
 
 
-def act(api: Api, aid: str, action: str, comment: str = "") -> Any:
-    return api.post(f"/api/v1/assessments/{aid}/{action}", {"comment": comment}, api.etag(aid))
-
-
 def test_ratings_of_a_perspective_screened_out_do_not_make_it_submittable(people: dict[str, Api]) -> None:
     """The proposal rated only in a perspective later screened out has no rating that counts (its summary
     is empty): submitting it is refused, naming the ratings, until a relevant perspective is rated."""
     official = people["official"]
     aid = official.create_assessment()["id"]
-    screen(official, aid, ("policy",))
+    official.screen(aid, ("policy",))
     assert official.put_ratings(aid, [POLICY_RATING]).status_code == 200
-    screen(official, aid, ("infrastructure",))  # policy screened out: its rating is kept, but counts nowhere
+    official.screen(aid, ("infrastructure",))  # policy screened out: its rating is kept, but counts nowhere
     summary = official.get(f"/api/v1/assessments/{aid}/summary").json()
     assert summary["alternatives"][0]["effects"] == 0
     # the list of ratings says so: the rating is there, marked as not counted
     listed = official.get(f"/api/v1/assessments/{aid}/ratings").json()
     assert [(r["criterion_id"], r["counted"]) for r in listed] == [(POLICY_RATING["criterion_id"], False)]
-    r = act(official, aid, "submit")
+    r = official.act(aid, "submit")
     assert r.status_code == 422, r.text
     assert [e["field"] for e in r.json()["errors"]] == ["ratings"]
     assert official.get(f"/api/v1/assessments/{aid}").json()["status"] == "draft"
@@ -70,28 +51,24 @@ def test_ratings_of_a_perspective_screened_out_do_not_make_it_submittable(people
         other["id"]: True,
     }, "a save answers with every rating, each saying whether it counts (the fast path too)"
     # marked relevant again, the kept rating counts again and the assessment can be submitted
-    screen(official, aid, ("policy", "infrastructure"))
+    official.screen(aid, ("policy", "infrastructure"))
     assert all(r["counted"] for r in official.get(f"/api/v1/assessments/{aid}/ratings").json())
-    assert act(official, aid, "submit").status_code == 200
+    assert official.act(aid, "submit").status_code == 200
 
 
 def test_a_new_version_keeps_the_planned_follow_up_date(people: dict[str, Api]) -> None:
     """Updating an approved assessment does not drop its follow-up review date: the new version carries
     it (and shows it while a draft), and keeps it once approved; the superseded version keeps its own."""
     official, reviewer = people["official"], people["reviewer"]
-    aid = official.create_assessment()["id"]
-    screen(official, aid, ("policy",))
-    assert official.put_ratings(aid, [POLICY_RATING]).status_code == 200
-    assert act(official, aid, "submit").status_code == 200
-    assert act(reviewer, aid, "approve").status_code == 200
+    aid = approved(official, reviewer, [POLICY_RATING])
     r = official.put(f"/api/v1/assessments/{aid}/review-date", {"review_date": "2028-06-30"}, official.etag(aid))
     assert r.status_code == 200, r.text
     r = official.post(f"/api/v1/assessments/{aid}/versions")
     assert r.status_code == 201, r.text
     v2 = r.json()
     assert v2["review_date"] == "2028-06-30" and v2["previous_id"] == aid
-    assert act(official, v2["id"], "submit").status_code == 200
-    assert act(reviewer, v2["id"], "approve").status_code == 200
+    assert official.act(v2["id"], "submit").status_code == 200
+    assert reviewer.act(v2["id"], "approve").status_code == 200
     assert official.get(f"/api/v1/assessments/{v2['id']}").json()["review_date"] == "2028-06-30"
     old = official.get(f"/api/v1/assessments/{aid}").json()
     assert old["status"] == "superseded" and old["review_date"] == "2028-06-30"
@@ -146,12 +123,8 @@ def test_follow_ups_carry_over_to_the_new_approved_version(people: dict[str, Api
     new version is approved, each outcome is on its rating there (as recorded, by whom and when), where
     that rating is still followed up; the old version keeps its own."""
     official, reviewer = people["official"], people["reviewer"]
-    aid = official.create_assessment()["id"]
-    screen(official, aid, ("policy",))
     second = {**POLICY_RATING, "criterion_id": "policy.firms.competition", "score": 2, "mitigation": ""}
-    assert official.put_ratings(aid, [POLICY_RATING, second]).status_code == 200
-    assert act(official, aid, "submit").status_code == 200
-    assert act(reviewer, aid, "approve").status_code == 200
+    aid = approved(official, reviewer, [POLICY_RATING, second])
     ids = {r["criterion_id"]: r["id"] for r in official.get(f"/api/v1/assessments/{aid}/ratings").json()}
     for criterion, outcome in (("policy.firms.business-climate", "worse"), ("policy.firms.competition", "better")):
         body = {"rating_id": ids[criterion], "outcome": outcome, "note": f"Uppföljning {outcome}"}
@@ -162,8 +135,8 @@ def test_follow_ups_carry_over_to_the_new_approved_version(people: dict[str, Api
     assert official.get(f"/api/v1/assessments/{v2}/follow-ups").json() == [], "a draft is not followed up"
     # the second rating is no longer significant in the new version: its outcome stays behind
     assert official.put_ratings(v2, [{**second, "score": 1, "likelihood": "unlikely"}]).status_code == 200
-    assert act(official, v2, "submit").status_code == 200
-    assert act(reviewer, v2, "approve").status_code == 200
+    assert official.act(v2, "submit").status_code == 200
+    assert reviewer.act(v2, "approve").status_code == 200
 
     new_ids = {r["id"]: r["criterion_id"] for r in official.get(f"/api/v1/assessments/{v2}/ratings").json()}
     carried = official.get(f"/api/v1/assessments/{v2}/follow-ups").json()
@@ -181,11 +154,7 @@ def test_a_follow_up_posted_again_as_stored_changes_nothing(people: dict[str, Ap
     """A retry (or a colleague's same answer) keeps who recorded the outcome and when, and adds no event;
     a changed note is recorded anew."""
     official, reviewer = people["official"], people["reviewer"]
-    aid = official.create_assessment()["id"]
-    screen(official, aid, ("policy",))
-    assert official.put_ratings(aid, [POLICY_RATING]).status_code == 200
-    assert act(official, aid, "submit").status_code == 200
-    assert act(reviewer, aid, "approve").status_code == 200
+    aid = approved(official, reviewer, [POLICY_RATING])
     [rating] = official.get(f"/api/v1/assessments/{aid}/ratings").json()
     body = {"rating_id": rating["id"], "outcome": "worse", "note": "Fler klagomål"}
     first = official.post(f"/api/v1/assessments/{aid}/follow-ups", body)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_review_flow import act, screened_and_rated
-from tests.support import Api, make_token, make_user
+from tests.support import Api, make_token, official_and_reviewer
 
 SCREENED_OUT = {  # "logistics" was screened out by screened_and_rated
     "criterion_id": "logistics.residents.traffic-nuisance",
@@ -40,11 +40,8 @@ def path(request: pytest.FixtureRequest, client: Any) -> Iterator[str]:
 
 @pytest.fixture
 def people(client: Any) -> dict[str, Api]:
-    official = make_user("905", "olli@vasa.fi", "official")
-    reviewer = make_user("905", "riikka@vasa.fi", "reviewer")
     return {
-        "official": Api(client, make_token("905", ("read", "write"), official.id)),
-        "reviewer": Api(client, make_token("905", ("read", "write"), reviewer.id)),
+        **official_and_reviewer(client, "905", "olli@vasa.fi", "riikka@vasa.fi"),
         "reader": Api(client, make_token("905", ("read",))),
         "other": Api(client, make_token("091", ("read", "write"))),
     }

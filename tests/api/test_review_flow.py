@@ -6,19 +6,10 @@ from typing import Any
 
 import pytest
 
+from app.rubrics.models import PERSPECTIVE_IDS
 from tests.support import Api, make_token, make_user
 
-PERSPECTIVES = [
-    "policy",
-    "infrastructure",
-    "procurement",
-    "cross-sector",
-    "rural-services",
-    "green-economy",
-    "logistics",
-    "information",
-    "mergers",
-]
+PERSPECTIVES = list(PERSPECTIVE_IDS)
 
 
 @pytest.fixture

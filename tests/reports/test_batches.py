@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import subprocess
+import threading
+import time
 import uuid
 import zipfile
 from typing import Any
@@ -17,7 +19,7 @@ from tests.api.test_cursors import forged, unsigned
 from tests.api.test_review_flow import act
 from tests.reports.factories import pdf_text, rich_assessment
 from tests.server import ROOT, VENV_BIN
-from tests.support import Api, make_token, make_user, run_coroutine, session
+from tests.support import Api, make_token, official_and_reviewer, run_coroutine, session
 
 POSTGRESQL = os.environ.get("LIVSKRAFT_TEST_DATABASE_URL", "").startswith("postgres")
 on_postgresql = pytest.mark.skipif(not POSTGRESQL, reason="report batches run on PostgreSQL (procrastinate)")
@@ -28,11 +30,8 @@ CASES = (("KS 2026/118", "Industriområde vid Norra bangården"), ("BN 2026/7", 
 
 @pytest.fixture
 def people(client: Any) -> dict[str, Api]:
-    official = make_user("091", "official@hel.fi", "official")
-    reviewer = make_user("091", "reviewer@hel.fi", "reviewer")
     return {
-        "official": Api(client, make_token("091", ("read", "write"), official.id)),
-        "reviewer": Api(client, make_token("091", ("read", "write"), reviewer.id)),
+        **official_and_reviewer(client, "091", "official@hel.fi", "reviewer@hel.fi"),
         "reader": Api(client, make_token("091", ("read",))),
         "other": Api(client, make_token("0180", ("read", "write"))),
     }
@@ -169,6 +168,131 @@ def test_a_render_failure_marks_the_batch_failed(people: dict[str, Api]) -> None
     assert status["status"] == "failed" and status["done"] == 1 and status["download"] is None, status
     assert "assessment 2 of 2" in status["error"] and "9.9.9 is not installed" in status["error"]
     z = people["official"].get(f"{BATCHES}/{status['id']}/pdfs.zip")
+    assert z.status_code == 409 and z.headers["content-type"] == "application/problem+json"
+
+
+def an_attempt_that_loses_the_database() -> None:
+    """One run of the worker whose render loses its database connection, for real: the assessment table
+    is locked (ACCESS EXCLUSIVE) by the test, so the render waits on it at the first assessment, and
+    PostgreSQL then ends that waiting connection (``pg_terminate_backend``: "terminating connection due to
+    administrator command", as when the server shuts down), a transient database error
+    (``batches.TRANSIENT``). The lock is released once the connection is gone."""
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            run_worker()
+        except BaseException as exc:  # asserted below, in the test's thread
+            errors.append(exc)
+
+    worker = threading.Thread(target=work)
+    blocker = session()
+    try:
+        blocker.execute(text("LOCK TABLE assessment IN ACCESS EXCLUSIVE MODE"))
+        worker.start()
+        waiting: list[int] = []
+        deadline = time.monotonic() + 60
+        while not waiting and time.monotonic() < deadline:
+            time.sleep(0.05)
+            with session() as s:
+                waiting = list(
+                    s.execute(
+                        text(
+                            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND wait_event_type = 'Lock' AND query LIKE '%FROM assessment%' "
+                            "AND pid <> pg_backend_pid()"
+                        )
+                    ).scalars()
+                )
+        assert len(waiting) == 1, ("the render waits on the locked assessment table", waiting)
+        with session() as s:
+            assert s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": waiting[0]}).scalar_one() is True
+    finally:
+        blocker.rollback()
+        blocker.close()
+        if worker.ident is not None:
+            worker.join(timeout=120)
+    assert not worker.is_alive() and errors == [], errors
+
+
+def the_job() -> Any:
+    """The batch's one job on the queue (procrastinate's row): its status, attempts and when it runs next."""
+    with session() as s:
+        return s.execute(
+            text(
+                "SELECT status, attempts, scheduled_at > now() AS later FROM procrastinate.procrastinate_jobs "
+                "WHERE task_name = 'livskraft.render_report_batch'"
+            )
+        ).one()
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_a_render_that_loses_the_database_is_queued_again_and_the_retry_finishes_it(people: dict[str, Api]) -> None:
+    """The retry rule (``batches.render_batch``, ``jobs.RETRY``): a transient database error puts the
+    batch back to queued, with no error for the client, and the queue runs the job again after its
+    back-off (2 s); that attempt renders the whole batch."""
+    official = people["official"]
+    first, second = (approved(people, case, title) for case, title in CASES)
+    r = official.post(BATCHES, {"assessment_ids": [first["id"], second["id"]]})
+    assert r.status_code == 202, r.text
+
+    an_attempt_that_loses_the_database()
+
+    polled = official.get(r.headers["Location"])
+    status = polled.json()
+    assert polled.status_code == 200 and polled.headers["Retry-After"], polled.text
+    assert (status["status"], status["error"], status["done"], status["download"]) == ("queued", None, 0, None), status
+    assert official.get(BATCHES).json()["items"][0]["status"] == "queued"
+    assert official.get(f"{BATCHES}/{status['id']}/pdfs.zip").status_code == 409
+    job = the_job()
+    assert (job.status, job.attempts, job.later) == ("todo", 1, True), "retried, after a wait"
+    assert queued_jobs() == 1
+    deadline = time.monotonic() + 30
+    while the_job().later and time.monotonic() < deadline:  # the back-off: 2 s
+        time.sleep(0.2)
+
+    run_worker()
+
+    assert the_job()[:2] == ("succeeded", 2) and queued_jobs() == 0  # two attempts
+    status = official.get(r.headers["Location"]).json()
+    assert status["status"] == "done" and status["done"] == status["total"] == 2, status
+    assert status["error"] is None and status["download"] == f"{BATCHES}/{status['id']}/pdfs.zip"
+    z = official.get(status["download"])
+    assert z.status_code == 200 and status["size"] == len(z.content)
+    files = zip_files(z.content)
+    assert list(files) == ["KS-2026-118.pdf", "BN-2026-7.pdf"]
+    for (case, title), name in zip(CASES, files, strict=True):
+        assert case in pdf_text(files[name]) and title in pdf_text(files[name]), name
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_a_batch_that_loses_the_database_on_every_attempt_fails_after_the_last_retry(people: dict[str, Api]) -> None:
+    """``jobs.MAX_RETRIES`` (3) further attempts after the first: after each failed one but the last the
+    batch is queued again; the last marks it failed, telling the client to create it again, and the job
+    ends (nothing left on the queue). The back-off between attempts (2, 4, 8 s) is skipped here: each
+    retry's time is moved to now on the queue's row."""
+    official = people["official"]
+    a = approved(people, *CASES[0])
+    r = official.post(BATCHES, {"assessment_ids": [a["id"]]})
+    assert r.status_code == 202, r.text
+    for attempt in range(1, 4):
+        an_attempt_that_loses_the_database()
+        status = official.get(r.headers["Location"]).json()
+        assert (status["status"], status["error"]) == ("queued", None), (attempt, status)
+        assert the_job()[:2] == ("todo", attempt)
+        with session() as s:
+            s.execute(text("UPDATE procrastinate.procrastinate_jobs SET scheduled_at = now()"))
+            s.commit()
+
+    an_attempt_that_loses_the_database()
+
+    assert the_job()[:2] == ("failed", 4) and queued_jobs() == 0  # the first and three retries
+    status = official.get(r.headers["Location"]).json()
+    assert status["status"] == "failed" and status["download"] is None, status
+    assert status["error"] == "the database could not be reached while rendering; create the batch again"
+    z = official.get(f"{BATCHES}/{status['id']}/pdfs.zip")
     assert z.status_code == 409 and z.headers["content-type"] == "application/problem+json"
 
 

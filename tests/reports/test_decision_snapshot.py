@@ -24,7 +24,7 @@ from tests.faults.support import fault_database
 from tests.reports.factories import pdf_text
 from tests.reports.pdfcheck import open_pdf
 from tests.server import ROOT
-from tests.support import Api, make_token, make_user
+from tests.support import Api, official_and_reviewer
 from tests.web.support import Web
 
 OLD = {
@@ -49,12 +49,7 @@ NEW_TEXTS = (NEW["case_number"], NEW["title"], NEW["summary"], NEW["deciding_bod
 
 @pytest.fixture
 def people(client: Any) -> dict[str, Api]:
-    official = make_user("091", "olli@hel.fi", "official")
-    reviewer = make_user("091", "riikka@hel.fi", "reviewer")
-    return {
-        "official": Api(client, make_token("091", ("read", "write"), official.id)),
-        "reviewer": Api(client, make_token("091", ("read", "write"), reviewer.id)),
-    }
+    return official_and_reviewer(client)
 
 
 def approved_assessment(official: Api, reviewer: Api) -> dict[str, Any]:

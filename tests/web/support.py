@@ -12,6 +12,18 @@ from tests.support import make_user
 
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+RATED = {
+    "c0-e1-score": "3",
+    "c0-e1-rationale": "Nya jobb.",
+    "c0-e1-likelihood": "likely",
+    "c1-e1-score": "-2",
+    "c1-e1-rationale": "Avgifter.",
+    "c1-e1-mitigation": "Sänkt taxa.",
+    "c1-e1-likelihood": "certain",
+}
+"""The rating form's fields for two effects on the firms in policy: one positive, one negative with its
+mitigation (the set-up flows' default, :func:`rated`)."""
+ONE_RATED = {"c0-e1-score": "3", "c0-e1-rationale": "Nya jobb.", "c0-e1-likelihood": "likely"}
 
 
 def csrf_of(html: str) -> str:
@@ -80,6 +92,56 @@ class Web:
         page = self.get(url)
         assert page.status_code == 200, page.text
         return url, {"base_version": hidden(page.text, "base_version"), "base_hash": hidden(page.text, "base_hash")}
+
+    def rate(
+        self,
+        assessment_id: str,
+        fields: dict[str, str],
+        alt: str = "proposal",
+        perspective: str = "policy",
+        target: str = "firms",
+    ) -> Any:
+        """Send one rating form as the browser does: the page's hidden fields with ``fields``."""
+        url, data = self.rate_form(assessment_id, alt, perspective, target)
+        return self.post(url, data | fields)
+
+    def submit(self, assessment_id: str, comment: str = "Klar") -> Any:
+        return self.post(f"/assessments/{assessment_id}/submit", {"comment": comment})
+
+    def review(self, assessment_id: str, action: str, comment: str = "") -> Any:
+        """``action`` "approve" or "return" on the review page."""
+        return self.post(f"/assessments/{assessment_id}/review", {"action": action, "comment": comment})
+
+
+# --- set-up flows: each step as the browser sends it, each checked to succeed --------------------------
+
+
+def rated(
+    official: Web,
+    fields: dict[str, str] = RATED,
+    case_number: str = "KS 2026/1",
+    title: str = "Industriområde vid bangården",
+) -> str:
+    """A draft ready to submit: a new decision and assessment, policy screened relevant (the others not),
+    the proposal's policy × firms rated with ``fields``."""
+    aid = official.new_assessment(case_number, title)
+    assert official.screen(aid).status_code == 303
+    assert official.rate(aid, fields).status_code == 303, official.last.text
+    return aid
+
+
+def submitted(official: Web, fields: dict[str, str] = RATED) -> str:
+    """As :func:`rated`, then submitted for review (comment "Klar")."""
+    aid = rated(official, fields)
+    assert official.submit(aid).status_code == 303
+    return aid
+
+
+def approved(official: Web, reviewer: Web, fields: dict[str, str] = RATED) -> str:
+    """As :func:`submitted`, then approved by ``reviewer`` (comment "Bra.")."""
+    aid = submitted(official, fields)
+    assert reviewer.review(aid, "approve", "Bra.").status_code == 303
+    return aid
 
 
 def screening_form(page_html: str, relevant: tuple[str, ...] = ("policy",)) -> dict[str, str]:

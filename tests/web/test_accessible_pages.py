@@ -406,7 +406,7 @@ TABLE = re.compile(
 
 
 def test_every_data_table_is_in_a_scroll_region_named_by_its_caption(official: Web, reviewer: Web, admin: Web) -> None:
-    from tests.web.test_review import submitted
+    from tests.web.support import submitted
 
     aid = submitted(official)
     assert reviewer.post(f"/assessments/{aid}/review", {"action": "approve", "comment": "Bra."}).status_code == 303

@@ -9,8 +9,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from tests.web.support import Web, csrf_of, error_summary, hidden
-from tests.web.test_review import submitted
+from tests.web.support import Web, csrf_of, error_summary, hidden, submitted
 
 CONTROL = "\x00\x01\x0b\x0c\x1b\x7f"
 VERSIONS = ("²", "٣", "999999999999", "99999999999999999999", "-1", "")

@@ -8,8 +8,7 @@ import re
 from typing import Any
 
 from tests.reports.factories import pdf_text
-from tests.web.support import Web, error_summary, hidden
-from tests.web.test_review import submitted
+from tests.web.support import ONE_RATED, Web, error_summary, hidden, submitted
 
 NEW = {
     "case_number": "KS 2026/1",
@@ -34,10 +33,8 @@ def textarea(page: str, name: str) -> str:
 
 def submitted_from(official: Web, aid: str) -> str:
     official.screen(aid)
-    url, data = official.rate_form(aid)
-    data |= {"c0-e1-score": "2", "c0-e1-rationale": "Nya jobb.", "c0-e1-likelihood": "likely"}
-    assert official.post(url, data).status_code == 303
-    assert official.post(f"/assessments/{aid}/submit", {"comment": ""}).status_code == 303
+    assert official.rate(aid, {**ONE_RATED, "c0-e1-score": "2"}).status_code == 303
+    assert official.submit(aid, "").status_code == 303
     return aid
 
 
@@ -101,10 +98,9 @@ def test_the_reason_is_in_the_readers_language(official: Web) -> None:
 def test_a_reviewer_who_rated_cannot_approve(official: Web, reviewer: Web, app: Any) -> None:
     aid = official.new_assessment()
     official.screen(aid)
-    url, data = reviewer.rate_form(aid)
-    data |= {"c0-e1-score": "3", "c0-e1-rationale": "Granskarens betyg.", "c0-e1-likelihood": "likely"}
-    assert reviewer.post(url, data).status_code == 303, "a reviewer may write a draft"
-    assert official.post(f"/assessments/{aid}/submit", {"comment": ""}).status_code == 303
+    rating = {**ONE_RATED, "c0-e1-rationale": "Granskarens betyg."}
+    assert reviewer.rate(aid, rating).status_code == 303, "a reviewer may write a draft"
+    assert official.submit(aid, "").status_code == 303
     page = reviewer.get(f"/assessments/{aid}/review")
     assert page.status_code == 200
     assert 'value="approve"' not in page.text and 'value="return"' in page.text, "only returning is offered"

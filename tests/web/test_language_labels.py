@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.web.support import Web
-from tests.web.test_review import submitted
+from tests.web.support import Web, submitted
 
 
 def _trail(html: str) -> str:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.web.support import Web
+from tests.web.support import Web, approved, rated
 
 NOTE = {
     "sv": "2 effekter har bedömts i det här perspektivet",
@@ -16,25 +16,8 @@ NOTE = {
 }
 
 
-def rated_in_policy(official: Web) -> str:
-    aid = official.new_assessment()
-    assert official.screen(aid, ("policy",)).status_code == 303
-    url, data = official.rate_form(aid)  # the proposal, policy, firms
-    data |= {
-        "c0-e1-score": "3",
-        "c0-e1-rationale": "Nya jobb.",
-        "c0-e1-likelihood": "likely",
-        "c1-e1-score": "-2",
-        "c1-e1-rationale": "Avgifter.",
-        "c1-e1-mitigation": "Sänkt taxa.",
-        "c1-e1-likelihood": "certain",
-    }
-    assert official.post(url, data).status_code == 303
-    return aid
-
-
 def test_check_page_and_submit_refuse_ratings_that_count_nowhere(official: Web) -> None:
-    aid = rated_in_policy(official)
+    aid = rated(official)
     # policy screened out after it was rated: its ratings are kept but count nowhere
     assert official.screen(aid, ("infrastructure",)).status_code == 303
     check = official.get(f"/assessments/{aid}/check").text
@@ -46,7 +29,7 @@ def test_check_page_and_submit_refuse_ratings_that_count_nowhere(official: Web) 
 
 @pytest.mark.parametrize("lang", ["sv", "fi", "en"])
 def test_screening_page_says_what_happens_to_the_ratings(official: Web, lang: str) -> None:
-    aid = rated_in_policy(official)
+    aid = rated(official)
     official.client.cookies.set("lk_lang", lang)
     page = official.get(f"/assessments/{aid}/screening").text
     assert NOTE[lang] in page, "marking a rated perspective not relevant is explained before it is saved"
@@ -54,13 +37,6 @@ def test_screening_page_says_what_happens_to_the_ratings(official: Web, lang: st
     # still said while it is screened out (the ratings are kept, not lost)
     assert official.screen(aid, ("infrastructure",)).status_code == 303
     assert NOTE[lang] in official.get(f"/assessments/{aid}/screening").text
-
-
-def approved(official: Web, reviewer: Web) -> str:
-    aid = rated_in_policy(official)
-    assert official.post(f"/assessments/{aid}/submit", {"comment": "Klar"}).status_code == 303
-    assert reviewer.post(f"/assessments/{aid}/review", {"action": "approve", "comment": "Bra."}).status_code == 303
-    return aid
 
 
 def follow_up_form(web: Web, aid: str) -> dict[str, str]:
@@ -120,7 +96,7 @@ def test_the_new_approved_version_shows_the_outcomes_recorded_before(official: W
 def test_a_new_option_never_inherits_a_removed_options_key_or_unsaved_work(official: Web) -> None:
     """What was typed (and kept unsaved) for a removed option stays with that option: a new option gets a
     key of its own, so its form starts empty, and the kept changes are still named as the removed one's."""
-    aid = rated_in_policy(official)
+    aid = rated(official)
     assert official.post(f"/assessments/{aid}/alternatives", {"title": "Mindre etapp"}).status_code == 303
     url, data = official.rate_form(aid, alt="option-1")
     r = official.post(url, data | {"c0-e1-score": "-2", "c0-e1-rationale": "Den mindre etappens text."})

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlmodel import select
 
 from tests.support import session
-from tests.web.support import PASSWORD, Web, hidden
+from tests.web.support import ONE_RATED, PASSWORD, Web, hidden, rated
 
 
 def _drafts() -> list[Any]:
@@ -34,12 +34,7 @@ def _lock_version(aid: str) -> int:
 
 def _rated(official: Web) -> str:
     """A draft assessment ready to submit (screened; the proposal's policy × firms rated)."""
-    aid = official.new_assessment()
-    official.screen(aid)
-    url, data = official.rate_form(aid)
-    data |= {"c0-e1-score": "3", "c0-e1-rationale": "Nya jobb.", "c0-e1-likelihood": "likely"}
-    assert official.post(url, data).status_code == 303
-    return aid
+    return rated(official, ONE_RATED)
 
 
 def _screening_data(page: str, reason: str) -> dict[str, str]:

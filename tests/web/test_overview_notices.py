@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from tests.web.support import Web, error_summary
+from tests.web.support import Web, approved, error_summary, rated
 
 PROCUREMENT_FIRMS = "rate:proposal:procurement:firms"
 MARKED = "det är markerat nedan"
@@ -31,20 +31,6 @@ def _kept_block(page: str) -> str:
 def _autosave(web: Web, aid: str, key: str, typed: dict[str, str]) -> None:
     r = web.post(f"/assessments/{aid}/autosave", {"form_key": key, "base_version": "1", **typed})
     assert r.status_code == 200 and r.json()["saved"] is True
-
-
-def _rate_proposal(web: Web, aid: str) -> None:
-    url, data = web.rate_form(aid)
-    data |= {
-        "c0-e1-score": "3",
-        "c0-e1-rationale": "Nya jobb.",
-        "c0-e1-likelihood": "likely",
-        "c1-e1-score": "-2",
-        "c1-e1-rationale": "Avgifter.",
-        "c1-e1-mitigation": "Sänkt taxa.",
-        "c1-e1-likelihood": "certain",
-    }
-    assert web.post(url, data).status_code == 303
 
 
 # --- 1. drafts of forms that cannot be saved now ----------------------------------------------------------
@@ -99,9 +85,7 @@ def test_a_draft_of_a_removed_option_is_named_and_can_be_discarded(official: Web
 
 
 def test_drafts_kept_while_under_review_come_back_when_it_is_returned(official: Web, reviewer: Web) -> None:
-    aid = official.new_assessment()
-    official.screen(aid)
-    _rate_proposal(official, aid)
+    aid = rated(official)
     _autosave(official, aid, "rate:zero:policy:firms", {"c0-e1-rationale": "Utkast om nollalternativet"})
     assert official.post(f"/assessments/{aid}/submit", {"comment": "Klar"}).status_code == 303
     overview = official.get(f"/assessments/{aid}").text
@@ -155,11 +139,9 @@ def test_a_draft_of_a_screened_out_rating_form_is_named_on_its_page(official: We
 
 
 def _returned(official: Web, reviewer: Web, comment: str, case_number: str = "KS 2026/1") -> str:
-    aid = official.new_assessment(case_number)
-    official.screen(aid)
-    _rate_proposal(official, aid)
-    assert official.post(f"/assessments/{aid}/submit", {"comment": "Klar"}).status_code == 303
-    assert reviewer.post(f"/assessments/{aid}/review", {"action": "return", "comment": comment}).status_code == 303
+    aid = rated(official, case_number=case_number)
+    assert official.submit(aid).status_code == 303
+    assert reviewer.review(aid, "return", comment).status_code == 303
     return aid
 
 
@@ -235,11 +217,7 @@ def test_latest_review_steps_of_many_assessments_in_one_statement(official: Web,
 
 
 def test_follow_up_fields_are_named_by_their_question_and_so_is_the_error(official: Web, reviewer: Web) -> None:
-    aid = official.new_assessment()
-    official.screen(aid)
-    _rate_proposal(official, aid)
-    assert official.post(f"/assessments/{aid}/submit", {"comment": "Klar"}).status_code == 303
-    assert reviewer.post(f"/assessments/{aid}/review", {"action": "approve", "comment": "Bra."}).status_code == 303
+    aid = approved(official, reviewer)
     page = official.get(f"/assessments/{aid}/follow-up").text
     sections = re.findall(r'<section class="criterion".*?</section>', page, re.S)
     assert len(sections) == 2

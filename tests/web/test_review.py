@@ -6,25 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.web.support import Web, error_summary, hidden
-
-
-def submitted(official: Web) -> str:
-    aid = official.new_assessment()
-    official.screen(aid)
-    url, data = official.rate_form(aid)
-    data |= {
-        "c0-e1-score": "3",
-        "c0-e1-rationale": "Nya jobb.",
-        "c0-e1-likelihood": "likely",
-        "c1-e1-score": "-2",
-        "c1-e1-rationale": "Avgifter.",
-        "c1-e1-mitigation": "Sänkt taxa.",
-        "c1-e1-likelihood": "certain",
-    }
-    assert official.post(url, data).status_code == 303
-    assert official.post(f"/assessments/{aid}/submit", {"comment": "Klar"}).status_code == 303
-    return aid
+from tests.web.support import Web, error_summary, hidden, submitted
 
 
 def test_reviewer_returns_with_a_comment_then_approves(official: Web, reviewer: Web) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.support import session
-from tests.web.support import Web
+from tests.web.support import ONE_RATED, Web, rated
 
 NOTE = {
     "sv": "Du har ändrat den här versionen: en annan granskare godkänner den",
@@ -21,12 +21,7 @@ NOTE = {
 
 
 def _rated(official: Web, case_number: str) -> str:
-    aid = official.new_assessment(case_number, f"Beslut {case_number}")
-    official.screen(aid)
-    url, data = official.rate_form(aid)
-    data |= {"c0-e1-score": "3", "c0-e1-rationale": "Nya jobb.", "c0-e1-likelihood": "likely"}
-    assert official.post(url, data).status_code == 303
-    return aid
+    return rated(official, ONE_RATED, case_number, f"Beslut {case_number}")
 
 
 def _waiting_rows(html: str) -> dict[str, str]:

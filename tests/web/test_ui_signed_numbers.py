@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.web.support import Web
+from tests.web.support import Web, submitted
 from tests.web.test_accessible_pages import text_of
-from tests.web.test_review import submitted
 
 HYPHEN_NUMBER = re.compile(r"(?<![\w−-])-\d")
 """A number written with the hyphen-minus (not a date's or a range's hyphen: those follow a digit)."""

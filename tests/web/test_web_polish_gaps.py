@@ -20,8 +20,7 @@ from app.cli.seed import seed_examples
 from app.db.session import unit_of_work
 from app.municipalities.models import Municipality
 from tests.support import make_user, session
-from tests.web.support import Web
-from tests.web.test_review import submitted
+from tests.web.support import Web, submitted
 
 ROOT = Path(__file__).resolve().parents[2]
 WHO = re.compile(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.support import Web, csrf_of, error_summary
+from tests.web.support import ONE_RATED, Web, csrf_of, error_summary
 
 RETURN = {"sv": "Returnera till författaren", "fi": "Palauta laatijalle", "en": "Return to the author"}
 
@@ -17,10 +17,8 @@ RETURN = {"sv": "Returnera till författaren", "fi": "Palauta laatijalle", "en":
 def _changed_by_reviewer(official: Web, reviewer: Web) -> str:
     aid = official.new_assessment()
     official.screen(aid)
-    url, data = reviewer.rate_form(aid)
-    data |= {"c0-e1-score": "3", "c0-e1-rationale": "Granskarens betyg.", "c0-e1-likelihood": "likely"}
-    assert reviewer.post(url, data).status_code == 303
-    assert official.post(f"/assessments/{aid}/submit", {"comment": ""}).status_code == 303
+    assert reviewer.rate(aid, {**ONE_RATED, "c0-e1-rationale": "Granskarens betyg."}).status_code == 303
+    assert official.submit(aid, "").status_code == 303
     return aid
 
 

@@ -25,8 +25,7 @@ def _with_rated_option(official: Web) -> str:
     assert official.screen(aid).status_code == 303
     r = official.post(f"/assessments/{aid}/alternatives", {"title": "Etapp ett", "description": ""})
     assert r.status_code == 303
-    url, base = official.rate_form(aid, "option-1")
-    assert official.post(url, base | RATED).status_code == 303
+    assert official.rate(aid, RATED, "option-1").status_code == 303
     return aid
 
 

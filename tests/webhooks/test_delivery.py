@@ -18,22 +18,13 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from app.rubrics.models import PERSPECTIVE_IDS
 from app.webhooks.delivery import BACKOFF, MAX_ATTEMPTS, BackgroundDispatcher, background
 from app.webhooks.signing import verify
 from tests.support import Api, make_token, make_user, run_coroutine
 from tests.webhooks.conftest import Clock, Receiver, deliveries, dispatcher, enqueue, subscribe
 
-PERSPECTIVES = [
-    "policy",
-    "infrastructure",
-    "procurement",
-    "cross-sector",
-    "rural-services",
-    "green-economy",
-    "logistics",
-    "information",
-    "mergers",
-]
+PERSPECTIVES = list(PERSPECTIVE_IDS)
 
 
 def ready_assessment(api: Api, case_number: str = "KS 2026/7") -> dict[str, Any]:
