@@ -38,6 +38,7 @@ from app.web import (
     routes_reports,
     routes_review,
     routes_rubric_upgrade,
+    routes_text_language,
 )
 from app.web.deps import (
     LANG_COOKIE,
@@ -267,6 +268,7 @@ ROUTERS = tuple(
         routes_alternatives,
         routes_review,
         routes_rubric_upgrade,
+        routes_text_language,
         routes_reports,
         routes_admin,
         routes_about,

@@ -18,7 +18,7 @@ from starlette.routing import Match
 from app import i18n
 from app.api.deps import RegistryDep as RegistryDep  # re-exported: the web reads the rubrics as the API does
 from app.api.deps import rubrics as rubrics
-from app.assessments import service
+from app.assessments import service, views
 from app.assessments.models import Assessment, Decision
 from app.auth.web_sessions import WebLogin, resolve
 from app.db.session import request_unit_of_work
@@ -202,6 +202,8 @@ def page(
         "flash": flash if flash in FLASH_MESSAGES else None,
         "errors": [],
         "title_error": False,
+        # an assessment page's author texts, where their stated language is not the page's (``lang``)
+        "text_lang": _text_lang(context.get("pg"), lang),
     }
     base.update(context)
     base["title_error"] = base["title_error"] or bool(base["errors"])
@@ -212,6 +214,11 @@ def page(
     if flash:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+def _text_lang(pg: Any, lang: str) -> str | None:
+    assessment = getattr(pg, "assessment", None)
+    return views.text_lang_attr(assessment, lang) if isinstance(assessment, Assessment) else None
 
 
 FLASH_MESSAGES = frozenset(
@@ -237,6 +244,7 @@ FLASH_MESSAGES = frozenset(
         "password_changed",
         "form_expired",
         "rubric_upgraded",
+        "text_language_saved",
     }
 )
 

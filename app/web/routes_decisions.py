@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from app.assessments import repository as repo
 from app.assessments import review, service
-from app.assessments.models import Status
-from app.assessments.schemas import AssessmentCreate, DecisionUpdate
+from app.assessments.models import Decision, Status
+from app.assessments.schemas import AssessmentCreate, DecisionUpdate, TextLanguage
+from app.auth.web_sessions import WebLogin
 from app.errors import Conflict, PreconditionFailed, ValidationFailed
 from app.routing import Router
 from app.text import plain
@@ -35,6 +37,8 @@ from app.web.forms import (
     whole_number,
 )
 from app.web.pages import returned_drafts
+from app.web.routes_text_language import chosen_language
+from app.web.routes_text_language import options as text_language_options
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
@@ -106,8 +110,17 @@ def dashboard(
 
 @router.get("/decisions/new")
 def decision_new(request: Request, lang: LangDep, login: WriterDep) -> Response:
-    values = dict.fromkeys([*DECISION_FIELDS, "zero_description"], "")
-    return page(request, lang, "decision_form.html", login, values=values, fe={}, decision=None)
+    values = dict.fromkeys([*DECISION_FIELDS, "zero_description"], "") | {"text_language": lang}
+    return page(
+        request,
+        lang,
+        "decision_form.html",
+        login,
+        values=values,
+        fe={},
+        decision=None,
+        language_options=text_language_options(lang, False),
+    )
 
 
 @router.post("/decisions/new")
@@ -116,7 +129,18 @@ def decision_create(
 ) -> Response:
     values = form_values(form, [*DECISION_FIELDS, "zero_description"])
     data, errors = parse_decision(lang, values)
-    zero = validated(lang, AssessmentCreate, {"zero_description": values["zero_description"]}, errors)
+    # the form preselects the page's language; a page from before the question (no answer) means it too
+    written_in, known = chosen_language(form) if text(form, "text_language", 10) else (lang, True)
+    values["text_language"] = written_in or ("" if not known else "none")
+    zero = validated(
+        lang,
+        AssessmentCreate,
+        {"zero_description": values["zero_description"], "text_language": written_in},
+        errors,
+    )
+    if not known:
+        errors.add("text_language", t(lang, "Choose the language you will write the assessment in"))
+        zero = None
     if data is not None and zero is not None:
         try:
             with session.begin_nested():
@@ -138,6 +162,7 @@ def decision_create(
         errors=errors.summary(),
         fe=errors.by_field,
         decision=None,
+        language_options=text_language_options(lang, False),
     )
 
 
@@ -148,14 +173,46 @@ def decision_view(
     latest = repo.latest_assessments(session, [decision.id]).get(decision.id)
     if latest is not None:
         return redirect(f"/assessments/{latest.id}")
-    return page(request, lang, "decision.html", login, decision=decision)
+    return _decision_page(request, lang, login, decision, lang)
+
+
+def _decision_page(
+    request: Request, lang: str, login: WebLogin, decision: Decision, selected: str, error: str = ""
+) -> Response:
+    """A decision not assessed yet, with the button that starts its assessment; the language of the texts
+    preselected as the page's (the language the official works in), or as chosen."""
+    errors = [("text_language", error)] if error else []
+    return page(
+        request,
+        lang,
+        "decision.html",
+        login,
+        422 if error else 200,
+        decision=decision,
+        language_options=text_language_options(lang, False),
+        selected_language=selected,
+        errors=errors,
+        fe=dict(errors),
+    )
 
 
 @router.post("/decisions/{decision_id}/assessments")
 def decision_start(
-    session: SessionDep, login: WriterDep, registry: RegistryDep, decision: DecisionDep, form: FormDep
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    login: WriterDep,
+    registry: RegistryDep,
+    decision: DecisionDep,
+    form: FormDep,
 ) -> Response:
-    assessment = service.create_assessment(session, login.actor, registry, decision, AssessmentCreate())
+    # the form preselects the page's language; a page from before the question (no answer) means it too
+    chosen, known = chosen_language(form) if text(form, "text_language", 10) else (lang, True)
+    if not known:
+        message = t(lang, "Choose the language you will write the assessment in")
+        return _decision_page(request, lang, login, decision, "", message)
+    data = AssessmentCreate(text_language=cast("TextLanguage | None", chosen))
+    assessment = service.create_assessment(session, login.actor, registry, decision, data)
     return redirect(f"/assessments/{assessment.id}/screening", "assessment_created")
 
 

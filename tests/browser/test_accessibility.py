@@ -16,7 +16,7 @@ from tests.browser.walk import walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.database_independent]  # markup: tests/conftest.py
 MAX_PAGE_BYTES = 150_000
-EXPECTED_PAGES = 30
+EXPECTED_PAGES = 31
 
 
 @pytest.mark.parametrize("lang", ["sv", "fi", "en"])

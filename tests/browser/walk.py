@@ -87,6 +87,7 @@ def _official_pages(page: Any, base: str, lang: str, visit: Visit) -> str:
     page.fill("#planned_date", "2026-12-14")
     page.fill("#summary", "Planen möjliggör 40 bostäder och en förskola nära busslinjen.")
     page.fill("#zero_description", "Området förblir obebyggt; bostadsbristen består.")
+    page.check("#text_language")  # Swedish, as typed here: a Finnish or English page marks the texts lang="sv"
     html = submit(page)
     aid = re.search(r"/assessments/([0-9a-f-]{36})/", page.url)
     assert aid, page.url
@@ -100,6 +101,7 @@ def _official_pages(page: Any, base: str, lang: str, visit: Visit) -> str:
         page.check(f"#s-{pid}-2")
         page.fill(f"#s-{pid}-reason", "Berörs inte av planen.")
     visit("assessment", submit(page))
+    visit("text-language", goto(page, f"{base}/assessments/{assessment_id}/text-language"))
     rate = f"{base}/assessments/{assessment_id}/rate/proposal/policy/firms"
     visit("rate", goto(page, rate))
     page.check("#c0-e1-score-2")

@@ -38,6 +38,7 @@ WRITE_GET = {
     "/decisions/new",
     "/decisions/{decision_id}/edit",
     "/assessments/{assessment_id}/alternatives/{key}",
+    "/assessments/{assessment_id}/text-language",
     # pages for an action a council member's role has no part in (submitting, reviewing): 403 as above
     "/assessments/{assessment_id}/check",
     "/assessments/{assessment_id}/review",
