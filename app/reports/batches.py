@@ -326,7 +326,16 @@ def render_batch(batch_id: uuid.UUID, registry: RubricRegistry, *, retry_transie
     """Render a batch. A transient database error (``TRANSIENT``) with ``retry_transient`` puts the batch
     back to queued and is raised for the queue to retry the job; any other error, or the last attempt,
     marks the batch failed with a message for the client and is raised (the job then ends failed)."""
-    batch = _start(batch_id)
+    try:
+        batch = _start(batch_id)
+    except TRANSIENT as exc:
+        # not started (nothing rendered): as a failed render, so the last attempt does not leave the batch
+        # queued for ever (only a batch running without progress is ended by the stale rule)
+        if retry_transient:
+            log.warning("report batch %s: database error before the render, the job is retried: %s", batch_id, exc)
+        else:
+            _mark(batch_id, "failed", "the database could not be reached while rendering; create the batch again")
+        raise
     if batch is None:
         log.info("report batch %s is gone or finished; nothing to do", batch_id)
         return

@@ -171,12 +171,13 @@ def test_a_render_failure_marks_the_batch_failed(people: dict[str, Api]) -> None
     assert z.status_code == 409 and z.headers["content-type"] == "application/problem+json"
 
 
-def an_attempt_that_loses_the_database() -> None:
+def an_attempt_that_loses_the_database(table: str = "assessment") -> None:
     """One run of the worker whose render loses its database connection, for real: the assessment table
     is locked (ACCESS EXCLUSIVE) by the test, so the render waits on it at the first assessment, and
     PostgreSQL then ends that waiting connection (``pg_terminate_backend``: "terminating connection due to
     administrator command", as when the server shuts down), a transient database error
-    (``batches.TRANSIENT``). The lock is released once the connection is gone."""
+    (``batches.TRANSIENT``). The lock is released once the connection is gone. ``table="report_batch"``:
+    the connection is lost before the render starts (the batch's own row, read first)."""
     errors: list[BaseException] = []
 
     def work() -> None:
@@ -188,7 +189,7 @@ def an_attempt_that_loses_the_database() -> None:
     worker = threading.Thread(target=work)
     blocker = session()
     try:
-        blocker.execute(text("LOCK TABLE assessment IN ACCESS EXCLUSIVE MODE"))
+        blocker.execute(text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
         worker.start()
         waiting: list[int] = []
         deadline = time.monotonic() + 60
@@ -199,12 +200,12 @@ def an_attempt_that_loses_the_database() -> None:
                     s.execute(
                         text(
                             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                            "AND wait_event_type = 'Lock' AND query LIKE '%FROM assessment%' "
-                            "AND pid <> pg_backend_pid()"
-                        )
+                            "AND wait_event_type = 'Lock' AND query LIKE :query AND pid <> pg_backend_pid()"
+                        ),
+                        {"query": f"%FROM {table}%"},
                     ).scalars()
                 )
-        assert len(waiting) == 1, ("the render waits on the locked assessment table", waiting)
+        assert len(waiting) == 1, (f"the render waits on the locked {table} table", waiting)
         with session() as s:
             assert s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": waiting[0]}).scalar_one() is True
     finally:
@@ -294,6 +295,31 @@ def test_a_batch_that_loses_the_database_on_every_attempt_fails_after_the_last_r
     assert status["error"] == "the database could not be reached while rendering; create the batch again"
     z = official.get(f"{BATCHES}/{status['id']}/pdfs.zip")
     assert z.status_code == 409 and z.headers["content-type"] == "application/problem+json"
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_the_last_attempt_that_loses_the_database_before_the_render_fails_the_batch(people: dict[str, Api]) -> None:
+    """The connection lost when the batch's row is read, before anything is rendered: queued again while
+    attempts remain; on the last the batch is failed (before, it stayed queued for ever: the stale rule
+    ends only a batch that is running)."""
+    official = people["official"]
+    a = approved(people, *CASES[0])
+    r = official.post(BATCHES, {"assessment_ids": [a["id"]]})
+    assert r.status_code == 202, r.text
+    an_attempt_that_loses_the_database("report_batch")
+    assert official.get(r.headers["Location"]).json()["status"] == "queued"
+    assert the_job()[:2] == ("todo", 1)
+    with session() as s:  # the three retries used up: the next attempt is the last
+        s.execute(text("UPDATE procrastinate.procrastinate_jobs SET scheduled_at = now(), attempts = 3"))
+        s.commit()
+
+    an_attempt_that_loses_the_database("report_batch")
+
+    assert the_job()[:2] == ("failed", 4) and queued_jobs() == 0
+    status = official.get(r.headers["Location"]).json()
+    assert (status["status"], status["download"]) == ("failed", None), status
+    assert status["error"] == "the database could not be reached while rendering; create the batch again"
 
 
 @on_postgresql
