@@ -182,10 +182,8 @@ def test_the_review_page_says_how_complete_the_assessment_is(official: Web, revi
         _in(reviewer, lang)
         page = reviewer.get(f"/assessments/{aid}/review").text
         assert f"<h2>{heading}</h2>" in page, lang
-        rows = re.findall(
-            r'<dt class="summary-key">((?:[^<]|<span lang="sv">|</span>)*)</dt>\s*<dd class="summary-value">([^<]*)</dd>',
-            page,
-        )
+        key = r'<dt class="summary-key">((?:[^<]|<span lang="sv">|</span>)*)</dt>'  # the option's title: marked
+        rows = re.findall(key + r'\s*<dd class="summary-value">([^<]*)</dd>', page)
         assert len(rows) == 2, rows
         assert rows[0][1] == proposal, (lang, rows)
         assert rows[1][1].startswith(zero), (lang, rows)
