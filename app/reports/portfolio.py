@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from app.assessments.models import Assessment, Decision
 from app.assessments.scoring import SIGNIFICANT, RatingInput, Summary, significance
-from app.assessments.views import AssessmentData, counted_ratings, decision_as_shown
+from app.assessments.views import AssessmentData, counted_ratings, decision_as_shown, text_language_of
 from app.municipalities.timezone import local_day
 from app.reports import labels
 from app.reports.appendix import RubricText
@@ -46,6 +46,8 @@ class DecisionFacts:
     worst_significance: float
     screened_out: frozenset[str] = frozenset()
     """The perspectives the assessment screened out as not relevant to the decision."""
+    text_language: str | None = None
+    """The language the assessment's texts (the decision's title and body among them) are written in."""
 
 
 def direction(score: int | None) -> str:
@@ -103,6 +105,7 @@ def decision_facts(
         worst=worst,
         worst_significance=significant[0].significance if significant else 0.0,
         screened_out=frozenset(s.perspective_id for s in data.screening if not s.relevant),
+        text_language=text_language_of(assessment),
     )
 
 
@@ -140,6 +143,8 @@ class DecisionLine:
     deltas: list[str]
     significant: int
     worst: str
+    text_lang: str | None = None
+    """The language of the title and body where it is stated and not the report's (``lang`` marks them)."""
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,7 @@ def _line(lang: str, f: DecisionFacts) -> DecisionLine:
         deltas=[labels.signed(f.delta[tg], lang) for tg in TARGET_ORDER],
         significant=f.significant_negatives,
         worst=f.worst,
+        text_lang=f.text_language if f.text_language != lang else None,
     )
 
 

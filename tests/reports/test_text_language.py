@@ -93,3 +93,19 @@ def test_the_word_copy_marks_the_authors_texts_and_nothing_else(api: Api) -> Non
     assert set(marks.values()) == {"sv-SE"}
     assert not any(text.startswith(("Lieventävät", "Perustelu", "Nolla")) for text in marks), "the report's words"
     assert word_marks(get_docx(api, a["id"], lang="sv")) == {}
+
+
+def test_the_portfolio_marks_each_decision_in_the_language_of_its_assessment(api: Api) -> None:
+    swedish = api.create_decision("KS 2026/501", title="Fjärrvärme i Gamla Vasa", planned_date="2026-04-01")
+    r = api.post(f"/api/v1/decisions/{swedish['id']}/assessments", {"text_language": "sv"})
+    assert r.status_code == 201, r.text
+    finnish = api.create_decision("KH 2026/502", title="Kaukolämpö Vanhassa Vaasassa", planned_date="2026-05-01")
+    r = api.post(f"/api/v1/decisions/{finnish['id']}/assessments", {"text_language": "fi"})
+    assert r.status_code == 201, r.text
+    period = {"from": "2026-01-01", "to": "2026-12-31"}
+    r = api.get("/api/v1/reports/portfolio", params={**period, "lang": "fi"})
+    assert r.status_code == 200, r.text
+    document, marked = struct_langs(r.content)
+    assert document == "fi" and set(marked) == {"sv"} and marked["sv"] >= 2, marked  # its title and body
+    r = api.get("/api/v1/reports/portfolio", params={**period, "lang": "en"})
+    assert struct_langs(r.content)[1].keys() == {"sv", "fi"}
