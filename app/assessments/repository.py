@@ -81,6 +81,16 @@ def assessments_for_decision(session: Session, decision_id: uuid.UUID) -> Sequen
     ).all()
 
 
+def successor_id(session: Session, assessment: Assessment) -> uuid.UUID | None:
+    """The id of the version made from ``assessment`` (its ``previous_id``), or None; read through the
+    decision's index (a decision has a handful of versions), not a scan of every assessment."""
+    return session.exec(
+        select(Assessment.id).where(
+            col(Assessment.decision_id) == assessment.decision_id, col(Assessment.previous_id) == assessment.id
+        )
+    ).first()
+
+
 def list_assessments(
     session: Session, municipality_id: uuid.UUID, status: str | None = None, limit: int = 50
 ) -> Sequence[Assessment]:

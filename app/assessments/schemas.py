@@ -416,6 +416,10 @@ class AssessmentPublic(BaseModel):
     status: StatusName
     version_no: int
     previous_id: uuid.UUID | None
+    superseded_by: uuid.UUID | None = Field(
+        default=None,
+        description="The approved version that replaced this one (status `superseded`); null for any other status",
+    )
     author: str | None
     reviewer: str | None
     screening: list[ScreeningPublic]

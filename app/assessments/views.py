@@ -131,6 +131,7 @@ def assessment_public(session: Session, assessment: Assessment, municipality_cod
         status=assessment.status,
         version_no=assessment.version_no,
         previous_id=assessment.previous_id,
+        superseded_by=repo.successor_id(session, assessment) if assessment.status == Status.superseded else None,
         author=assessment.author_name or None,
         reviewer=assessment.reviewer_name or None,
         screening=[
