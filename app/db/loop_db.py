@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -42,6 +43,11 @@ from app.municipalities.models import Municipality
 from app.portfolio.models import PortfolioState
 
 log = logging.getLogger(__name__)
+
+_BUSY: ContextVar[bool] = ContextVar("loop_db_busy", default=False)
+"""Set in a request's task once the pool was found full (load): the request's later attempts take the
+ordinary path at once instead of waiting the pool's timeout again (a save asks for the caller, then
+saves: it waited 2 s twice). Each request runs in a task of its own, so the flag ends with it."""
 
 POOL_MAX = 4
 """Connections per worker process; each holds a statement for well under a millisecond."""
@@ -276,12 +282,13 @@ class LoopDatabase:
         """``work`` on a pooled connection, or None when the pool is resting or anything fails (then
         the caller takes the ordinary path). An open transaction is rolled back when ``work`` raises.
         After a failure (other than a full pool, which is load) the pool rests for a few seconds."""
-        if time.monotonic() < self._resting_until:
+        if time.monotonic() < self._resting_until or _BUSY.get():
             return None
         try:
             async with self.pool.connection() as conn:
                 return await work(conn)
         except PoolTimeout:
+            _BUSY.set(True)
             stats = self.pool.get_stats()
             if stats.get("pool_size", 0) < stats.get("pool_max", 0):
                 # under load the pool grows to its maximum within the timeout, every connection taken; one
