@@ -30,6 +30,7 @@ from app.web.deps import (
 )
 from app.web.forms import (
     DECISION_FIELDS,
+    FieldErrors,
     form_values,
     parse_decision,
     problem_message,
@@ -111,13 +112,23 @@ def dashboard(
 @router.get("/decisions/new")
 def decision_new(request: Request, lang: LangDep, login: WriterDep) -> Response:
     values = dict.fromkeys([*DECISION_FIELDS, "zero_description"], "") | {"text_language": lang}
+    return _new_decision_page(request, lang, login, values)
+
+
+def _new_decision_page(
+    request: Request, lang: str, login: WebLogin, values: dict[str, str], errors: FieldErrors | None = None
+) -> Response:
+    """The form of a new decision (and its assessment's start); with ``errors``, refused (422) with what
+    was typed."""
     return page(
         request,
         lang,
         "decision_form.html",
         login,
+        200 if errors is None else 422,
         values=values,
-        fe={},
+        errors=[] if errors is None else errors.summary(),
+        fe={} if errors is None else errors.by_field,
         decision=None,
         language_options=text_language_options(lang, False),
     )
@@ -152,18 +163,7 @@ def decision_create(
                 errors.add(p.field, problem_message(lang, p))
             if not errors:
                 errors.add("case_number", t(lang, "This case number is already used by another decision"))
-    return page(
-        request,
-        lang,
-        "decision_form.html",
-        login,
-        422,
-        values=values,
-        errors=errors.summary(),
-        fe=errors.by_field,
-        decision=None,
-        language_options=text_language_options(lang, False),
-    )
+    return _new_decision_page(request, lang, login, values, errors)
 
 
 @router.get("/decisions/{decision_id}")

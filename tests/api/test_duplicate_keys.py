@@ -6,10 +6,9 @@ ordinary routes and on the fast write path alike, and nothing is written."""
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
-from app.rubrics.models import PERSPECTIVE_IDS
+from tests.api.test_fast_writes import screened
 from tests.support import Api
 
 BUSINESS = "policy.firms.business-climate"
@@ -42,16 +41,6 @@ def saves_fast() -> int:
     from app.api import fast_path
 
     return fast_path.saved
-
-
-def screened(api: Api) -> dict[str, Any]:
-    a = api.create_assessment(f"KS 2026/{uuid.uuid4().hex[:6]}")
-    items = [
-        {"perspective_id": p, "relevant": p == "policy", "reason": "" if p == "policy" else "Nej"}
-        for p in PERSPECTIVE_IDS
-    ]
-    assert api.put(f"/api/v1/assessments/{a['id']}/screening", {"items": items}, api.etag(a["id"])).status_code == 200
-    return a
 
 
 def rating(score: str, extra: str = "") -> str:
