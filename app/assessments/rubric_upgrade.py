@@ -139,10 +139,25 @@ class _Prepared:
 
 def newer_version(registry: RubricRegistry, assessment: Assessment) -> str | None:
     """The newest installed version of the assessment's rubric that is newer than the one it uses, or
-    None. (Moving to the same version with newer local extensions is left to the API.)"""
+    None (see :func:`upgrade_offer` for the same version with newer local extensions)."""
     own = semver_key(assessment.rubric_version)
     newer = [r.version for r in registry.versions(assessment.rubric_id) if semver_key(r.version) > own]
     return newer[-1] if newer else None
+
+
+def upgrade_offer(session: Session, registry: RubricRegistry, actor: Actor, assessment: Assessment) -> str | None:
+    """The version a draft can move to: the newest newer version of its rubric; else its own version when
+    the municipality's local extensions that fit it are not the ones the draft pins (a newer version of
+    an extension published, one added or withdrawn: ``upgrade_rubric`` to the same version takes them);
+    else None."""
+    newer = newer_version(registry, assessment)
+    if newer is not None:
+        return newer
+    own = registry.get(assessment.rubric_id, assessment.rubric_version)
+    if own is None:
+        return None
+    current = extensions.pins_for_new(session, registry, actor, own, None)
+    return own.version if current != extensions.pins_of(assessment) else None
 
 
 def plan_upgrade(

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.api.param_models import parsed
 from app.assessments import review, rules, service
-from app.assessments.rubric_upgrade import newer_version
+from app.assessments.rubric_upgrade import upgrade_offer
 from app.assessments.schemas import MAX_EFFECT, ScreeningUpdate
 from app.auth.web_sessions import WebLogin
 from app.db.session import request_unit_of_work
@@ -123,7 +123,7 @@ def overview(
         unsaved=unsaved,
         kept_drafts=kept,
         returned=returned,
-        upgrade_to=newer_version(registry, assessment) if pg.can_edit else None,
+        upgrade_to=upgrade_offer(session, registry, login.actor, assessment) if pg.can_edit else None,
     )
 
 

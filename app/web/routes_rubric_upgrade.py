@@ -1,9 +1,9 @@
 """Move a draft to a newer version of the questions (the rubric): what would happen to each rating, read
 only, then the move itself (``app/assessments/rubric_upgrade.py``; the API's ``rubric-upgrade``).
 
-Only a draft the reader can change, and only to the newest installed version of its rubric
-(:func:`newer_version`); without one, both addresses lead back to the overview, which then offers
-nothing. Moving to the same version with newer local extensions is left to the API."""
+Only a draft the reader can change, and only to the newest installed version of its rubric, or to its own
+version with the municipality's current local extensions when those changed (:func:`upgrade_offer`);
+without either, both addresses lead back to the overview, which then offers nothing."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from app.assessments.rubric_upgrade import (
     RemovedRating,
     TooManyEffects,
     UpgradePlan,
-    newer_version,
     plan_upgrade,
+    upgrade_offer,
     upgrade_rubric,
 )
 from app.auth.web_sessions import WebLogin
@@ -174,7 +174,7 @@ def rubric_upgrade_preview(
     no newer version, back to the overview."""
     pg = load_page(session, registry, login, assessment)
     pg.require_editable()
-    to_version = newer_version(registry, assessment)
+    to_version = upgrade_offer(session, registry, login.actor, assessment)
     if to_version is None:
         return redirect(f"/assessments/{pg.assessment.id}")
     return _page(request, session, lang, login, registry, pg, to_version)
@@ -194,7 +194,7 @@ def rubric_upgrade_move(
     newer version installed since) shows the preview again (409), nothing moved."""
     pg = load_page(session, registry, login, assessment)
     pg.require_editable()
-    to_version = newer_version(registry, assessment)
+    to_version = upgrade_offer(session, registry, login.actor, assessment)
     if to_version is None:  # moved meanwhile (another tab, a colleague): say that it now uses the newest
         return redirect(f"/assessments/{assessment.id}", "rubric_upgraded")
     base = whole_number(text(form, "base_version", 12))
@@ -208,7 +208,7 @@ def rubric_upgrade_move(
         # no longer fit: the savepoint undid the claim, so read the row again before showing the preview
         session.refresh(assessment)
         pg = load_page(session, registry, login, assessment)
-        to_version = newer_version(registry, assessment)
+        to_version = upgrade_offer(session, registry, login.actor, assessment)
         if to_version is None:
             return redirect(f"/assessments/{pg.assessment.id}")
         stale = isinstance(exc, PreconditionFailed)

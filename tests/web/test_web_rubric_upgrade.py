@@ -255,3 +255,55 @@ def test_a_move_that_cannot_be_made_says_why_and_offers_no_button(official: Web)
         assert 'id="upgrade-blocked"' in r.text
         assert 'name="to_version"' not in r.text and "</button>" not in _main(r.text)
     assert _state(api, aid) == before
+
+
+# --- the same version with the municipality's current local questions ---------------------------------
+
+
+def _publish_vaasa_1_1(official: Web) -> None:
+    """Vaasa's extension (rubrics/extensions/905) published again as 1.1.0 with one question more."""
+    import copy
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).resolve().parents[2] / "rubrics/extensions/905/vaasa-programme/1.0.0.yaml"
+    body = yaml.safe_load(path.read_text(encoding="utf-8")) | {"version": "1.1.0"}
+    extra = copy.deepcopy(body["criteria"][0]) | {"id": "vaasa-programme.hydrogen", "target": "residents"}
+    extra["question"] = {k: f"{v} (vätgas)" for k, v in extra["question"].items()}
+    body["criteria"].append(extra)
+    admin = Api(official.client, make_token("905", ("read", "write", "admin")))
+    r = admin.post("/api/v1/rubric-extensions", body)
+    assert r.status_code == 201, r.text
+
+
+def _pins(api: Api, aid: str) -> list[str]:
+    return [f"{p['id']}@{p['version']}" for p in api.get(f"/api/v1/assessments/{aid}").json()["extensions"]]
+
+
+def test_a_draft_takes_the_municipalitys_newer_local_questions_on_the_web(official: Web) -> None:
+    aid = official.new_assessment("KS 2026/71")  # the newest version, with Vaasa's extension as it is now
+    api = _api(official)
+    version = api.get(f"/api/v1/assessments/{aid}").json()["rubric_version"]
+    assert _pins(api, aid) == ["vaasa-programme@1.0.0"]
+    assert "/rubric-upgrade" not in _main(official.get(f"/assessments/{aid}").text), "nothing newer yet"
+
+    _publish_vaasa_1_1(official)
+
+    overview = _main(official.get(f"/assessments/{aid}").text)
+    assert "Kommunens lokala frågor har ändrats sedan bedömningen påbörjades." in overview
+    preview = official.get(f"/assessments/{aid}/rubric-upgrade")
+    assert preview.status_code == 200, preview.text
+    assert "Ta in kommunens nuvarande lokala frågor</h1>" in preview.text
+    assert f"{version} med de nuvarande lokala frågorna" in preview.text  # the new questions' caption
+    assert "(vätgas)" in preview.text, "the new local question is listed"
+    assert _pins(api, aid) == ["vaasa-programme@1.0.0"], "the preview changes nothing"
+    r = official.post(
+        f"/assessments/{aid}/rubric-upgrade",
+        {"base_version": hidden(preview.text, "base_version"), "to_version": hidden(preview.text, "to_version")},
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/assessments/{aid}", r.text
+    assert _pins(api, aid) == ["vaasa-programme@1.1.0"]
+    assert api.get(f"/api/v1/assessments/{aid}").json()["rubric_version"] == version
+    assert "/rubric-upgrade" not in _main(official.get(f"/assessments/{aid}").text), "nothing left to take"
+    assert official.get(f"/assessments/{aid}/rubric-upgrade").status_code == 303
