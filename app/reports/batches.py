@@ -379,10 +379,11 @@ def _mark(batch_id: uuid.UUID, status: str, error: str | None) -> None:
             if status == "failed":
                 _finish(session, batch_id, status, error=error)
             else:
+                # queued again: the next attempt renders every PDF again, so none counts as done
                 session.execute(
                     update(ReportBatch)
                     .where(col(ReportBatch.id) == batch_id)
-                    .values(status=status, error=error, updated_at=utcnow())
+                    .values(status=status, error=error, done=0, updated_at=utcnow())
                 )
     except Exception:
         log.exception("report batch %s: could not record %s", batch_id, status)

@@ -171,13 +171,15 @@ def test_a_render_failure_marks_the_batch_failed(people: dict[str, Api]) -> None
     assert z.status_code == 409 and z.headers["content-type"] == "application/problem+json"
 
 
-def an_attempt_that_loses_the_database(table: str = "assessment") -> None:
+def an_attempt_that_loses_the_database(table: str = "assessment", after_done: int = 0) -> None:
     """One run of the worker whose render loses its database connection, for real: the assessment table
     is locked (ACCESS EXCLUSIVE) by the test, so the render waits on it at the first assessment, and
     PostgreSQL then ends that waiting connection (``pg_terminate_backend``: "terminating connection due to
     administrator command", as when the server shuts down), a transient database error
     (``batches.TRANSIENT``). The lock is released once the connection is gone. ``table="report_batch"``:
-    the connection is lost before the render starts (the batch's own row, read first)."""
+    the connection is lost before the render starts (the batch's own row, read first); with ``after_done``
+    the lock is taken once that many PDFs are done, so the connection is lost when the next one's progress
+    is written (the render in between takes long enough)."""
     errors: list[BaseException] = []
 
     def work() -> None:
@@ -189,8 +191,17 @@ def an_attempt_that_loses_the_database(table: str = "assessment") -> None:
     worker = threading.Thread(target=work)
     blocker = session()
     try:
+        if after_done:
+            worker.start()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with session() as s:
+                    if s.execute(text("SELECT done FROM report_batch")).scalar_one() >= after_done:
+                        break
+                time.sleep(0.01)
         blocker.execute(text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
-        worker.start()
+        if not after_done:
+            worker.start()
         waiting: list[int] = []
         deadline = time.monotonic() + 60
         while not waiting and time.monotonic() < deadline:
@@ -200,9 +211,10 @@ def an_attempt_that_loses_the_database(table: str = "assessment") -> None:
                     s.execute(
                         text(
                             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                            "AND wait_event_type = 'Lock' AND query LIKE :query AND pid <> pg_backend_pid()"
+                            "AND wait_event_type = 'Lock' AND (query LIKE :read OR query LIKE :write) "
+                            "AND pid <> pg_backend_pid()"
                         ),
-                        {"query": f"%FROM {table}%"},
+                        {"read": f"%FROM {table}%", "write": f"UPDATE {table} %"},
                     ).scalars()
                 )
         assert len(waiting) == 1, (f"the render waits on the locked {table} table", waiting)
@@ -295,6 +307,21 @@ def test_a_batch_that_loses_the_database_on_every_attempt_fails_after_the_last_r
     assert status["error"] == "the database could not be reached while rendering; create the batch again"
     z = official.get(f"{BATCHES}/{status['id']}/pdfs.zip")
     assert z.status_code == 409 and z.headers["content-type"] == "application/problem+json"
+
+
+@on_postgresql
+@pytest.mark.usefixtures("empty_queue")
+def test_a_batch_queued_again_midway_starts_its_count_again(people: dict[str, Api]) -> None:
+    """The connection lost after the first of two PDFs: the batch is queued again and says 0 done, as the
+    retry renders every PDF again (it said 1 done while waiting for an attempt that starts from 0)."""
+    official = people["official"]
+    first, second = (approved(people, case, title) for case, title in CASES)
+    r = official.post(BATCHES, {"assessment_ids": [first["id"], second["id"]]})
+    assert r.status_code == 202, r.text
+    an_attempt_that_loses_the_database("report_batch", after_done=1)
+    status = official.get(r.headers["Location"]).json()
+    assert (status["status"], status["done"], status["error"]) == ("queued", 0, None), status
+    assert the_job()[:2] == ("todo", 1)
 
 
 @on_postgresql
