@@ -112,6 +112,19 @@ def test_the_authors_texts_and_fields_are_marked_when_the_page_is_in_another_lan
     assert '<h1 lang="sv">Industriområde vid bangården</h1>' in overview
 
 
+def test_marked_text_is_escaped_as_any(official: Web) -> None:
+    """A title with markup in it, shown inside its language mark on a Finnish page: escaped, not run."""
+    aid = official.new_assessment("KS 2026/407")
+    title, description = '<b onclick="x()">Etapp ett</b>', "<i>x</i>"
+    r = official.post(f"/assessments/{aid}/alternatives", {"title": title, "description": description})
+    assert r.status_code == 303, r.text
+    official.get("/language?lang=fi&next=/")
+    finnish = official.get(f"/assessments/{aid}/alternatives").text
+    assert '<span lang="sv">&lt;b onclick=&#34;x()&#34;&gt;Etapp ett&lt;/b&gt;</span>' in finnish
+    assert '<p class="pre" lang="sv">&lt;i&gt;x&lt;/i&gt;</p>' in finnish
+    assert "<b onclick" not in finnish and "<i>x</i>" not in finnish
+
+
 def test_the_page_is_for_writers_of_a_draft(official: Web, reviewer: Web) -> None:
     aid = approved(official, reviewer)
     r = official.get(f"/assessments/{aid}/text-language")
