@@ -132,3 +132,11 @@ def test_the_page_is_for_writers_of_a_draft(official: Web, reviewer: Web) -> Non
     r = official.post(f"/assessments/{aid}/text-language", {"text_language": "fi", "base_version": "1"})
     assert r.status_code == 409
     assert "/text-language" not in official.get(f"/assessments/{aid}").text, "no Change link once approved"
+
+
+def test_the_check_page_lists_the_language_with_its_change_link(official: Web) -> None:
+    aid = official.new_assessment("KS 2026/408")
+    check = official.get(f"/assessments/{aid}/check").text
+    row = re.search(r'<dt class="summary-key">Texternas språk</dt>\s*<dd class="summary-value">([^<]*)</dd>', check)
+    assert row and row.group(1) == "Svenska", check
+    assert f'href="/assessments/{aid}/text-language"' in check
