@@ -38,8 +38,8 @@ from app.web.forms import (
     whole_number,
 )
 from app.web.pages import returned_drafts
-from app.web.routes_text_language import chosen_language
 from app.web.routes_text_language import options as text_language_options
+from app.web.routes_text_language import starting_language
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
@@ -140,8 +140,7 @@ def decision_create(
 ) -> Response:
     values = form_values(form, [*DECISION_FIELDS, "zero_description"])
     data, errors = parse_decision(lang, values)
-    # the form preselects the page's language; a page from before the question (no answer) means it too
-    written_in, known = chosen_language(form) if text(form, "text_language", 10) else (lang, True)
+    written_in, known = starting_language(form, lang)
     values["text_language"] = written_in or ("" if not known else "none")
     zero = validated(
         lang,
@@ -206,8 +205,7 @@ def decision_start(
     decision: DecisionDep,
     form: FormDep,
 ) -> Response:
-    # the form preselects the page's language; a page from before the question (no answer) means it too
-    chosen, known = chosen_language(form) if text(form, "text_language", 10) else (lang, True)
+    chosen, known = starting_language(form, lang)
     if not known:
         message = t(lang, "Choose the language you will write the assessment in")
         return _decision_page(request, lang, login, decision, "", message)

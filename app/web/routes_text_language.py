@@ -36,6 +36,12 @@ def chosen_language(form: FormData) -> tuple[str | None, bool]:
     return None, value == NOT_STATED
 
 
+def starting_language(form: FormData, lang: str) -> tuple[str | None, bool]:
+    """As :func:`chosen_language`, for the forms that start an assessment: they preselect the page's
+    language ``lang``, so a form without the answer (a page from before the question) means it too."""
+    return chosen_language(form) if text(form, FIELD, 10) else (lang, True)
+
+
 def options(lang: str, with_not_stated: bool) -> list[tuple[str, ...]]:
     """The radios: each language by its own name, marked with its language (WCAG 3.1.2), then "not
     stated" where it may be kept."""

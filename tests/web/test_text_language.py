@@ -140,3 +140,20 @@ def test_the_check_page_lists_the_language_with_its_change_link(official: Web) -
     row = re.search(r'<dt class="summary-key">Texternas språk</dt>\s*<dd class="summary-value">([^<]*)</dd>', check)
     assert row and row.group(1) == "Svenska", check
     assert f'href="/assessments/{aid}/text-language"' in check
+
+
+def test_a_decision_without_an_assessment_asks_the_language_on_its_page(official: Web) -> None:
+    from tests.support import Api, make_token
+
+    api = Api(official.client, make_token("905", ("read", "write"), official.user.id))
+    first = api.create_decision("KS 2026/409")  # through the API (an import): no assessment yet
+    page = official.get(f"/decisions/{first['id']}").text
+    assert re.search(r'<input[^>]*name="text_language"[^>]*value="sv"[^>]*checked', page)
+    r = official.post(f"/decisions/{first['id']}/assessments", {"text_language": "xx"})
+    assert r.status_code == 422 and [f for f, _ in error_summary(r.text)] == ["text_language"]
+    r = official.post(f"/decisions/{first['id']}/assessments", {"text_language": "fi"})
+    assert r.status_code == 303, r.text
+    assert _language(r.headers["location"].split("/")[2]) == "fi"
+    second = api.create_decision("KS 2026/410")
+    r = official.post(f"/decisions/{second['id']}/assessments")  # a page from before the question
+    assert r.status_code == 303 and _language(r.headers["location"].split("/")[2]) == "sv"
