@@ -76,7 +76,7 @@ def test_the_overview_shows_the_language_and_the_page_changes_it(official: Web) 
     assert "Texternas språk har sparats." in overview
     assert '<span lang="fi">Suomi</span>' in overview
     history = official.get(f"/assessments/{aid}/history").text
-    assert "Texternas språk angivet" in history
+    assert 'Texternas språk angivet: Svenska → <span lang="fi">Suomi</span>' in history, "what it was, what it is"
 
 
 def test_a_stale_page_keeps_the_choice_and_saves_nothing(official: Web) -> None:
