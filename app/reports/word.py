@@ -353,12 +353,18 @@ def _mark(runs: Iterable[Run], tag: str | None) -> None:
     if not tag:
         return
     for run in runs:
-        properties = run._r.get_or_add_rPr()
-        for old in properties.findall(qn("w:lang")):
-            properties.remove(old)
-        mark = OxmlElement("w:lang")
-        mark.set(qn("w:val"), tag)
-        properties.append(mark)
+        _set_lang(run._r.get_or_add_rPr(), tag, ("w:val",))
+
+
+def _set_lang(properties: Any, tag: str, scripts: Sequence[str]) -> None:
+    """Run properties (a run's or the document's defaults) given ``w:lang`` with ``tag`` for ``scripts``,
+    replacing any earlier one."""
+    for old in properties.findall(qn("w:lang")):
+        properties.remove(old)
+    mark = OxmlElement("w:lang")
+    for script in scripts:
+        mark.set(qn(script), tag)
+    properties.append(mark)
 
 
 def _labelled(doc: Document, label: str, value: str) -> Paragraph:
@@ -501,13 +507,7 @@ def _language(doc: Document, tag: str) -> None:
     if rpr is None:
         rpr = OxmlElement("w:rPr")
         rpr_default.append(rpr)
-    for old in rpr.findall(qn("w:lang")):
-        rpr.remove(old)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), tag)
-    lang.set(qn("w:eastAsia"), tag)
-    lang.set(qn("w:bidi"), tag)
-    rpr.append(lang)
+    _set_lang(rpr, tag, ("w:val", "w:eastAsia", "w:bidi"))
 
 
 def _naive_utc(value: datetime) -> datetime:
