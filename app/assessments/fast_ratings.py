@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import dict_row, namedtuple_row
 from psycopg.types.json import Jsonb
-from sqlalchemy import BindParameter, bindparam, func, insert, select, update
+from sqlalchemy import BindParameter, bindparam, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
@@ -65,6 +65,9 @@ class Statements:
     upsert: Compiled
     record: Compiled
     """Set the flag, append the audit event, move the chain's head, and read the ratings' order."""
+    record_kept_order: Compiled
+    """The same changes, for a save that only updates ratings: their order is the one read already (no
+    key column changes), so nothing is read back."""
 
 
 @lru_cache(maxsize=1)
@@ -119,30 +122,28 @@ def statements() -> Statements:
         set_={name: upsert.excluded[name] for name in rating_columns if name not in fixed},
     )
     event_columns = [c.name for c in AuditEvent.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
-    record = (
-        # the order of the ratings, as the ordinary path reads them (the database's collation); it sees
-        # the upsert, a statement of its own before this one. The rows themselves are known already.
-        repo.ratings_query()
-        .with_only_columns(col(Rating.id))
-        .add_cte(
-            update(Assessment)  # only when it changes: one row version per save, not two, as the ORM does
-            .where(col(Assessment.id) == aid, col(Assessment.significant_negative).is_distinct_from(bindparam("flag")))
-            .values(significant_negative=bindparam("flag"))
-            .cte("flag")
-        )
-        .add_cte(insert(AuditEvent).values({name: bindparam(name) for name in event_columns}).cte("event"))
-        .add_cte(
-            update(Municipality)
-            .where(col(Municipality.id) == mid)
-            .values(audit_seq=bindparam("seq"), audit_head=bindparam("hash"))
-            .cte("head")
-        )
-    )
+    changes = [
+        update(Assessment)  # only when it changes: one row version per save, not two, as the ORM does
+        .where(col(Assessment.id) == aid, col(Assessment.significant_negative).is_distinct_from(bindparam("flag")))
+        .values(significant_negative=bindparam("flag"))
+        .cte("flag"),
+        insert(AuditEvent).values({name: bindparam(name) for name in event_columns}).cte("event"),
+        update(Municipality)
+        .where(col(Municipality.id) == mid)
+        .values(audit_seq=bindparam("seq"), audit_head=bindparam("hash"))
+        .cte("head"),
+    ]
+    # the order of the ratings, as the ordinary path reads them (the database's collation); it sees the
+    # upsert, a statement of its own before this one. The rows themselves are known already.
+    record = repo.ratings_query().with_only_columns(col(Rating.id)).add_cte(*changes)
+    # PostgreSQL runs a data-modifying CTE whether or not the statement reads it
+    record_kept_order = select(literal(True)).add_cte(*changes)
     return Statements(
         claim=for_psycopg(claim),
         ratings=for_psycopg(repo.ratings_query()),
         upsert=for_psycopg(upsert),
         record=for_psycopg(record),
+        record_kept_order=for_psycopg(record_kept_order),
     )
 
 
@@ -226,8 +227,12 @@ async def save(
             await conn.cursor().executemany(st.upsert[0], [_rating_params(st.upsert[1], r) for r in merged.saved])
             after = conn.cursor()
             changes = {"flag": flag, "seq": event.seq, "hash": event.hash, **_event_params(event)}
-            await after.execute(st.record[0], {**st.record[1], **ids, **changes})
-        order = [i for (i,) in await after.fetchall()]  # committed
+            # only updates (the rows' keys and ids stay, so their order stays): nothing to read back
+            kept_order = len(existing) == len(merged.saved)
+            record = st.record_kept_order if kept_order else st.record
+            await after.execute(record[0], {**record[1], **ids, **changes})
+        # committed
+        order = [r.id for r in rows.values()] if kept_order else [i for (i,) in await after.fetchall()]
     except _Decline:
         return None
     keys = {a.id: a.key for a in alternatives.values()}

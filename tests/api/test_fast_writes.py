@@ -262,6 +262,33 @@ def test_a_save_of_none_and_of_many_is_the_same_on_both_paths(api: Api, client: 
     assert chain_intact()
 
 
+def test_a_save_that_only_updates_answers_in_the_order_the_database_lists(api: Api, client: Any) -> None:
+    """A save that only changes existing ratings does not read their order back (nothing of it moves):
+    the answer must still be the listing's order, whatever order the request named them in."""
+    fast_a, slow_a = screened(api), screened(api)
+    keys = [
+        (alternative, f"policy.{target}.{criterion}", target, effect)
+        for alternative in ("zero", "proposal")
+        for target, criterion in (("residents", "employment"), ("firms", "competition"), ("firms", "affected-firms"))
+        for effect in (2, 1)
+    ]
+    first = [rating(1, alternative=a, criterion_id=c, target=t, effect=e) for a, c, t, e in keys]
+    updates = [{**r, "score": 2, "rationale": "Updated grounds"} for r in first[::-3]]
+    for body in (first, updates):
+        before = served()
+        fast = put(api, fast_a, body)
+        with ordinary(client):
+            slow = put(api, slow_a, body)
+        assert served() - before == 1
+        assert fast.status_code == slow.status_code == 200, (fast.text, slow.text)
+        assert fast.headers["etag"] == slow.headers["etag"]
+        assert stable(fast.json()) == stable(slow.json()) and len(fast.json()) == len(keys)
+        listed = api.get(f"/api/v1/assessments/{fast_a['id']}/ratings")
+        assert listed.json() == fast.json()
+    assert [r["score"] for r in fast.json()].count(2) == len(updates)
+    assert chain_intact()
+
+
 def test_an_assessment_with_local_extensions_is_saved_fast_once_its_rubric_is_merged(api: Api, client: Any) -> None:
     """Vaasa pins its file extension: the first save (the merged rubric not yet cached) takes the
     ordinary path, the later ones the fast path, with the local criterion checked the same way."""
