@@ -9,8 +9,8 @@ Limits: at most ``MAX_ASSESSMENTS`` summaries per batch; the ZIP at most ``MAX_Z
 whose PDFs exceed it fails, naming the limit); a batch is deleted ``RETENTION`` after it was created
 (when the next batch is created, and hourly by the workers), and from that moment on it is expired to
 the reads whether or not it has been deleted yet (``expired``: 410 for the one batch and its ZIP, absent
-from the list); a batch ``running`` without progress for ``STALE_AFTER`` (its worker died) is reported
-as failed.
+from the list); a batch ``running`` without progress for ``STALE_AFTER`` (its worker died and no other
+worker ran it again: ``jobs.retry_stalled_jobs``) is reported as failed.
 """
 
 from __future__ import annotations
@@ -370,6 +370,18 @@ def render_batch(batch_id: uuid.UUID, registry: RubricRegistry, *, retry_transie
         log.exception("report batch %s failed", batch.id)
         _mark(batch.id, "failed", f"the render failed ({type(exc).__name__}); it has been logged")
         raise
+
+
+def mark_failed(batch_id: uuid.UUID, error: str) -> None:
+    """Fail a batch whose job can no longer finish it (its worker died on every attempt); a batch that
+    ended meanwhile keeps its outcome."""
+    now = utcnow()
+    with unit_of_work() as session:
+        session.execute(
+            update(ReportBatch)
+            .where(col(ReportBatch.id) == batch_id, col(ReportBatch.status).in_(("queued", "running")))
+            .values(status="failed", error=error[:500], updated_at=now, finished_at=now)
+        )
 
 
 def _mark(batch_id: uuid.UUID, status: str, error: str | None) -> None:

@@ -2,25 +2,31 @@
 
 Procrastinate's tables, functions and triggers live in the PostgreSQL schema ``procrastinate``, created by
 Alembic revision 0011 (never by ``procrastinate schema --apply``); its connections put that schema on
-their ``search_path``. Two tasks, :func:`render_report_batch` and the hourly :func:`purge_report_batches`, on the queue
-``reports``, run by
-``livskraft worker`` (``app/cli/worker.py``). The API defers a job over one short-lived connection of
-its own, after the batch is committed, so a worker never picks up a job whose batch it cannot see.
+their ``search_path``. Three tasks on the queue ``reports``, run by ``livskraft worker``
+(``app/cli/worker.py``): :func:`render_report_batch`, the hourly :func:`purge_report_batches` and,
+every minute, :func:`retry_stalled_jobs` (a job whose worker died — killed, out of memory, a deploy —
+stays ``doing`` for ever otherwise). The API defers a job over one short-lived connection of its own,
+after the batch is committed, so a worker never picks up a job whose batch it cannot see.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from functools import lru_cache
 from typing import Any
 
 import procrastinate
 from procrastinate import JobContext, PsycopgConnector, RetryStrategy, SyncPsycopgConnector
+from procrastinate.jobs import Status
 
 from app.db.loop_db import libpq_url
 from app.reports import batches
 from app.rubrics.registry import RubricRegistry, load_registry
 from app.settings import get_settings
+
+log = logging.getLogger("livskraft.reports.jobs")
 
 QUEUE = "reports"
 TASK = "livskraft.render_report_batch"
@@ -29,6 +35,11 @@ PURGE_CRON = "17 * * * *"
 """Every hour, at 17 past: the expired batches are deleted even when nobody creates a new one."""
 QUEUE_SEARCH_PATH = "procrastinate"
 """The PostgreSQL schema of procrastinate's objects (Alembic revision 0011)."""
+STALLED_TASK = "livskraft.retry_stalled_jobs"
+STALLED_CRON = "* * * * *"
+STALLED_AFTER_SECONDS = 60.0
+"""A worker that has not sent its heartbeat (procrastinate's: every 10 s) for this long has died; its
+running jobs are stalled. A worker starting up also prunes workers silent for 30 s, which frees their jobs."""
 MAX_RETRIES = 3
 """Further attempts after a transient database error (waits 2, 4 and 8 s); other errors are final."""
 RETRY = RetryStrategy(max_attempts=MAX_RETRIES, exponential_wait=2, retry_exceptions=set(batches.TRANSIENT))
@@ -65,10 +76,38 @@ def purge_report_batches(timestamp: int) -> int:
         return batches.purge(session)
 
 
+STALLED_ERROR = (
+    "the render stopped {n} times: its worker ended each time (killed or out of memory); "
+    "create the batch again, or split it"
+)
+
+
+async def retry_stalled_jobs(context: JobContext, timestamp: int) -> int:
+    """Run again the jobs of workers that died while running them: a report batch starts again from its
+    first PDF (its PDFs already rendered come from the cache) up to ``MAX_RETRIES`` times, as after a
+    lost database; one that stalled on every attempt fails, and its batch says why. Returns the number
+    of jobs seen."""
+    manager = context.app.job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS))
+    for job in stalled:
+        batch_id = job.task_kwargs.get("batch_id") if job.task_name == TASK else None
+        if batch_id is not None and job.attempts >= MAX_RETRIES:
+            log.warning("report batch %s: its job %s stalled on its last attempt; the batch fails", batch_id, job.id)
+            error = STALLED_ERROR.format(n=job.attempts + 1)
+            await asyncio.to_thread(batches.mark_failed, uuid.UUID(str(batch_id)), error)
+            await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+        else:
+            log.warning("job %s (%s) stalled: its worker died; it runs again", job.id, job.task_name)
+            await manager.retry_job(job)
+    return len(stalled)
+
+
 def _with_tasks(app: procrastinate.App) -> procrastinate.App:
     app.task(name=TASK, queue=QUEUE, pass_context=True, retry=RETRY)(render_report_batch)
     purge = app.task(name=PURGE_TASK, queue=QUEUE)(purge_report_batches)
     app.periodic(cron=PURGE_CRON, periodic_id="hourly")(purge)
+    stalled = app.task(name=STALLED_TASK, queue=QUEUE, pass_context=True)(retry_stalled_jobs)
+    app.periodic(cron=STALLED_CRON, periodic_id="stalled")(stalled)
     return app
 
 
