@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-FONT = 'font-family="Livskraft Sans"'
+FONT = "font-family=\"'Livskraft Sans', 'Livskraft Symbols', 'Livskraft CJK'\""
 WIDTH = 680.0
 LABEL_W = 210.0
 

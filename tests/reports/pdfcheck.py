@@ -101,6 +101,69 @@ def fonts(pdf: pikepdf.Pdf) -> tuple[set[str], set[str]]:
     return names, unembedded
 
 
+_CIDCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s+(\d+)")
+_CIDRANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s+(\d+)")
+
+
+def _code_to_gid(font: pikepdf.Object) -> Any:
+    """A function from a two-byte character code of a Type0 font to its glyph id (0: .notdef), through
+    the font's encoding CMap (Identity-H, or the one WeasyPrint writes) and CIDToGIDMap."""
+    encoding = font.get("/Encoding")
+    cids: dict[int, int] | None = None
+    if isinstance(encoding, pikepdf.Stream):
+        raw = encoding.read_bytes()
+        cids = {}
+        for block in re.findall(rb"begincidrange(.*?)endcidrange", raw, re.S):
+            for lo, hi, first in _CIDRANGE.findall(block):
+                for code in range(int(lo, 16), int(hi, 16) + 1):
+                    cids[code] = int(first) + code - int(lo, 16)
+        for block in re.findall(rb"begincidchar(.*?)endcidchar", raw, re.S):
+            for code, cid in _CIDCHAR.findall(block):
+                cids[int(code, 16)] = int(cid)
+    descendant = font.DescendantFonts[0]
+    gid_map = descendant.get("/CIDToGIDMap")
+    gids = gid_map.read_bytes() if isinstance(gid_map, pikepdf.Stream) else None
+
+    def gid(code: int) -> int:
+        cid = code if cids is None else cids.get(code, 0)
+        if gids is None:
+            return cid
+        return int.from_bytes(gids[2 * cid : 2 * cid + 2], "big") if 2 * cid + 2 <= len(gids) else 0
+
+    return gid
+
+
+def notdef_glyphs(pdf: pikepdf.Pdf) -> Counter[str]:
+    """How often each font draws its .notdef glyph (glyph 0: a missing glyph's box), over every page and
+    the form XObjects they use. PDF/UA-1 (7.21.8) forbids any."""
+    found: Counter[str] = Counter()
+
+    def walk(stream: Any, resources: Any, seen: set[int]) -> None:
+        fonts = resources.get("/Font", {}) if resources is not None else {}
+        current: tuple[str, Any] | None = None
+        for operands, operator in pikepdf.parse_content_stream(stream):
+            op = str(operator)
+            if op == "Tf":
+                font = fonts.get(str(operands[0]))
+                is_type0 = font is not None and font.get("/Subtype") == "/Type0"
+                current = (str(font.get("/BaseFont")), _code_to_gid(font)) if is_type0 else None
+            elif op in ("Tj", "'", '"', "TJ") and current is not None:
+                parts = operands[0] if op == "TJ" else operands[-1:]
+                for part in parts:
+                    if isinstance(part, pikepdf.String):
+                        data = bytes(part)
+                        codes = (int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data) - 1, 2))
+                        found[current[0]] += sum(1 for code in codes if current[1](code) == 0)
+            elif op == "Do" and resources is not None:
+                xobject = resources.get("/XObject", {}).get(str(operands[0]))
+                if xobject is not None and xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+                    walk(xobject, xobject.get("/Resources", resources), seen | {xobject.objgen})
+
+    for page in pdf.pages:
+        walk(page, page.obj.get("/Resources"), set())
+    return +found
+
+
 def qpdf_ok(data: bytes, tmp: Path) -> bool:
     if not shutil.which("qpdf"):
         return True

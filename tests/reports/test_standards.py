@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.reports.factories import TITLE, rich_assessment
-from tests.reports.pdfcheck import fonts, open_pdf, page_validation, qpdf_ok, structure, xmp, xmp_value
+from tests.reports.pdfcheck import fonts, notdef_glyphs, open_pdf, page_validation, qpdf_ok, structure, xmp, xmp_value
 from tests.support import Api
 
 
@@ -59,6 +59,7 @@ def test_ua_is_tagged_with_language_title_and_headers(rendered: dict[str, Any], 
         assert xmp_value(raw, "pdfuaid", "part") == "1"
         assert "dc:title" in raw and TITLE in raw
         names, unembedded = fonts(pdf)
+        assert notdef_glyphs(pdf) == {}  # no missing glyph drawn as a box
     assert unembedded == set()
     # the @font-face family of report.css: the bundled DejaVu files, never a font of the host
     assert names and all("Livskraft-Sans" in n for n in names), names
