@@ -27,6 +27,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     LIVSKRAFT_DATA_DIR=/srv/livskraft/var
 WORKDIR /srv/livskraft
 COPY --from=build /opt/venv /opt/venv
+# The reports' fontconfig (app/reports/assets/fonts.conf: the bundled fonts, none of the host): its cache
+# is built here, as root, into /var/cache/fontconfig, so the renders of the unprivileged user find it.
+RUN FONTCONFIG_FILE="$(python -c 'import app, pathlib; print(pathlib.Path(app.__file__).parent / "reports/assets/fonts.conf")')" \
+    fc-cache
 COPY --chown=livskraft:livskraft alembic.ini ./
 COPY --chown=livskraft:livskraft alembic ./alembic
 COPY --chown=livskraft:livskraft rubrics ./rubrics

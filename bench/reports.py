@@ -204,7 +204,7 @@ def bench_summary(registry: Any, case_number: str, runs: int) -> dict[str, float
     def raw() -> bytes:
         fetcher = AssetFetcher(brand.resources)
         doc = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-        return bytes(doc.write_pdf(**render.weasyprint_options("ua", b"0" * 16)))
+        return bytes(doc.write_pdf(font_config=render.bundled_fonts(), **render.weasyprint_options("ua", b"0" * 16)))
 
     ours(), raw(), docx()  # warm up fonts, templates, caches
     ours_t, raw_t, cached_t, docx_t = Samples(), Samples(), Samples(), Samples()
@@ -250,7 +250,8 @@ def bench_portfolio(registry: Any, municipality_id: uuid.UUID, runs: int) -> dic
 
     def raw() -> bytes:
         doc = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=AssetFetcher(job.resources))
-        return bytes(doc.write_pdf(**render.weasyprint_options("ua", job.identifier)))
+        options = render.weasyprint_options("ua", job.identifier)
+        return bytes(doc.write_pdf(font_config=render.bundled_fonts(), **options))
 
     ours()
     ours_t, raw_t = Samples(), Samples()

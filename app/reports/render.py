@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import multiprocessing.connection
+import os
 import resource
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +25,7 @@ from typing import Any, Literal
 import jinja2
 import weasyprint
 from markupsafe import Markup
+from weasyprint.text.fonts import FontConfiguration
 
 from app import i18n
 from app.errors import ServiceUnavailable, ValidationFailed
@@ -43,6 +46,7 @@ def _fingerprint() -> str:
             *here.glob("*.py"),
             *TEMPLATES.glob("*.html"),
             *(here / "assets").rglob("*.css"),
+            *(here / "assets").rglob("*.conf"),
             *i18n.LOCALE_DIR.rglob("*.po"),
             here.parent / "municipalities" / "timezone.py",  # which day a timestamp shows as
         ]
@@ -141,11 +145,34 @@ def weasyprint_options(variant: Variant, identifier: bytes) -> dict[str, Any]:
     }
 
 
+FONTCONFIG_FILE = Path(__file__).parent / "assets" / "fonts.conf"
+_FONTCONFIG_ENV = threading.Lock()
+
+
+def bundled_fonts() -> FontConfiguration:
+    """A font configuration that knows no font of the host, only those the report's @font-face rules
+    add. With the system's configuration, Pango drew some characters with a host font although the
+    bundled ones have them (an emoji-style character such as ☕ went to the host's DejaVu Sans), so the
+    PDF depended on the machine. fontconfig reads ``FONTCONFIG_FILE`` when WeasyPrint loads a
+    configuration: it is set only for that moment (and under a lock), never for the process, whose
+    other programs (a browser in the tests) need the host's fonts."""
+    with _FONTCONFIG_ENV:
+        before = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = str(FONTCONFIG_FILE)
+        try:
+            return FontConfiguration()
+        finally:
+            if before is None:
+                del os.environ["FONTCONFIG_FILE"]
+            else:
+                os.environ["FONTCONFIG_FILE"] = before
+
+
 def render_pdf(job: RenderJob) -> bytes:
     """HTML → PDF in this process, then the tagging fixes and (PDF/A-3) the embedded data."""
     fetcher = AssetFetcher(job.resources)
     document = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
-    pdf = document.write_pdf(**weasyprint_options(job.variant, job.identifier))
+    pdf = document.write_pdf(font_config=bundled_fonts(), **weasyprint_options(job.variant, job.identifier))
     assert isinstance(pdf, bytes)
     attachment = job.attachment if job.variant == "a3" else None
     out = postprocess.finish(pdf, job.figure_alts, attachment, job.created)
