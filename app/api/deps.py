@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Header, Request
@@ -195,8 +195,27 @@ class IfMatch:
     """The strong tags of the list, as sent (``'"v3"'``)."""
     weak: bool
     """The list held a weak tag."""
+    none_match: str | None = None
+    """``If-None-Match`` as sent with the change (RFC 9110 §13.1.2): false — so the change is a 412 —
+    when it is ``*`` (the resource exists) or names the current ETag (weak comparison)."""
+
+    def none_match_holds(self, current: str) -> bool:
+        """Whether ``If-None-Match`` (when sent) lets a change of a resource whose ETag is ``current`` go on."""
+        if self.none_match is None:
+            return True
+        if self.none_match.strip() == "*":
+            return False
+        tags = entity_tags(self.none_match)
+        return tags is None or all(tag != current.removeprefix("W/") for _, tag in tags)
+
+    def none_match_refusal(self, current: str) -> PreconditionFailed:
+        sent = (self.none_match or "").strip()[:80]
+        exists = "the resource exists" if sent == "*" else f"it names the current ETag {current}"
+        return PreconditionFailed(f"If-None-Match {sent!r} is false ({exists}): nothing was changed")
 
     def matches(self, current: str) -> bool:
+        if not self.none_match_holds(current):
+            raise self.none_match_refusal(current)
         return self.any or current in self.tags
 
     @property
@@ -209,12 +228,17 @@ class IfMatch:
     def single(self) -> int | None:
         """The one version named, when the header is exactly one of our tags (no list, no ``*``)."""
         versions = self.versions
+        if self.none_match is not None:  # decided against the loaded resource (:meth:`against`)
+            return None
         return versions[0] if len(self.tags) == 1 and len(versions) == 1 else None
 
     def against(self, current: int) -> int:
         """The version a change is made against: ``current`` when the condition holds (``*``, or
         ``current`` is listed), else a version that is not current (the change is then a 412, and
-        the write that claims the version stays atomic: a change at the same moment is a 412 too)."""
+        the write that claims the version stays atomic: a change at the same moment is a 412 too).
+        A false ``If-None-Match`` is a 412 at once."""
+        if not self.none_match_holds(f'"v{current}"'):
+            raise self.none_match_refusal(f'"v{current}"')
         if self.any or current in self.versions:
             return current
         return next(iter(self.versions), -1)
@@ -280,7 +304,8 @@ def if_match_sent(request: Request, if_match: str | None) -> IfMatch:
     parsed = parse_if_match(if_match)
     if not parsed.any and not parsed.tags:
         refuse_precondition(request, parsed.refusal())
-    return parsed
+    none_match = request.headers.get("if-none-match")
+    return replace(parsed, none_match=none_match) if none_match is not None and none_match.strip() else parsed
 
 
 async def require_if_match(

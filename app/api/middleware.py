@@ -537,10 +537,23 @@ class HttpProtocol:
             return
         token_sent = bool(_bearer(scope))
         if_none_match = _header(scope, b"if-none-match") if scope["method"] == "GET" else None
+        accept = _accept(scope)
+        if (
+            accept is not None
+            and scope["method"] in BODY_METHODS
+            and not acceptable(accept, "application/json")
+            and scope["method"] in allowed_methods(scope.get("app"), path).split(", ")  # else the 404/405
+        ):
+            await _send_not_acceptable(send, accept, "application/json", path)
+            return
+        reading = scope["method"] == "GET"
         swallowing = False
+        answered = False  # a 406 was sent in place of the answer: drop the rest of it
 
         async def api_send(message: Message) -> None:
-            nonlocal swallowing
+            nonlocal swallowing, answered
+            if answered:
+                return
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
@@ -549,6 +562,12 @@ class HttpProtocol:
                 if message["status"] == 401 and b"www-authenticate" not in names:
                     challenge = REALM + (', error="invalid_token"' if token_sent else "")
                     headers.append((b"www-authenticate", challenge.encode()))
+                if accept is not None and reading and 200 <= message["status"] < 300:
+                    sent_type = next((v.decode("latin-1") for k, v in headers if k.lower() == b"content-type"), "")
+                    if sent_type and not acceptable(accept, sent_type):  # a read: nothing was changed
+                        answered = True
+                        await _send_not_acceptable(send, accept, sent_type, path)
+                        return
                 etag = next((v.decode("latin-1") for k, v in headers if k.lower() == b"etag"), None)
                 if if_none_match and etag and message["status"] == 200 and _not_modified(if_none_match, etag):
                     swallowing = True
@@ -563,6 +582,63 @@ class HttpProtocol:
             await send(message)
 
         await self.app(scope, receive, api_send)
+
+
+_MEDIA_RANGE = re.compile(r"^([a-z0-9!#$%&'*+.^_`|~-]+)/([a-z0-9!#$%&'*+.^_`|~-]+)$")
+_QVALUE = re.compile(r"^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$")
+
+
+def _accept(scope: Scope) -> list[tuple[str, str, float]] | None:
+    """The media ranges of ``Accept`` (every field line of it) as (type, subtype, weight), or None when
+    the header is absent or holds no range that can be read: such a header is disregarded (RFC 9110
+    §12.5.1), as a missing one means any type."""
+    values = [v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"accept"]
+    ranges: list[tuple[str, str, float]] = []
+    for element in ",".join(values).split(","):
+        media, *params = (part.strip() for part in element.split(";"))
+        m = _MEDIA_RANGE.match(media.lower())
+        if m is None or (m.group(1) == "*" and m.group(2) != "*"):
+            continue
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                value = value.strip()
+                weight = float(value) if _QVALUE.match(value) else -1.0
+        if weight >= 0:
+            ranges.append((m.group(1), m.group(2), weight))
+    return ranges or None
+
+
+def acceptable(ranges: list[tuple[str, str, float]], content_type: str) -> bool:
+    """Whether ``Accept`` allows ``content_type`` (its parameters aside): the weight of the most specific
+    range that matches it (``text/csv`` before ``text/*`` before ``*/*``) is above 0 (RFC 9110 §12.5.1)."""
+    kind, _, sub = content_type.split(";")[0].strip().lower().partition("/")
+    best, weight = 0, 0.0
+    for rtype, rsub, q in ranges:
+        specificity = 3 if (rtype, rsub) == (kind, sub) else 2 if (rtype, rsub) == (kind, "*") else 1
+        if (rtype, rsub) not in ((kind, sub), (kind, "*"), ("*", "*")):
+            continue
+        if specificity > best or (specificity == best and q > weight):
+            best, weight = specificity, q
+    return weight > 0
+
+
+async def _send_not_acceptable(send: Send, ranges: list[tuple[str, str, float]], media_type: str, path: str) -> None:
+    """406: the route sends only ``media_type`` (errors aside), which ``Accept`` excludes. Nothing was
+    run for a change; a read was, and its answer is not sent."""
+    media = media_type.split(";")[0].strip()
+    asked = ", ".join(f"{t}/{s}" + (f";q={q:g}" if q != 1 else "") for t, s, q in ranges)[:200]
+    message = f"this resource is sent as {media} only, which the Accept header ({asked}) excludes"
+    body = _problem(
+        406,
+        "not-acceptable",
+        "Not acceptable",
+        f"{message}; send Accept: {media} (or */*, or no Accept)",
+        [FieldProblem("Accept", message, "not_acceptable")],
+        path=path,
+    )
+    await _send_problem(send, 406, body, [(b"cache-control", CACHE_DEFAULT)])
 
 
 def _slash_redirect(scope: Scope) -> bytes | None:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api.json_body import DuplicateKeys
+from app.api.json_body import DuplicateKeys, NotJsonNumber
 from app.assessments.schemas import NotNull, StatusName
 from app.errors import DomainError, FieldProblem
 from app.routing import allowed_methods
@@ -325,6 +325,8 @@ def _unreadable_body(exc: StarletteHTTPException) -> FieldProblem | None:
             f"the body is not UTF-8 text: byte {cause.start} (0x{cause.object[cause.start]:02x}) cannot be decoded"
         )
         return FieldProblem("body", message, "json_invalid")
+    if isinstance(cause, NotJsonNumber):
+        return FieldProblem("body", str(cause), "json_invalid")
     if isinstance(cause, ValueError) and not isinstance(cause, DuplicateKeys):  # any other decoding error
         return FieldProblem("body", "the body is not valid JSON text", "json_invalid")
     return None
@@ -539,12 +541,25 @@ def _problem_content_only(spec: dict[str, Any]) -> None:
             schemas.pop(name, None)
 
 
+def _declare_not_acceptable(spec: dict[str, Any]) -> None:
+    """Every operation of the API that answers with content is a ``406`` when ``Accept`` excludes the
+    one media type it sends (``app.api.middleware.HttpProtocol``)."""
+    for path, operations in spec.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in operations.items():
+            if method in ("get", "post", "put", "patch"):
+                answers = operation.setdefault("responses", {})
+                answers.setdefault("406", {"description": HTTP_TITLES[406]})
+
+
 def _install_openapi(app: FastAPI) -> None:
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             spec = generate()
+            _declare_not_acceptable(spec)
             _problem_content_only(spec)
             from app.api.middleware import document_idempotency  # the middleware imports this module
 
