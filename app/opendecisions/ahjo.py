@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 
 from app.errors import FieldProblem
 from app.opendecisions.common import (
@@ -34,6 +34,7 @@ from app.opendecisions.common import (
     parse_record,
     record_path,
     safe_url,
+    section,
     summary_text,
     text_or_none,
 )
@@ -75,6 +76,16 @@ class Meeting(Loose):
 
 class Municipality(Loose):
     code: Ident | None = _alias("kuntanumero", "code")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _three_digits(cls, data: Any) -> Any:
+        """A kuntanumero is three digits (Helsinki ``091``); sent as a JSON number (``91``) it lost its
+        leading zeros, which would make it another municipality's code."""
+        number = data.get("kuntanumero") if isinstance(data, Mapping) else None
+        if isinstance(number, int) and not isinstance(number, bool) and 0 <= number <= 999:
+            return {**data, "kuntanumero": f"{number:03d}"}
+        return data
 
 
 class AhjoRecord(Loose):
@@ -161,6 +172,7 @@ def map_record(record: Mapping[str, Any]) -> Imported:
             summary=summary,
             planned_date=planned,
             problems=problems,
+            planned_date_path=date_path,
         ),
         "ahjo",
     )
@@ -183,7 +195,7 @@ def map_record(record: Mapping[str, Any]) -> Imported:
             "date": planned.isoformat() if planned else None,
             "name": meeting.name,
         },
-        "section": f"§ {r.section}" if r.section else None,
+        "section": section(r.section),
         "classification": {"code": r.classification_code, "title": r.classification_title},
         "title": title,
         "language": r.language,

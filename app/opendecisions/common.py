@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from app.assessments.models import Decision
 from app.assessments.schemas import DecisionCreate
 from app.errors import FieldProblem, ValidationFailed
+from app.municipalities.timezone import local_day
 from app.opendecisions.text import clean, shorten, truncate
 
 
@@ -60,15 +61,54 @@ class Loose(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
+def _record_path(record: Mapping[str, Any], loc: tuple[Any, ...]) -> tuple[str, str | None]:
+    """``record.<path>`` of an error's location, as the record spells it: only the keys and indexes the
+    record has. Pydantic puts the member of a union that failed in the location too (``case.Case``,
+    ``case.list[Case]``, ``organization.name.constrained-str``): the name of a schema, not of a field.
+    Also the path of the first union whose member's tag was left out (None when there was none)."""
+    parts, node, union = ["record"], record, None
+    for segment in loc:
+        keyed = isinstance(node, Mapping) and isinstance(segment, str) and segment in node
+        listed = isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node)
+        if not (keyed or listed):  # a union member's tag (every field of these models is optional)
+            union = union or ".".join(parts)
+            continue
+        node = node[segment]
+        parts.append(str(segment))
+    return ".".join(parts), union
+
+
+def _record_problems(record: Mapping[str, Any], errors: list[Any]) -> list[FieldProblem]:
+    """One problem per field of the record. The members of a union each report what they expected: a
+    member that only says the value is of another type (``case`` "should be a valid list") is left out
+    when another member got further (the list's item ``case.0.register_id``), and those that fail at
+    the same field say it in one message ("a valid string, or a valid dictionary")."""
+    located = [(*_record_path(record, tuple(e["loc"])), str(e["msg"]), str(e["type"])) for e in errors]
+    deeper = {union for path, union, _, _ in located if union is not None and path != union}
+    by_field: dict[str, list[tuple[str, str]]] = {}
+    for path, union, message, code in located:
+        if union is not None and path == union and union in deeper and code.endswith("_type"):
+            continue
+        by_field.setdefault(path, []).append((message, code))
+    problems = []
+    for path, found in by_field.items():
+        messages: list[str] = []
+        for message, _ in found:
+            said = message if not messages else message.removeprefix("Input should be ")
+            if said not in messages:
+                messages.append(said)
+        codes = {code for _, code in found}
+        problems.append(FieldProblem(path, ", or ".join(messages)[:300], found[0][1] if len(codes) == 1 else "invalid"))
+    return problems
+
+
 def parse_record(model: type[M], record: Mapping[str, Any]) -> M:
-    """Validate a posted record; errors become 422 problems located at ``record.<path>``."""
+    """Validate a posted record; errors become 422 problems located at ``record.<path>``, one per field
+    (:func:`_record_problems`)."""
     try:
         return model.model_validate(record)
     except ValidationError as exc:
-        problems = [
-            FieldProblem(".".join(["record", *(str(p) for p in e["loc"])]), e["msg"][:300], e["type"])
-            for e in exc.errors()
-        ]
+        problems = _record_problems(record, list(exc.errors()))
         raise ValidationFailed("the record does not have the expected shape; see errors", errors=problems) from exc
 
 
@@ -82,6 +122,8 @@ class Mapped:
     summary: str = ""
     planned_date: date | None = None
     problems: list[FieldProblem] = field(default_factory=list)
+    planned_date_path: str = "record"
+    """The record field the meeting date came from (a date the decision rules refuse is named by it)."""
 
 
 @dataclass(frozen=True)
@@ -109,17 +151,26 @@ def clean_source(value: Any) -> Any:
 
 
 def meeting_date(value: str | None, path: str, problems: list[FieldProblem]) -> date | None:
-    """The calendar date of a meeting as written in the record (its own offset, not converted to UTC)."""
+    """The calendar date of a meeting: a date or local time as written (``2021-12-13T16:00:00.000``);
+    an instant with an offset on the day it is in Finland, where the meetings of these formats are held
+    (``2017-06-04T21:00:00Z`` is 5 June in Helsinki; ``2017-06-05T00:00:00+03:00`` stays 5 June)."""
     if not value:
         return None
     text = value.strip()
     try:
         if len(text) > 10:
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return local_day(moment, "FI") if moment.tzinfo is not None else moment.date()
         return date.fromisoformat(text)
     except ValueError:
         problems.append(FieldProblem(path, f"{text[:40]!r} is not an ISO 8601 date or date-time", "date_parsing"))
         return None
+
+
+def section(number: str | None) -> str | None:
+    """The section (pykälä) as ``§ 207``, whether the record wrote ``207`` or ``§ 207`` (or ``207 §``)."""
+    text = clean(number).strip("§ ") if number else ""
+    return f"§ {text}" if text else None
 
 
 _SAFE_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"']{1,1990}$", re.IGNORECASE)
@@ -138,7 +189,7 @@ def build(mapped: Mapped, fmt: str) -> DecisionCreate:
     """Turn mapped fields into a validated decision, or a 422 that says which record field is wrong."""
     problems = list(mapped.problems)
     values: dict[str, Any] = {"summary": mapped.summary, "planned_date": mapped.planned_date}
-    origins: dict[str, str] = {}
+    origins: dict[str, str] = {"planned_date": mapped.planned_date_path}
     for name, (value, path) in (
         ("case_number", mapped.case_number),
         ("title", mapped.title),

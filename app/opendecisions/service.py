@@ -48,5 +48,6 @@ def import_decision(
                 )
             ],
         )
-    source = {**imported.source, "imported_at": utcnow().isoformat(), "imported_by": actor.label}
+    imported_at = utcnow().isoformat().removesuffix("+00:00") + "Z"  # in UTC, written as every time of the API
+    source = {**imported.source, "imported_at": imported_at, "imported_by": actor.label}
     return decisions.create_decision(session, actor, imported.decision, source)

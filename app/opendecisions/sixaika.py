@@ -33,6 +33,7 @@ from app.opendecisions.common import (
     parse_record,
     record_path,
     safe_url,
+    section,
     summary_text,
 )
 from app.opendecisions.text import clean, to_text
@@ -175,6 +176,7 @@ def map_record(record: Mapping[str, Any], language: Language | None = None) -> I
             summary=summary,
             planned_date=planned,
             problems=problems,
+            planned_date_path=date_path,
         ),
         "6aika",
     )
@@ -195,7 +197,7 @@ def map_record(record: Mapping[str, Any], language: Language | None = None) -> I
             "name": _text(event.name, language),
             "date": planned.isoformat() if planned else None,
         },
-        "section": f"§ {action.article_number}" if action.article_number else None,
+        "section": section(action.article_number),
         "title": title,
         "language": language,
         "presenter": _titled(contents, PRESENTER_TITLES),

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from app.text import plain
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\f\v\xa0\u2000-\u200b\u202f\u205f\u3000]+")
 _HTML_HINT = re.compile(
@@ -35,8 +37,12 @@ class Section:
 
 
 def clean(text: str) -> str:
-    """Plain text for storage: no control characters, single spaces, at most one blank line in a row."""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Plain text for storage: no control characters, single spaces, at most one blank line in a row.
+    Nor any other character the API refuses in typed text (:data:`app.text.CLEAN_TEXT`: bidirectional
+    embeddings, overrides and isolates, the noncharacters U+FFFE/U+FFFF): a published record cannot be
+    corrected by whoever imports it, and nobody can see them, so they are removed as the web removes them
+    (:func:`app.text.plain`) — never kept in ``source``, never a 422 for a title."""
+    text = _CONTROL.sub("", plain(text.replace("\r\n", "\n").replace("\r", "\n")))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     joined = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", joined).strip()
