@@ -1,7 +1,8 @@
 """Ratings as CSV for spreadsheets: UTF-8 with a byte-order mark so Excel reads å, ä and ö.
 
-Text cells that a spreadsheet would run as a formula (starting with = + - @ or a tab) get a leading
-apostrophe; numeric columns are left alone so negative scores stay numbers. The decision's columns of an
+Text cells that a spreadsheet would run as a formula (starting with = + - @ or a tab), or whose whole
+text Excel would turn into a date, time or number (``3-4``, ``12/2026``, ``007``: :data:`_CONVERTED`),
+get a leading apostrophe; numeric columns are left alone so negative scores stay numbers. The decision's columns of an
 approved or superseded version are the details it was approved with, as its PDF shows them
 (``views.approved_details``); rows stay ordered by the decision's case number as it is now.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -64,9 +66,22 @@ def _text(value: object) -> str:
     return str(value)
 
 
+_CONVERTED = re.compile(
+    r"\d[\d ]*(?:[-/.:,]\s*\d[\d ]*)+[.]?%?"  # 3-4, 12/2026, 1.2., 10:30, 1,5: dates, times, decimals
+    r"|0\d+|\d{16,}|\d+%"  # leading zeros lost, digits past Excel's 15, a percentage
+    r"|\d+(?:[.,]\d+)?[eE][+-]?\d+"  # 1E5: a number in scientific notation
+)
+"""Whole text cells that Excel (also set to Swedish or Finnish) turns into a date, time or number when
+it opens a CSV file, losing what was written: a case number ``3-4`` becomes the 4th of March, ``12/2026``
+December 2026, ``007`` the number 7. A plain number up to 15 digits (``2026``) reads the same and is
+left alone."""
+
+
 def _safe(column: str, value: object) -> str:
     text = _text(value)
-    if column not in NUMERIC and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if column in NUMERIC:
+        return text
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") or _CONVERTED.fullmatch(text.strip()):
         return "'" + text
     return text
 
