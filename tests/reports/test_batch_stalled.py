@@ -6,7 +6,6 @@ dead worker is procrastinate's own row of a worker that took the job and stopped
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -30,9 +29,10 @@ empty_queue = test_batches.empty_queue
 pytestmark = [on_postgresql, pytest.mark.usefixtures("empty_queue")]
 
 
-def a_worker_took_the_job_and_died(attempts: int = 0, done: int = 1) -> None:
+def a_worker_took_the_job_and_died(attempts: int = 0, done: int | None = 1) -> None:
     """As procrastinate's worker takes a job (its own SQL functions), then silence: no heartbeat for an
-    hour. The batch says ``running``, ``done`` PDFs in, as the dead worker left it."""
+    hour. The batch says ``running``, ``done`` PDFs in, as the dead worker left it (``None``: the batch
+    is left as it is)."""
     with session() as s:
         s.execute(text("SET LOCAL search_path TO procrastinate"))
         s.execute(text("UPDATE procrastinate_jobs SET attempts = :n"), {"n": attempts})
@@ -45,7 +45,8 @@ def a_worker_took_the_job_and_died(attempts: int = 0, done: int = 1) -> None:
             text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour' WHERE id = :w"),
             {"w": worker_id},
         )
-        s.execute(text("UPDATE public.report_batch SET status = 'running', done = :d"), {"d": done})
+        if done is not None:
+            s.execute(text("UPDATE public.report_batch SET status = 'running', done = :d"), {"d": done})
         s.commit()
 
 
@@ -113,6 +114,7 @@ def test_a_batch_that_stalls_on_its_last_attempt_fails_with_the_reason(people: d
 def test_a_batch_that_ended_keeps_its_outcome_when_its_job_stalls_afterwards(people: dict[str, Api]) -> None:
     """The worker died after storing the ZIP, before the queue heard the job succeed: the batch stays
     done (its ZIP kept), and the job is ended without rendering anything again."""
+    from app.reports import jobs
     from app.reports.models import ReportBatch
 
     official = people["official"]
@@ -124,11 +126,11 @@ def test_a_batch_that_ended_keeps_its_outcome_when_its_job_stalls_afterwards(peo
     with session() as s:  # the job again as the dead worker left it: doing, on its last attempt
         s.execute(text("DELETE FROM procrastinate.procrastinate_jobs"))
         s.commit()
-    app_defer(r.json()["id"])
+    jobs.defer_batch(uuid.UUID(r.json()["id"]))
     with session() as s:
         batch = s.get(ReportBatch, uuid.UUID(r.json()["id"]))
         assert batch is not None and batch.status == "done"
-    a_worker_took_the_job_and_died_keeping_the_batch(attempts=3)
+    a_worker_took_the_job_and_died(attempts=3, done=None)
 
     the_minutely_check_runs()
 
@@ -136,22 +138,3 @@ def test_a_batch_that_ended_keeps_its_outcome_when_its_job_stalls_afterwards(peo
     assert (status["status"], status["error"]) == ("done", None), status
     assert official.get(status["download"]).content == zipped
     assert queued_jobs() == 0
-
-
-def app_defer(batch_id: str) -> Any:
-    from app.reports import jobs
-
-    return jobs.defer_batch(uuid.UUID(batch_id))
-
-
-def a_worker_took_the_job_and_died_keeping_the_batch(attempts: int) -> None:
-    with session() as s:
-        s.execute(text("SET LOCAL search_path TO procrastinate"))
-        s.execute(text("UPDATE procrastinate_jobs SET attempts = :n"), {"n": attempts})
-        worker_id = s.execute(text("SELECT worker_id FROM procrastinate_register_worker_v1()")).scalar_one()
-        s.execute(text("SELECT procrastinate_fetch_job_v2(ARRAY['reports']::varchar[], :w)"), {"w": worker_id})
-        s.execute(
-            text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour' WHERE id = :w"),
-            {"w": worker_id},
-        )
-        s.commit()
