@@ -25,7 +25,7 @@ from app.errors import Conflict, FieldProblem, InvalidState, ValidationFailed
 from app.rubrics import repository as repo
 from app.rubrics.loader import extension_hash
 from app.rubrics.models import Criterion, ExtensionPin, Rubric, RubricExtension, semver_key
-from app.rubrics.registry import MERGED_CACHE_SIZE, RubricRegistry, extension_problems
+from app.rubrics.registry import MERGED_CACHE_SIZE, RubricRegistry, clashing_criteria, extension_problems
 from app.rubrics.tables import RubricExtensionRow
 
 
@@ -212,17 +212,15 @@ def create_extension(
             "an extension belongs to your own municipality",
             errors=[FieldProblem("municipality", f"expected {actor.municipality_code}", "wrong_municipality")],
         )
+    installed = installed_extensions(session, registry, actor.municipality_id, actor.municipality_code)
     problems = extension_problems(registry, extension)
+    problems += clashing_criteria(extension, [i.extension for i in installed])
     if problems:
         raise ValidationFailed(
             "the extension does not fit the base rubric",
             errors=[FieldProblem(".".join(map(str, loc)), msg) for loc, msg in problems],
         )
-    same_id = [
-        i.extension.version
-        for i in installed_extensions(session, registry, actor.municipality_id, actor.municipality_code)
-        if i.extension.id == extension.id
-    ]
+    same_id = [i.extension.version for i in installed if i.extension.id == extension.id]
     newest = max(same_id, key=semver_key, default=None)
     if newest is not None and semver_key(extension.version) <= semver_key(newest):
         raise Conflict(

@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -194,8 +195,23 @@ def validate_data(model: type[M], data: Any, lines: dict[tuple[Any, ...], int], 
         for err in exc.errors():
             loc = tuple(err["loc"])
             field = ".".join(str(p) for p in loc) or "(top level)"
-            problems.append(RubricProblem(name, _line_for(loc, lines), field, refusal(err) or err["msg"]))
+            problems.append(RubricProblem(name, _line_for(loc, lines), field, _message(err)))
         raise RubricFileError(problems) from exc
+
+
+def _message(err: Any) -> str:
+    """A validation error in words an author of a YAML file can act on."""
+    message = refusal(err) or str(err["msg"]).removeprefix("Value error, ")
+    found = err.get("input")
+    if err["type"] == "string_type":
+        # ``municipality: 905``, ``version: 1.0``, ``en: yes``: YAML reads such an unquoted value as
+        # something else than the text the author sees
+        if isinstance(found, bool):  # yes, no, on, off: shown as read, the author would not recognise it
+            message += " (YAML reads the unquoted value as true or false: put it in quotes)"
+        elif isinstance(found, int | float | date):
+            kind = "a date" if isinstance(found, date) else "a number"
+            message += f" (YAML reads the unquoted value {found} as {kind}: put it in quotes)"
+    return message
 
 
 def load_model(model: type[M], path: Path, root: Path | None = None) -> M:

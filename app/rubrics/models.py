@@ -219,10 +219,11 @@ class RubricExtension(Strict):
     @field_validator("criteria")
     @classmethod
     def _namespaced_unique_ids(cls, v: list[ExtensionCriterion], info: ValidationInfo) -> list[ExtensionCriterion]:
-        prefix = f"{info.data.get('id', '')}."
+        # an id that failed its own check is reported there; the criteria are not measured against it
+        prefix = f"{info.data['id']}." if "id" in info.data else None
         seen: set[str] = set()
         for c in v:
-            if not c.id.startswith(prefix):
+            if prefix is not None and not c.id.startswith(prefix):
                 raise ValueError(f"criterion id {c.id!r} must start with the extension id: {prefix!r}")
             if c.id in seen:
                 raise ValueError(f"duplicate criterion id {c.id!r}")

@@ -7,11 +7,12 @@ each version's migration map and the local extensions shipped as files (``rubric
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
+from app.municipalities.codes import lookup
 from app.rubrics.loader import (
     Located,
     RubricFileError,
@@ -21,7 +22,7 @@ from app.rubrics.loader import (
     load_rubric_dir,
 )
 from app.rubrics.migration import Mapped, chain_map, check_migration
-from app.rubrics.models import Rubric, RubricExtension, RubricMigration, semver_key
+from app.rubrics.models import PERSPECTIVE_IDS, Rubric, RubricExtension, RubricMigration, semver_key
 
 MERGED_CACHE_SIZE = 256
 
@@ -118,6 +119,7 @@ def load_registry(root: Path) -> RubricRegistry:
     problems.extend(_check_unmapped(registry))
     ext_root = root / "extensions"
     if ext_root.is_dir():
+        problems.extend(_misnamed_extension_files(ext_root, root))
         for path in sorted(ext_root.rglob("*.yaml")):
             try:
                 extension, where = load_located(RubricExtension, path, root)
@@ -125,6 +127,8 @@ def load_registry(root: Path) -> RubricRegistry:
                 problems.extend(exc.problems)
                 continue
             found_problems = _check_extension_file(registry, extension, path, where)
+            mine = registry.file_extensions(extension.municipality)
+            found_problems += [where.problem(loc, msg) for loc, msg in clashing_criteria(extension, mine)]
             problems.extend(found_problems)
             if not found_problems:
                 registry.extensions.append(extension)
@@ -171,6 +175,21 @@ def _check_unmapped(registry: RubricRegistry) -> list[RubricProblem]:
     return problems
 
 
+def _misnamed_extension_files(ext_root: Path, root: Path) -> list[RubricProblem]:
+    """Extension files whose name ends in ``.yml`` or ``.YAML``: only ``*.yaml`` is loaded, so such a file
+    would be left out without a word while ``rubrics check`` passes."""
+    return [
+        RubricProblem(
+            str(path.relative_to(root)),
+            None,
+            "",
+            f"not loaded: extension files end in .yaml (rename it to {path.stem}.yaml)",
+        )
+        for path in sorted(ext_root.rglob("*"))
+        if path.is_file() and path.suffix.lower() in {".yaml", ".yml"} and path.suffix != ".yaml"
+    ]
+
+
 def _check_extension_file(
     registry: RubricRegistry, extension: RubricExtension, path: Path, where: Located
 ) -> list[RubricProblem]:
@@ -182,12 +201,42 @@ def _check_extension_file(
                 f"the file must be extensions/{extension.municipality}/{extension.id}/{extension.version}.yaml",
             )
         ]
+    if lookup(extension.municipality) is None:
+        # no municipality can be created with that code, so the extension would never be used
+        message = (
+            f"{extension.municipality!r} is not an official municipality code "
+            "(a 3-digit kuntanumero in Finland, a 4-digit kommunkod in Sweden)"
+        )
+        return [where.problem(("municipality",), message)]
     return [where.problem(loc, msg) for loc, msg in extension_problems(registry, extension)]
+
+
+def clashing_criteria(
+    extension: RubricExtension, others: Iterable[RubricExtension]
+) -> list[tuple[tuple[object, ...], str]]:
+    """Criteria of ``extension`` whose id a criterion of another extension of the municipality has (an id
+    ``a.b.c`` fits both the extensions ``a`` and ``a.b``): an assessment pinning both would get two
+    questions of one id, whose ratings could not be told apart."""
+    taken = {c.id: o.key for o in others if o.id != extension.id for c in o.criteria}
+    return [
+        (("criteria", i, "id"), f"{c.id!r} is already a criterion of the extension {taken[c.id]}")
+        for i, c in enumerate(extension.criteria)
+        if c.id in taken
+    ]
 
 
 def extension_problems(registry: RubricRegistry, extension: RubricExtension) -> list[tuple[tuple[object, ...], str]]:
     """Problems of an extension against the installed base rubric versions it says it fits: each as
     (field path, message). Shared by the file loader and the API."""
+    taken = next((p for p in PERSPECTIVE_IDS if extension.id == p or extension.id.startswith(f"{p}.")), None)
+    if taken is not None:
+        # the base rubric's criterion ids begin with a perspective id: a newer base version could add the
+        # very id of a criterion of this extension
+        message = f"an extension id must not begin with the perspective id {taken!r}, as the base rubric's ids do"
+        return [(("id",), message)]
+    if not registry.versions(extension.base):
+        installed = ", ".join(repr(rid) for rid in registry.ids())
+        return [(("base",), f"no base rubric {extension.base!r} is installed (installed: {installed})")]
     bases = [r for r in registry.versions(extension.base) if extension.fits(r.id, r.version)]
     if not bases:
         return [(("base_version",), f"no installed version of {extension.base!r} fits {extension.base_version!r}")]
