@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand
 from typer.models import CommandFunctionType
 
@@ -72,7 +73,8 @@ class Typer(typer.Typer):
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    # the message as written: a pattern such as ``[a-z0-9]`` in a rubric problem is no Rich markup
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 

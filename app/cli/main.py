@@ -39,14 +39,20 @@ class _Commands(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         """A database that cannot be reached, or that refuses the connection, while a command runs (also
-        those that check no schema first: ``migrate``, ``backup``): one line, not a traceback."""
+        those that check no schema first: ``migrate``, ``backup``): one line, not a traceback. Broken
+        rubric files, met by a command that reads them (``seed``, ``import``, ``report``): what ``serve``
+        says of them, each problem with file, line and field."""
         from sqlalchemy.exc import InterfaceError, OperationalError
+
+        from app.rubrics.loader import RubricFileError
 
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # here, not at exit: a reader that went away is seen below
         except (OperationalError, InterfaceError) as exc:
             raise database_fail(exc) from exc
+        except RubricFileError as exc:
+            raise fail("the rubric files are broken:\n" + str(exc)) from exc
         except BrokenPipeError:
             raise _reader_gone() from None
         return result
@@ -242,13 +248,29 @@ def _check_rubrics_or_exit() -> None:
 
 
 @rubrics_app.command("check")
-def rubrics_check(directory: Annotated[Path | None, typer.Argument(help="Rubric folder")] = None) -> None:
+def rubrics_check(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Rubric folder, or a file or folder inside it (checks the whole folder)")
+    ] = None,
+) -> None:
     """Validate every rubric file; problems name file, line and field."""
     from app.rubrics.loader import RubricFileError
     from app.rubrics.registry import load_registry
 
+    root = directory or get_settings().rubrics_dir
+    if directory is not None and directory.exists() and not _is_rubric_root(directory):
+        # an author checks the file they wrote (extensions/905/x/1.1.0.yaml) or its folder: a file is
+        # only checked against the base rubric and the other files, so check the folder that holds them
+        holder = next((p for p in directory.absolute().parents if _is_rubric_root(p)), None)
+        if holder is None:
+            raise fail(
+                f"{directory} is not in a rubric folder: give the folder that holds the rubric versions "
+                "and extensions/ (for example rubrics)"
+            )
+        root = holder
+        err.print(f"checking the rubric folder {holder}, which holds {directory}", highlight=False, markup=False)
     try:
-        registry = load_registry(directory or get_settings().rubrics_dir)
+        registry = load_registry(root)
     except RubricFileError as exc:
         for problem in exc.problems:
             err.print(str(problem), highlight=False, markup=False)
@@ -261,6 +283,14 @@ def rubrics_check(directory: Annotated[Path | None, typer.Argument(help="Rubric 
             )
     for ext in registry.extensions:
         out.print(f"extension {ext.id}@{ext.version} for {ext.municipality}: {len(ext.criteria)} criteria")
+
+
+def _is_rubric_root(path: Path) -> bool:
+    """Whether ``path`` is a rubric folder: it holds ``extensions/`` or rubric versions
+    (``<rubric-id>/<version>/``, with ``rubric.yaml`` or ``perspectives/``)."""
+    if not path.is_dir():
+        return False
+    return (path / "extensions").is_dir() or any(path.glob("*/*/rubric.yaml")) or any(path.glob("*/*/perspectives"))
 
 
 @municipalities_app.command("list")
