@@ -37,6 +37,8 @@ from app.web.templating import t
 INVITATION_DAYS = 14
 INVITED_CONCURRENTLY = "invited_concurrently"
 """The code of :func:`invite`'s ``Conflict`` when another invitation of the address won a race."""
+INVITATION_ACCEPTED = "accepted"
+"""The code of :func:`revoke_invitation`'s ``Conflict`` when the invitation has been accepted."""
 
 
 def _hash(token: str) -> str:
@@ -107,11 +109,17 @@ def _revoke(session: Session, actor: Actor, invitation: UserInvitation, after: d
 
 def revoke_invitation(session: Session, actor: Actor, invitation_id: uuid.UUID) -> UserInvitation:
     """An admin takes back an invitation not yet accepted (a wrong role, a wrong address): its link stops
-    working at once. Inviting the address again undoes it, so nothing is asked first."""
+    working at once. Inviting the address again undoes it, so nothing is asked first. One accepted
+    meanwhile (the admin's page was open): ``Conflict`` with the code ``accepted``."""
     actor.require("admin")
     row = session.get(UserInvitation, invitation_id)
-    if row is None or row.municipality_id != actor.municipality_id or row.accepted_at is not None:
+    if row is None or row.municipality_id != actor.municipality_id:
         raise NotFound("invitation not found")
+    if row.accepted_at is not None:  # accepted while the admin's page was open: the account exists
+        raise Conflict(
+            "the invitation was accepted before it could be revoked",
+            errors=[FieldProblem("invitation", "accepted", INVITATION_ACCEPTED)],
+        )
     _revoke(session, actor, row, None)
     return row
 
@@ -149,6 +157,8 @@ def deactivate(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
         raise NotFound("user not found")
     if user.id == actor.user_id:
         raise Forbidden("you cannot deactivate your own account")
+    if not user.active:
+        return user  # deactivated meanwhile (another tab, another admin): nothing changes, nothing recorded
     user.active = False
     session.add(user)
     for web_session in repo.web_sessions_of(session, user.id):

@@ -99,6 +99,16 @@ class FieldErrors:
         return bool(self.by_field)
 
 
+_LINE_BREAKS_AND_TABS = re.compile(r"[\t\r\n]+")
+
+
+def one_line(value: str) -> str:
+    """A one-line field's value (a name) with each run of tabs and line breaks made one space: a browser
+    keeps a tab pasted from a spreadsheet in a text input, which the rules of names refuse as a control
+    character; the person sees a space there."""
+    return _LINE_BREAKS_AND_TABS.sub(" ", value)
+
+
 def form_values(form: FormData, names: Iterable[str]) -> dict[str, str]:
     out = {}
     for name in names:

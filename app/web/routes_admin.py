@@ -17,7 +17,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.routing import Router
 from app.web import accounts
 from app.web.deps import AdminDep, FormDep, LangDep, SessionDep, page, redirect, text
-from app.web.forms import FieldErrors, form_values, too_long
+from app.web.forms import FieldErrors, form_values, one_line, too_long
 from app.web.templating import t
 
 router = Router(include_in_schema=False)
@@ -32,6 +32,7 @@ def _users_page(
     ctx.setdefault("invite_link", None)
     ctx.setdefault("replaced", [])
     ctx.setdefault("revoked", False)
+    ctx.setdefault("revoke_too_late", False)
     ctx.setdefault("renaming", None)
     ctx.setdefault("deactivating", None)
     ctx.setdefault("name", "")
@@ -53,11 +54,19 @@ def _users_page(
 def users(
     request: Request, session: SessionDep, lang: LangDep, login: AdminDep, revoked: str = "", change: str = ""
 ) -> Response:
-    """``revoked=1``: the redirect after revoking an invitation, which the page confirms. ``change=<user
-    id>``: the page with the form that changes that user's name (another municipality's user: 404)."""
+    """``revoked=1``: the redirect after revoking an invitation, which the page confirms (``accepted``: it
+    had been accepted before, which the page says). ``change=<user id>``: the page with the form that
+    changes that user's name (another municipality's user: 404)."""
     renaming = _user_here(session, login, change) if change else None
     return _users_page(
-        request, session, lang, login, revoked=revoked == "1", renaming=renaming, name=renaming.name if renaming else ""
+        request,
+        session,
+        lang,
+        login,
+        revoked=revoked == "1",
+        revoke_too_late=revoked == "accepted",
+        renaming=renaming,
+        name=renaming.name if renaming else "",
     )
 
 
@@ -83,7 +92,7 @@ def _user_here(session: SessionDep, login: AdminDep, user_id: str) -> User:
 def user_rename(request: Request, session: SessionDep, lang: LangDep, login: AdminDep, form: FormDep) -> Response:
     """Change the name of the user ``user_id`` (the form of ``/admin/users?change=<user id>``)."""
     user = _user_here(session, login, text(form, "user_id", 36))
-    name = form_values(form, ["name"])["name"]  # whole: a name over the limit is refused and shown as typed
+    name = one_line(form_values(form, ["name"])["name"])  # whole: a name over the limit is refused, shown as typed
     errors = FieldErrors()
     try:
         with session.begin_nested():
@@ -155,7 +164,10 @@ def invite(request: Request, session: SessionDep, lang: LangDep, login: AdminDep
 
 @router.post("/admin/invitations/{invitation_id}/revoke")
 def invitation_revoke(session: SessionDep, login: AdminDep, invitation_id: uuid.UUID, form: FormDep) -> Response:
-    accounts.revoke_invitation(session, login.actor, invitation_id)
+    try:
+        accounts.revoke_invitation(session, login.actor, invitation_id)
+    except Conflict:  # accepted meanwhile: the page says so, and how to take the access away
+        return redirect("/admin/users?revoked=accepted")
     return redirect("/admin/users?revoked=1")
 
 
@@ -213,7 +225,7 @@ def token_revoke_confirm(
 
 @router.post("/admin/tokens")
 def token_create(request: Request, session: SessionDep, lang: LangDep, login: AdminDep, form: FormDep) -> Response:
-    name = text(form, "name", 200).strip()
+    name = one_line(form_values(form, ["name"])["name"]).strip()  # whole: a name over the limit is shown as typed
     scopes = [s for s in form.getlist("scopes") if isinstance(s, str)]
     errors = FieldErrors()
     if not name:

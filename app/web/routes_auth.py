@@ -31,7 +31,7 @@ from app.web.deps import (
     safe_next,
     text,
 )
-from app.web.forms import FieldErrors, too_long
+from app.web.forms import FieldErrors, form_values, one_line, too_long
 from app.web.security import ANON_CSRF_COOKIE, new_csrf_token
 from app.web.templating import t
 
@@ -275,7 +275,8 @@ def invitation_form(request: Request, token: str, session: SessionDep, lang: Lan
 @router.post("/invitations/{token}")
 def invitation_accept(request: Request, token: str, session: SessionDep, lang: LangDep, form: FormDep) -> Response:
     invitation = accounts.open_invitation(session, token)
-    name, password, confirm = text(form, "name", 200).strip(), text(form, "password", 257), text(form, "confirm", 257)
+    name = one_line(form_values(form, ["name"])["name"]).strip()  # whole: a name over the limit is shown as typed
+    password, confirm = text(form, "password", 257), text(form, "confirm", 257)
     errors = FieldErrors()
     if not name:
         errors.add("name", t(lang, "Enter your name"))
