@@ -107,13 +107,16 @@ def _revoke(session: Session, actor: Actor, invitation: UserInvitation, after: d
     session.flush()
 
 
-def revoke_invitation(session: Session, actor: Actor, invitation_id: uuid.UUID) -> UserInvitation:
+def revoke_invitation(session: Session, actor: Actor, invitation_id: uuid.UUID) -> UserInvitation | None:
     """An admin takes back an invitation not yet accepted (a wrong role, a wrong address): its link stops
     working at once. Inviting the address again undoes it, so nothing is asked first. One accepted
-    meanwhile (the admin's page was open): ``Conflict`` with the code ``accepted``."""
+    meanwhile (the admin's page was open): ``Conflict`` with the code ``accepted``. One revoked already
+    (a second click, or another admin first): None, nothing changed, as the admin wanted."""
     actor.require("admin")
     row = session.get(UserInvitation, invitation_id)
     if row is None or row.municipality_id != actor.municipality_id:
+        if row is None and _revoked_before(session, actor, invitation_id):
+            return None
         raise NotFound("invitation not found")
     if row.accepted_at is not None:  # accepted while the admin's page was open: the account exists
         raise Conflict(
@@ -122,6 +125,12 @@ def revoke_invitation(session: Session, actor: Actor, invitation_id: uuid.UUID) 
         )
     _revoke(session, actor, row, None)
     return row
+
+
+def _revoked_before(session: Session, actor: Actor, invitation_id: uuid.UUID) -> bool:
+    """Whether the municipality's audit trail records this invitation's revocation (its row is gone)."""
+    events = audit_repo.events_for(session, actor.municipality_id, [str(invitation_id)])
+    return any(e.action == "user.invitation_revoked" for e in events)
 
 
 def open_invitation(session: Session, token: str) -> UserInvitation:
