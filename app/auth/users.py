@@ -230,6 +230,20 @@ def user_of(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
     return user
 
 
+def reactivate(session: Session, actor: Actor, user: User) -> bool:
+    """Undo a deactivation (made by mistake: the web offers none, an operator runs ``livskraft users
+    reactivate``): the person signs in again as before (password or single sign-on), and their personal
+    API tokens that were not revoked work again. Recorded as ``user.reactivated``; False, with nothing
+    changed or recorded, when the account is active."""
+    if user.active:
+        return False
+    user.active = True
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.reactivated", "user", user.id, {"active": False}, {"active": True})
+    return True
+
+
 def rename(session: Session, actor: Actor, user_id: uuid.UUID, name: str) -> User:
     """An admin changes the name of a user of their municipality: shown from now on in the users list,
     on the review pages and in the audit trail (as "Name <e-mail>"); what was recorded before keeps the

@@ -532,6 +532,30 @@ def users_rename(
         err.print(f"{email} renamed from {before!r} to {after!r}", highlight=False, markup=False)
 
 
+@users_app.command("reactivate")
+def users_reactivate(email: Annotated[str, typer.Option(help="E-mail address of the user")]) -> None:
+    """Undo a deactivation made by mistake (the web's users page can only deactivate): the person can
+    sign in again, and their personal API tokens that were not revoked work again. Recorded in the audit
+    trail as user.reactivated."""
+    from app.auth.actor import system_actor
+    from app.auth.repository import user_by_email
+    from app.auth.users import reactivate
+    from app.db.session import unit_of_work
+    from app.municipalities.models import Municipality
+
+    with unit_of_work() as session:
+        user = user_by_email(session, email)
+        if user is None:
+            raise fail(f"no user {email}")
+        m = session.get(Municipality, user.municipality_id)
+        assert m is not None
+        changed = reactivate(session, system_actor(m.id, m.code, "cli"), user)
+    if changed:
+        err.print(f"{email} can sign in again", highlight=False, markup=False)
+    else:
+        err.print(f"{email} is active; nothing changed", highlight=False, markup=False)
+
+
 @users_app.command("sso-unbind")
 def users_sso_unbind(email: Annotated[str, typer.Argument(help="E-mail address of the user")]) -> None:
     """Undo a user's binding to the single sign-on provider's account (when that account was recreated
