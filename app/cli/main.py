@@ -6,7 +6,7 @@ import os
 import sys
 from datetime import UTC
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Column, Table
@@ -28,6 +28,12 @@ from app.cli.common import (
 )
 from app.errors import DomainError
 from app.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from app.auth.actor import Actor
+    from app.auth.models import User
 
 
 class _Commands(TyperGroup):
@@ -479,6 +485,21 @@ def users_create(
         raise domain_fail(exc) from exc
 
 
+def _user_and_cli_actor(session: Session, email: str) -> tuple[User, Actor]:
+    """The user with ``email`` (or one clean error) and the CLI's actor in the user's municipality, as
+    the audit trail records the commands that change a user."""
+    from app.auth.actor import system_actor
+    from app.auth.repository import user_by_email
+    from app.municipalities.models import Municipality
+
+    user = user_by_email(session, email)
+    if user is None:
+        raise fail(f"no user {email}")
+    m = session.get(Municipality, user.municipality_id)
+    assert m is not None
+    return user, system_actor(m.id, m.code, "cli")
+
+
 @users_app.command("reset-password")
 def users_reset_password(
     email: Annotated[str, typer.Option()],
@@ -508,21 +529,14 @@ def users_rename(
 ) -> None:
     """Change a user's name, as an administrator can on the web's users page: shown from now on, while
     what was recorded before keeps the name of then. Recorded in the audit trail as user.renamed."""
-    from app.auth.actor import system_actor
-    from app.auth.repository import user_by_email
     from app.auth.users import rename
     from app.db.session import unit_of_work
-    from app.municipalities.models import Municipality
 
     try:
         with unit_of_work() as session:
-            user = user_by_email(session, email)
-            if user is None:
-                raise fail(f"no user {email}")
+            user, actor = _user_and_cli_actor(session, email)
             before = user.name
-            m = session.get(Municipality, user.municipality_id)
-            assert m is not None
-            rename(session, system_actor(m.id, m.code, "cli"), user.id, name)
+            rename(session, actor, user.id, name)
             after = user.name
     except DomainError as exc:
         raise domain_fail(exc) from exc
@@ -537,19 +551,12 @@ def users_reactivate(email: Annotated[str, typer.Option(help="E-mail address of 
     """Undo a deactivation made by mistake (the web's users page can only deactivate): the person can
     sign in again, and their personal API tokens that were not revoked work again. Recorded in the audit
     trail as user.reactivated."""
-    from app.auth.actor import system_actor
-    from app.auth.repository import user_by_email
     from app.auth.users import reactivate
     from app.db.session import unit_of_work
-    from app.municipalities.models import Municipality
 
     with unit_of_work() as session:
-        user = user_by_email(session, email)
-        if user is None:
-            raise fail(f"no user {email}")
-        m = session.get(Municipality, user.municipality_id)
-        assert m is not None
-        changed = reactivate(session, system_actor(m.id, m.code, "cli"), user)
+        user, actor = _user_and_cli_actor(session, email)
+        changed = reactivate(session, actor, user)
     if changed:
         err.print(f"{email} can sign in again", highlight=False, markup=False)
     else:
@@ -560,19 +567,12 @@ def users_reactivate(email: Annotated[str, typer.Option(help="E-mail address of 
 def users_sso_unbind(email: Annotated[str, typer.Argument(help="E-mail address of the user")]) -> None:
     """Undo a user's binding to the single sign-on provider's account (when that account was recreated
     with a new subject): the next single sign-on with the user's e-mail address binds it again."""
-    from app.auth.actor import system_actor
     from app.auth.oidc import unbind
-    from app.auth.repository import user_by_email
     from app.db.session import unit_of_work
-    from app.municipalities.models import Municipality
 
     with unit_of_work() as session:
-        user = user_by_email(session, email)
-        if user is None:
-            raise fail(f"no user {email}")
-        m = session.get(Municipality, user.municipality_id)
-        assert m is not None
-        forgotten = unbind(session, user, system_actor(m.id, m.code, "cli"))
+        user, actor = _user_and_cli_actor(session, email)
+        forgotten = unbind(session, user, actor)
         if forgotten is None:
             err.print(
                 f"{user.email} is not bound to a single sign-on account; nothing to undo", highlight=False, markup=False
