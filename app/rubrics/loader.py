@@ -124,12 +124,17 @@ def _node_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...
 
 
 def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
-    path = tuple(loc)
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get(())
+    """The line of the deepest part of ``loc`` the file has. A mapping key is kept as its text (``1: x``
+    as ``"1"``) while the validation error names the key as read (the number 1): both are tried."""
+    path: tuple[Any, ...] = ()
+    for key in loc:
+        if (*path, key) in lines:
+            path = (*path, key)
+        elif (*path, str(key)) in lines:
+            path = (*path, str(key))
+        else:
+            break
+    return lines.get(path)
 
 
 def parse_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[tuple[Any, ...], int]]:

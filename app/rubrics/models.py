@@ -18,10 +18,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.text import CLEAN_TEXT
 
@@ -222,11 +224,16 @@ class RubricExtension(Strict):
         # an id that failed its own check is reported there; the criteria are not measured against it
         prefix = f"{info.data['id']}." if "id" in info.data else None
         seen: set[str] = set()
-        for c in v:
+        for i, c in enumerate(v):
             if prefix is not None and not c.id.startswith(prefix):
                 raise ValueError(f"criterion id {c.id!r} must start with the extension id: {prefix!r}")
             if c.id in seen:
-                raise ValueError(f"duplicate criterion id {c.id!r}")
+                # located at the duplicate (criteria.<i>.id: its line in a file), not at the list: pydantic
+                # prefixes the locations of a ValidationError raised here with the field's
+                error = PydanticCustomError("duplicate", f"duplicate criterion id {c.id!r}")  # a slug: no braces
+                raise ValidationError.from_exception_data(
+                    cls.__name__, [InitErrorDetails(type=error, loc=(i, "id"), input=c.id)]
+                )
             seen.add(c.id)
         return v
 

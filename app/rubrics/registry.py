@@ -120,6 +120,7 @@ def load_registry(root: Path) -> RubricRegistry:
     ext_root = root / "extensions"
     if ext_root.is_dir():
         problems.extend(_misnamed_extension_files(ext_root, root))
+        versions: dict[tuple[str, str, tuple[int, int, int]], str] = {}
         for path in sorted(ext_root.rglob("*.yaml")):
             try:
                 extension, where = load_located(RubricExtension, path, root)
@@ -127,6 +128,12 @@ def load_registry(root: Path) -> RubricRegistry:
                 problems.extend(exc.problems)
                 continue
             found_problems = _check_extension_file(registry, extension, path, where)
+            same = versions.setdefault(
+                (extension.municipality, extension.id, semver_key(extension.version)), where.file
+            )
+            if same != where.file:  # 01.0.0 and 1.0.0: which one an assessment pinning 1.0.0 gets is a guess
+                message = f"{extension.version} is the same version as {same}: keep one of the two files"
+                found_problems.append(where.problem(("version",), message))
             mine = registry.file_extensions(extension.municipality)
             found_problems += [where.problem(loc, msg) for loc, msg in clashing_criteria(extension, mine)]
             problems.extend(found_problems)

@@ -127,7 +127,8 @@ def test_a_duplicate_criterion_id_reads_without_pydantic_s_prefix(tmp_path: Path
     (root / VAASA).write_text(text.replace(ids[1], ids[0], 1), encoding="utf-8")
     code, out = _check(root)
     assert code == 1
-    assert f"{VAASA}:{_line(text, '  - id: ')}: criteria: duplicate criterion id" in out
+    second = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith("  - id: ")][1]
+    assert f"{VAASA}:{second}: criteria.1.id: duplicate criterion id" in out  # at the duplicate (leftovers)
     assert "Value error" not in out
 
 
