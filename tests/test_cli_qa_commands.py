@@ -147,7 +147,7 @@ def test_a_write_that_fails_part_way_leaves_the_earlier_file_whole_and_nothing_c
     assert runner.invoke(app, ["report", a["id"], "-o", str(pdf)]).exit_code == 0
     earlier = {export: export.read_bytes(), pdf: pdf.read_bytes()}
     for path, args in (
-        (export, ("export", "--municipality", "091", "-o", str(export))),
+        (export, ("export", "--municipality", "091", "-o", str(export), "--force")),
         (pdf, ("report", a["id"], "-o", str(pdf))),
     ):
         proc = _livskraft_with_file_size_limit(len(earlier[path]) // 2, *args)

@@ -144,7 +144,7 @@ def _assessment_id(ctx: typer.Context, value: str) -> str:
 
 def _assessment_output(ctx: typer.Context, value: Path) -> Path:
     if not ctx.resilient_parsing:
-        if value.suffix.lower() in (".doc", ".odt", ".rtf"):
+        if value != STDOUT and value.suffix.lower() not in (".pdf", ".docx"):  # x.txt, x.doc: a PDF in disguise
             raise fail(f"cannot write {value}: name the file .docx for the Word copy, or .pdf for the PDF")
         if value.suffix.lower() == ".docx" and ctx.params.get("variant", "ua") != "ua":
             raise fail("--variant is for PDFs: a file named .docx is the Word copy for comments")
@@ -154,6 +154,8 @@ def _assessment_output(ctx: typer.Context, value: Path) -> Path:
 
 def _portfolio_output(ctx: typer.Context, value: Path | None) -> Path | None:
     if value is not None and not ctx.resilient_parsing:
+        if value != STDOUT and value.suffix.lower() != ".pdf":
+            raise fail(f"cannot write {value}: the portfolio is a PDF, name the file .pdf")
         _check_output(value)
     return value
 

@@ -21,14 +21,20 @@ def register(app: typer.Typer) -> None:
 def export_command(
     municipality: Annotated[str, typer.Option(help="Official code of the municipality")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists")] = False,
 ) -> None:
-    """Export every row of one municipality (format livskraft.export/1)."""
+    """Export every row of one municipality (format livskraft.export/1). An existing file is kept (refused)
+    unless --force is given."""
     from app.db.session import unit_of_work
     from app.municipalities.repository import by_code
     from app.transfer.export import dumps, export_municipality
 
     if output is not None:
         check_output(output)
+        # an earlier export may be the only copy of a municipality moved off a server; a device
+        # (/dev/stdout) is written as it is
+        if not force and (output.is_file() or (output.is_symlink() and not output.exists())):
+            raise fail(f"{output} exists already: name a new export file, or give --force to replace it")
     with unit_of_work(write=False) as session:
         m = by_code(session, municipality)
         if m is None:
