@@ -12,7 +12,7 @@ import pytest
 
 from tests.server import ROOT, VENV_BIN, free_port, running_server
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.database_independent]  # a SQLite file of its own: run once
 EXAMPLES = sorted((ROOT / "assessments").glob("*.yaml"))
 
 

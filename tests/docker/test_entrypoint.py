@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect
 from tests.server import ROOT, VENV_BIN, free_port, running_server
 
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.database_independent]  # a SQLite file of its own: run once
 
 
 def _env(tmp_path: Path, port: int) -> dict[str, str]:
