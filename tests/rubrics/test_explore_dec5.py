@@ -36,8 +36,17 @@ def _changed(old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-def _line(text: str, start: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(start))
+def _line(text: str, start: str, nth: int = 0) -> int:
+    """The number of the ``nth`` line of ``text`` that begins with ``start``."""
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.startswith(start)][nth]
+
+
+def _check_with(root: Path, relative: str, text: str) -> tuple[int, str]:
+    """``rubrics check`` of ``root`` with the extension file ``relative`` added, holding ``text``."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return _check(root)
 
 
 @pytest.mark.parametrize("name", ["1.1.0.yml", "1.1.0.YAML"])
@@ -60,10 +69,7 @@ def test_an_extension_for_a_code_no_municipality_has_is_refused(tmp_path: Path, 
     extension would never be used; the check passed it."""
     root = _rubrics(tmp_path)
     text = _changed('municipality: "905"', f'municipality: "{code}"')
-    path = root / f"extensions/{code}/vaasa-programme/1.0.0.yaml"
-    path.parent.mkdir(parents=True)
-    path.write_text(text, encoding="utf-8")
-    status, out = _check(root)
+    status, out = _check_with(root, f"extensions/{code}/vaasa-programme/1.0.0.yaml", text)
     assert status == 1
     line = _line(text, "municipality:")
     assert f"extensions/{code}/vaasa-programme/1.0.0.yaml:{line}: municipality: '{code}' is not an official" in out
@@ -127,7 +133,7 @@ def test_a_duplicate_criterion_id_reads_without_pydantic_s_prefix(tmp_path: Path
     (root / VAASA).write_text(text.replace(ids[1], ids[0], 1), encoding="utf-8")
     code, out = _check(root)
     assert code == 1
-    second = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith("  - id: ")][1]
+    second = _line(text, "  - id: ", 1)
     assert f"{VAASA}:{second}: criteria.1.id: duplicate criterion id" in out  # at the duplicate (leftovers)
     assert "Value error" not in out
 
@@ -143,10 +149,7 @@ def test_two_extensions_cannot_share_a_criterion_id(tmp_path: Path) -> None:
     other = (ROOT / VAASA).read_text(encoding="utf-8").replace("vaasa-programme", "vaasa-programme.x")
     for slug in ("skills", "business"):  # only the first criterion clashes
         other = other.replace(f"vaasa-programme.x.{slug}", f"vaasa-programme.x.{slug}-2")
-    path = root / "extensions/905/vaasa-programme.x/1.0.0.yaml"
-    path.parent.mkdir()
-    path.write_text(other, encoding="utf-8")
-    code, out = _check(root)
+    code, out = _check_with(root, "extensions/905/vaasa-programme.x/1.0.0.yaml", other)
     assert code == 1
     assert (
         f"extensions/905/vaasa-programme.x/1.0.0.yaml:{_line(other, '  - id: ')}: criteria.0.id: "
@@ -172,10 +175,7 @@ def test_an_extension_id_that_is_a_perspective_id_is_refused(tmp_path: Path, api
     start; docs/rubric.md promises the ids never clash."""
     root = _rubrics(tmp_path)
     text = (ROOT / VAASA).read_text(encoding="utf-8").replace("vaasa-programme", "green-economy")
-    path = root / "extensions/905/green-economy/1.0.0.yaml"
-    path.parent.mkdir()
-    path.write_text(text, encoding="utf-8")
-    code, out = _check(root)
+    code, out = _check_with(root, "extensions/905/green-economy/1.0.0.yaml", text)
     assert code == 1
     assert (
         f"extensions/905/green-economy/1.0.0.yaml:{_line(text, 'id:')}: id: an extension id must not begin "

@@ -5,7 +5,6 @@ of the file. Each is refused with the file, the line and the field the author ha
 from __future__ import annotations
 
 import copy
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,31 +12,20 @@ import pytest
 
 from app.rubrics.loader import RubricFileError, RubricProblem
 from app.rubrics.registry import load_registry
+from tests.rubrics.test_explore_dec5 import ROOT, VAASA, _line, _rubrics
 from tests.rubrics.test_extensions import EXTENSION, _admin
 from tests.support import Api
 from tests.test_transfer_values import _count, _import, vaasa
 
 __all__ = ["vaasa"]  # a fixture
 
-ROOT = Path(__file__).resolve().parents[2] / "rubrics"
 FOLDER = "extensions/905/vaasa-programme"
-VAASA = f"{FOLDER}/1.0.0.yaml"
-
-
-def _rubrics(tmp_path: Path) -> Path:
-    root = tmp_path / "rubrics"
-    shutil.copytree(ROOT, root)
-    return root
 
 
 def _problems(root: Path) -> list[RubricProblem]:
     with pytest.raises(RubricFileError) as caught:
         load_registry(root)
     return caught.value.problems
-
-
-def _line(text: str, start: str, nth: int = 0) -> int:
-    return [n for n, line in enumerate(text.splitlines(), 1) if line.startswith(start)][nth]
 
 
 def test_two_files_of_one_extension_version_are_refused_at_the_second(tmp_path: Path) -> None:
